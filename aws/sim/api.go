@@ -1,0 +1,116 @@
+// Package sim serves a world file over the AWS wire protocols, so that the
+// aws-sdk-go-v2 clients, the AWS CLI or any SDK can talk to it through
+// AWS_ENDPOINT_URL. It is ecsmedic's stand-in for AWS in the demo, in tests
+// and when replaying an incident.
+package sim
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ecsmedic/ecsmedic/aws/world"
+)
+
+// Service ids are the SigV4 signing names, which every request carries in
+// its Authorization header's credential scope.
+const (
+	SvcECS            = "ecs"
+	SvcLogs           = "logs"
+	SvcAppAutoScaling = "application-autoscaling"
+	SvcELBv2          = "elasticloadbalancing"
+	SvcAutoScaling    = "autoscaling"
+	SvcSTS            = "sts"
+	SvcCloudWatch     = "monitoring"
+)
+
+// Request is one decoded API call, independent of the wire protocol it came
+// in on. Input keys are the member names of the operation's input shape.
+// For awsQuery, scalar values arrive as strings; use the num/str/boolean
+// helpers rather than type assertions.
+type Request struct {
+	Service   string
+	Operation string
+	Input     map[string]any
+	Now       time.Time // the simulated present
+	RequestID string
+}
+
+// Handler answers one operation. It runs with the server's lock held, so it
+// may read and change s.w freely. It returns the output shape as a map
+// (keys are the output member names; timestamps as time.Time) or an error;
+// an *APIError is sent in the protocol's error shape, anything else as a
+// 500 InternalFailure.
+type Handler func(s *Server, r *Request) (map[string]any, error)
+
+type operation struct {
+	handler  Handler
+	mutating bool
+}
+
+var operations = map[string]map[string]operation{}
+
+// register adds an operation. Service files call it from init.
+func register(service, op string, mutating bool, h Handler) {
+	if operations[service] == nil {
+		operations[service] = map[string]operation{}
+	}
+	if _, dup := operations[service][op]; dup {
+		panic(fmt.Sprintf("sim: %s %s registered twice", service, op))
+	}
+	operations[service][op] = operation{handler: h, mutating: mutating}
+}
+
+// APIError is an error in AWS's shape: its code (the exception name for
+// JSON and CBOR protocols, the error code for awsQuery), its message and
+// HTTP status. Sender is false for server faults (5xx).
+type APIError struct {
+	Code    string
+	Message string
+	Status  int
+}
+
+func (e *APIError) Error() string { return e.Code + ": " + e.Message }
+
+// errorf builds a 400 client error.
+func errorf(code, format string, args ...any) *APIError {
+	return &APIError{Code: code, Message: fmt.Sprintf(format, args...), Status: 400}
+}
+
+// Call is one entry of the call log that tests and benchmarks read.
+type Call struct {
+	Seq       int
+	Service   string
+	Operation string
+	Mutating  bool
+	Start     time.Time // wall-clock, for round-trip depth
+	End       time.Time
+	Status    int
+	ErrorCode string // "" on success
+	Injected  bool   // the answer came from --fail
+}
+
+// Options configure a simulator.
+type Options struct {
+	Latency time.Duration // added to every answer, outside the lock
+	Faults  []Fault       // from --fail
+	// Freeze keeps the world's own times: the present is the world's Now
+	// for the whole run. Without it every timestamp is shifted so that the
+	// world's Now becomes the wall-clock present at New.
+	Freeze bool
+	// Clock is the wall clock; nil means time.Now. Tests set it.
+	Clock func() time.Time
+}
+
+// Server is a running simulated AWS. Its state is the world, changed in
+// memory by mutating calls; one lock guards it.
+type Server struct {
+	opts Options
+
+	mu    sync.Mutex
+	w     *world.World
+	shift time.Duration // added to world times at New (0 when frozen)
+	calls []Call
+	seq   map[string]int // calls so far per "service.Operation", for faults
+	ids   int            // counter for ids the simulator makes up
+}

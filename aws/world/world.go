@@ -1,0 +1,202 @@
+// Package world holds a world file: one AWS account and Region as ECS,
+// CloudWatch, ELBv2, EC2 Auto Scaling, Application Auto Scaling and
+// CloudWatch Logs would report it at one moment. The format is the public
+// interface in shared/spec/world-format.md; objects keep AWS's own field
+// names so CLI output can be pasted in unchanged.
+package world
+
+import (
+	"time"
+)
+
+// Object is one AWS object exactly as the AWS CLI prints it (camelCase for ECS
+// and Logs, PascalCase for the others). Unknown keys are kept so they can be
+// served back verbatim.
+//
+// Normalised value types after Load: string, int64, float64, bool, nil,
+// time.Time (every field that AWS types as a timestamp), []any and
+// map[string]any.
+type Object = map[string]any
+
+// World is a loaded, validated world file.
+type World struct {
+	Version   int
+	Now       time.Time // the capture moment; see Shift and the spec's "Time"
+	Region    string
+	AccountID string
+
+	Clusters            []Object // ECS Cluster
+	Services            []Object // ECS Service, with events, deployments, loadBalancers
+	TaskDefinitions     []Object // ECS TaskDefinition
+	Tasks               []Object // ECS Task, running and stopped
+	ContainerInstances  []Object // ECS ContainerInstance
+	CapacityProviders   []Object // ECS CapacityProvider
+	AutoScalingGroups   []Object // EC2 Auto Scaling AutoScalingGroup
+	AutoScalingPolicies []Object // EC2 Auto Scaling ScalingPolicy
+	ScalableTargets     []Object // Application Auto Scaling ScalableTarget
+	ScalingPolicies     []Object // Application Auto Scaling ScalingPolicy
+	TargetGroups        []Object // ELBv2 TargetGroup plus "TargetHealthDescriptions"
+	Alarms              []Object // CloudWatch MetricAlarm
+
+	Metrics []Metric
+	Logs    []LogStream
+
+	// Extra keeps unknown top-level keys so that Save writes them back.
+	Extra map[string]any
+}
+
+// Metric is one CloudWatch metric series. A compact run (start + values) is
+// expanded into Points at load.
+type Metric struct {
+	Namespace  string
+	MetricName string
+	Dimensions map[string]string
+	Unit       string
+	Period     int // seconds between points; default 60
+	Points     []Point
+	Extra      map[string]any
+}
+
+// Point is one stored data point. Load fills every statistic: a statistic
+// the file leaves out is derived from the ones it gives (see fillPoint).
+type Point struct {
+	Timestamp   time.Time
+	Average     float64
+	Maximum     float64
+	Minimum     float64
+	Sum         float64
+	SampleCount float64
+}
+
+// LogStream is one CloudWatch Logs stream with its events, oldest first.
+type LogStream struct {
+	LogGroupName  string
+	LogStreamName string
+	Events        []LogEvent
+	Extra         map[string]any
+}
+
+// LogEvent is one log line.
+type LogEvent struct {
+	Timestamp     time.Time
+	IngestionTime time.Time // zero when the file does not say; then Timestamp is used
+	Message       string
+}
+
+// Clone returns a deep copy, so a simulator can change its world without
+// touching the caller's.
+func (w *World) Clone() *World {
+	c := *w
+	lists := []*[]Object{&c.Clusters, &c.Services, &c.TaskDefinitions, &c.Tasks, &c.ContainerInstances,
+		&c.CapacityProviders, &c.AutoScalingGroups, &c.AutoScalingPolicies, &c.ScalableTargets,
+		&c.ScalingPolicies, &c.TargetGroups, &c.Alarms}
+	for _, l := range lists {
+		if *l == nil {
+			continue
+		}
+		out := make([]Object, len(*l))
+		for i, o := range *l {
+			out[i] = deepCopy(o).(Object)
+		}
+		*l = out
+	}
+	c.Extra, _ = deepCopy(w.Extra).(map[string]any)
+	c.Metrics = make([]Metric, len(w.Metrics))
+	for i, m := range w.Metrics {
+		m.Points = append([]Point(nil), m.Points...)
+		m.Dimensions = copyStrings(m.Dimensions)
+		m.Extra, _ = deepCopy(m.Extra).(map[string]any)
+		c.Metrics[i] = m
+	}
+	c.Logs = make([]LogStream, len(w.Logs))
+	for i, l := range w.Logs {
+		l.Events = append([]LogEvent(nil), l.Events...)
+		l.Extra, _ = deepCopy(l.Extra).(map[string]any)
+		c.Logs[i] = l
+	}
+	return &c
+}
+
+func copyStrings(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func deepCopy(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if v == nil {
+			return v
+		}
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[k] = deepCopy(e)
+		}
+		return out
+	case []any:
+		if v == nil {
+			return v
+		}
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = deepCopy(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// Shift moves every timestamp in the world by d: ECS objects, events,
+// metric points and log events alike.
+func (w *World) Shift(d time.Duration) {
+	if d == 0 {
+		return
+	}
+	w.Now = w.Now.Add(d)
+	for _, l := range [][]Object{w.Clusters, w.Services, w.TaskDefinitions, w.Tasks, w.ContainerInstances,
+		w.CapacityProviders, w.AutoScalingGroups, w.AutoScalingPolicies, w.ScalableTargets,
+		w.ScalingPolicies, w.TargetGroups, w.Alarms} {
+		for _, o := range l {
+			shiftValue(o, d)
+		}
+	}
+	for i := range w.Metrics {
+		for j := range w.Metrics[i].Points {
+			w.Metrics[i].Points[j].Timestamp = w.Metrics[i].Points[j].Timestamp.Add(d)
+		}
+	}
+	for i := range w.Logs {
+		for j := range w.Logs[i].Events {
+			e := &w.Logs[i].Events[j]
+			e.Timestamp = e.Timestamp.Add(d)
+			if !e.IngestionTime.IsZero() {
+				e.IngestionTime = e.IngestionTime.Add(d)
+			}
+		}
+	}
+}
+
+// shiftValue shifts the time.Time values inside v in place and returns v
+// (a time.Time in a slice or map is replaced).
+func shiftValue(v any, d time.Duration) any {
+	switch v := v.(type) {
+	case time.Time:
+		return v.Add(d)
+	case map[string]any:
+		for k, e := range v {
+			v[k] = shiftValue(e, d)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = shiftValue(e, d)
+		}
+	}
+	return v
+}
