@@ -1,0 +1,377 @@
+package world
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// metrics reads the `metrics` list (world-format.md, "metrics"). Keys are
+// matched without regard to case, so CloudWatch's PascalCase works too.
+func (p *parser) metrics(n *yaml.Node) []Metric {
+	if n.Kind != yaml.SequenceNode {
+		if !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+			p.errorf(n, "metrics", "expected a list of metric series, got a %s", kindName(n))
+		}
+		return nil
+	}
+	out := make([]Metric, 0, len(n.Content))
+	for i, e := range n.Content {
+		if !p.spend(e) {
+			break
+		}
+		path := fmt.Sprintf("metrics[%d]", i)
+		e = resolve(e)
+		if e.Kind != yaml.MappingNode {
+			p.errorf(e, path, "expected a metric series (namespace, metricName, dimensions, points or start+values), got a %s", kindName(e))
+			continue
+		}
+		if m, ok := p.metric(e, path); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (p *parser) metric(e *yaml.Node, path string) (Metric, bool) {
+	m := Metric{Period: 60}
+	var start time.Time
+	var startNode, valuesNode, pointsNode *yaml.Node
+	errs := len(p.errs)
+	for i := 0; i+1 < len(e.Content); i += 2 {
+		k, v := e.Content[i].Value, resolve(e.Content[i+1])
+		sub := path + "." + k
+		switch strings.ToLower(k) {
+		case "namespace":
+			m.Namespace = p.text(v, sub)
+		case "metricname":
+			m.MetricName = p.text(v, sub)
+		case "unit":
+			m.Unit = p.text(v, sub)
+		case "period":
+			var n int
+			if v.Kind != yaml.ScalarNode || v.Decode(&n) != nil || n <= 0 {
+				p.errorf(v, sub, "expected a positive number of seconds such as 60, got %s", kindName(v))
+			} else {
+				m.Period = n
+			}
+		case "dimensions":
+			m.Dimensions = p.dimensions(v, sub)
+		case "start":
+			startNode = v
+			start, _ = p.timestamp(v, sub)
+		case "values":
+			valuesNode = v
+		case "points":
+			pointsNode = v
+		default:
+			if m.Extra == nil {
+				m.Extra = map[string]any{}
+			}
+			m.Extra[k] = p.anyValue(v, sub)
+		}
+	}
+	if m.Namespace == "" {
+		p.errorf(e, path+".namespace", "missing: every metric series needs a namespace such as AWS/ECS")
+	}
+	if m.MetricName == "" {
+		p.errorf(e, path+".metricName", "missing: every metric series needs a metricName such as CPUUtilization")
+	}
+	if pointsNode != nil {
+		m.Points = append(m.Points, p.points(pointsNode, path+".points")...)
+	}
+	if valuesNode != nil {
+		if startNode == nil {
+			p.errorf(valuesNode, path+".values", "a compact run needs `start`, the time of its first value")
+		} else {
+			m.Points = append(m.Points, p.run(valuesNode, path+".values", start, m.Period)...)
+		}
+	} else if startNode != nil {
+		p.errorf(startNode, path+".start", "`start` goes with `values`, the compact run it starts")
+	}
+	sort.SliceStable(m.Points, func(i, j int) bool { return m.Points[i].Timestamp.Before(m.Points[j].Timestamp) })
+	return m, len(p.errs) == errs
+}
+
+// dimensions accepts the spec's mapping {ClusterName: x} and, for pasted
+// CloudWatch output, a list of {Name, Value}.
+func (p *parser) dimensions(v *yaml.Node, path string) map[string]string {
+	d := map[string]string{}
+	switch v.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			d[v.Content[i].Value] = p.text(v.Content[i+1], path+"."+v.Content[i].Value)
+		}
+	case yaml.SequenceNode:
+		for i, e := range v.Content {
+			e = resolve(e)
+			var name, value string
+			for j := 0; e.Kind == yaml.MappingNode && j+1 < len(e.Content); j += 2 {
+				switch strings.ToLower(e.Content[j].Value) {
+				case "name":
+					name = resolve(e.Content[j+1]).Value
+				case "value":
+					value = resolve(e.Content[j+1]).Value
+				}
+			}
+			if name == "" {
+				p.errorf(e, fmt.Sprintf("%s[%d]", path, i), "expected {Name: …, Value: …}")
+				continue
+			}
+			d[name] = value
+		}
+	default:
+		p.errorf(v, path, "expected a mapping such as {ClusterName: demo, ServiceName: api}, got a %s", kindName(v))
+	}
+	return d
+}
+
+func (p *parser) points(v *yaml.Node, path string) []Point {
+	if v.Kind != yaml.SequenceNode {
+		p.errorf(v, path, "expected a list of points, got a %s", kindName(v))
+		return nil
+	}
+	out := make([]Point, 0, len(v.Content))
+	for i, e := range v.Content {
+		if !p.spend(e) {
+			break
+		}
+		e = resolve(e)
+		sub := fmt.Sprintf("%s[%d]", path, i)
+		if e.Kind != yaml.MappingNode {
+			p.errorf(e, sub, "expected a point such as {timestamp: …, average: 97.8}, got a %s", kindName(e))
+			continue
+		}
+		var pt Point
+		var have [5]bool // average, maximum, minimum, sum, sampleCount
+		var haveTime bool
+		for j := 0; j+1 < len(e.Content); j += 2 {
+			k, val := e.Content[j].Value, resolve(e.Content[j+1])
+			key := strings.ToLower(k)
+			if key == "timestamp" {
+				pt.Timestamp, haveTime = p.timestamp(val, sub+"."+k)
+				continue
+			}
+			idx, known := statIndex[key]
+			if !known {
+				continue // unknown keys on a point carry nothing we serve
+			}
+			f, ok := p.number(val, sub+"."+k)
+			if !ok {
+				continue
+			}
+			have[idx] = true
+			switch idx {
+			case 0:
+				pt.Average = f
+			case 1:
+				pt.Maximum = f
+			case 2:
+				pt.Minimum = f
+			case 3:
+				pt.Sum = f
+			case 4:
+				pt.SampleCount = f
+			}
+		}
+		if !haveTime {
+			if !hasKey(e, "timestamp") {
+				p.errorf(e, sub+".timestamp", "missing: every point needs a timestamp")
+			}
+			continue
+		}
+		if !(have[0] || have[1] || have[2] || have[3]) {
+			p.errorf(e, sub, "a point needs at least one of average, maximum, minimum or sum")
+			continue
+		}
+		fillPoint(&pt, have)
+		out = append(out, pt)
+	}
+	return out
+}
+
+var statIndex = map[string]int{"average": 0, "maximum": 1, "minimum": 2, "sum": 3, "samplecount": 4}
+
+func hasKey(m *yaml.Node, key string) bool {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if strings.EqualFold(m.Content[i].Value, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// fillPoint derives the statistics a point leaves out from those it gives,
+// so every request can be answered. The spec is silent here; this is the
+// least surprising reading: one sample unless told otherwise, and the
+// average standing in for a missing maximum or minimum.
+func fillPoint(pt *Point, have [5]bool) {
+	if !have[4] {
+		pt.SampleCount = 1
+		if have[0] && have[3] && pt.Average != 0 {
+			pt.SampleCount = math.Max(1, math.Round(pt.Sum/pt.Average))
+		}
+	}
+	if !have[0] {
+		switch {
+		case have[3]:
+			pt.Average = pt.Sum / pt.SampleCount
+		case have[1] && have[2]:
+			pt.Average = (pt.Maximum + pt.Minimum) / 2
+		case have[1]:
+			pt.Average = pt.Maximum
+		default:
+			pt.Average = pt.Minimum
+		}
+	}
+	if !have[1] {
+		pt.Maximum = pt.Average
+	}
+	if !have[2] {
+		pt.Minimum = pt.Average
+	}
+	if !have[3] {
+		pt.Sum = pt.Average * pt.SampleCount
+	}
+}
+
+// run expands a compact run: one value per period from start; a null is a
+// gap (no data that minute).
+func (p *parser) run(v *yaml.Node, path string, start time.Time, period int) []Point {
+	if v.Kind != yaml.SequenceNode {
+		p.errorf(v, path, "expected a list of numbers, got a %s", kindName(v))
+		return nil
+	}
+	out := make([]Point, 0, len(v.Content))
+	for i, e := range v.Content {
+		e = resolve(e)
+		if !p.spend(e) {
+			return out
+		}
+		if e.Kind == yaml.ScalarNode && e.Tag == "!!null" {
+			continue
+		}
+		f, ok := p.number(e, fmt.Sprintf("%s[%d]", path, i))
+		if !ok {
+			continue
+		}
+		out = append(out, Point{
+			Timestamp: start.Add(time.Duration(i*period) * time.Second),
+			Average:   f, Maximum: f, Minimum: f, Sum: f, SampleCount: 1,
+		})
+	}
+	return out
+}
+
+func (p *parser) number(v *yaml.Node, path string) (float64, bool) {
+	if v.Kind == yaml.ScalarNode {
+		if f, err := strconv.ParseFloat(strings.TrimSpace(v.Value), 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return f, true
+		}
+	}
+	p.errorf(v, path, "expected a number, got %s", kindName(v))
+	return 0, false
+}
+
+// logs reads the `logs` list (world-format.md, "logs").
+func (p *parser) logs(n *yaml.Node) []LogStream {
+	if n.Kind != yaml.SequenceNode {
+		if !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+			p.errorf(n, "logs", "expected a list of log streams, got a %s", kindName(n))
+		}
+		return nil
+	}
+	out := make([]LogStream, 0, len(n.Content))
+	for i, e := range n.Content {
+		if !p.spend(e) {
+			break
+		}
+		e = resolve(e)
+		path := fmt.Sprintf("logs[%d]", i)
+		if e.Kind != yaml.MappingNode {
+			p.errorf(e, path, "expected a log stream (logGroupName, logStreamName, events), got a %s", kindName(e))
+			continue
+		}
+		var s LogStream
+		for j := 0; j+1 < len(e.Content); j += 2 {
+			k, v := e.Content[j].Value, resolve(e.Content[j+1])
+			sub := path + "." + k
+			switch strings.ToLower(k) {
+			case "loggroupname":
+				s.LogGroupName = p.text(v, sub)
+			case "logstreamname":
+				s.LogStreamName = p.text(v, sub)
+			case "events":
+				s.Events = p.logEvents(v, sub)
+			default:
+				if s.Extra == nil {
+					s.Extra = map[string]any{}
+				}
+				s.Extra[k] = p.anyValue(v, sub)
+			}
+		}
+		if s.LogGroupName == "" || s.LogStreamName == "" {
+			p.errorf(e, path, "a log stream needs both logGroupName and logStreamName")
+			continue
+		}
+		sort.SliceStable(s.Events, func(a, b int) bool { return s.Events[a].Timestamp.Before(s.Events[b].Timestamp) })
+		out = append(out, s)
+	}
+	return out
+}
+
+func (p *parser) logEvents(v *yaml.Node, path string) []LogEvent {
+	if v.Kind != yaml.SequenceNode {
+		p.errorf(v, path, "expected a list of events, got a %s", kindName(v))
+		return nil
+	}
+	out := make([]LogEvent, 0, len(v.Content))
+	for i, e := range v.Content {
+		if !p.spend(e) {
+			break
+		}
+		e = resolve(e)
+		sub := fmt.Sprintf("%s[%d]", path, i)
+		if e.Kind != yaml.MappingNode {
+			p.errorf(e, sub, "expected {timestamp: …, message: …}, got a %s", kindName(e))
+			continue
+		}
+		var ev LogEvent
+		ok := false
+		for j := 0; j+1 < len(e.Content); j += 2 {
+			k, val := e.Content[j].Value, resolve(e.Content[j+1])
+			switch strings.ToLower(k) {
+			case "timestamp":
+				ev.Timestamp, ok = p.logTime(val, sub+"."+k)
+			case "ingestiontime":
+				ev.IngestionTime, _ = p.logTime(val, sub+"."+k)
+			case "message":
+				ev.Message = p.text(val, sub+"."+k)
+			}
+		}
+		if !ok {
+			if !hasKey(e, "timestamp") {
+				p.errorf(e, sub+".timestamp", "missing: every log event needs a timestamp")
+			}
+			continue
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// logTime accepts RFC 3339 and, as CloudWatch Logs sends them, epoch
+// milliseconds (a number larger than any plausible epoch-seconds value).
+func (p *parser) logTime(v *yaml.Node, path string) (time.Time, bool) {
+	if v.Kind == yaml.ScalarNode && isNumber(v.Value) {
+		if ms, err := strconv.ParseInt(v.Value, 10, 64); err == nil && ms > 1e11 {
+			return time.UnixMilli(ms).UTC(), true
+		}
+	}
+	return p.timestamp(v, path)
+}
