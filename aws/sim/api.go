@@ -6,6 +6,7 @@ package sim
 
 import (
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -100,6 +101,9 @@ type Options struct {
 	Freeze bool
 	// Clock is the wall clock; nil means time.Now. Tests set it.
 	Clock func() time.Time
+	// AllowRemote lets Listen bind a non-loopback address. The simulator
+	// has no authentication, so by default it only listens on loopback.
+	AllowRemote bool
 }
 
 // Server is a running simulated AWS. Its state is the world, changed in
@@ -113,4 +117,15 @@ type Server struct {
 	calls []Call
 	seq   map[string]int // calls so far per "service.Operation", for faults
 	ids   int            // counter for ids the simulator makes up
+	nseq  int            // calls started, for Call.Seq
+
+	frozen  time.Time     // the present when Options.Freeze
+	closing chan struct{} // closed by Close, releases held (timeout) calls
+	once    sync.Once
+	http    *http.Server
+
+	// ecsBusy holds the ARNs of services whose scheduler has work set in
+	// motion by a call (see ecs_deploy.go); other services are left as
+	// the world describes them, so that reads never change an incident.
+	ecsBusy map[string]bool
 }
