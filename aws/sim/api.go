@@ -123,6 +123,11 @@ type Server struct {
 	closing chan struct{} // closed by Close, releases held (timeout) calls
 	once    sync.Once
 	http    *http.Server
+	// active counts requests being answered; drained is closed when it
+	// reaches zero after Close began. http.Server.Shutdown alone would
+	// wait 5 s for pooled connections that never sent a request.
+	active  int
+	drained chan struct{}
 
 	// ecsBusy holds the ARNs of services whose scheduler has work set in
 	// motion by a call (see ecs_deploy.go); other services are left as

@@ -75,6 +75,10 @@ func (s *Server) World() *world.World {
 
 // ServeHTTP answers one AWS API call on whichever protocol it came in.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.active++
+	s.mu.Unlock()
+	defer s.requestDone()
 	start := time.Now()
 	reqID := newRequestID()
 	rt, apiErr := route(r)
@@ -318,13 +322,38 @@ func (s *Server) Close() error {
 	if srv == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		_ = srv.Close()
-		return fmt.Errorf("sim: calls were still running when closing: %w", err)
+	srv.SetKeepAlivesEnabled(false)
+	s.mu.Lock()
+	var wait chan struct{}
+	if s.active > 0 {
+		s.drained = make(chan struct{})
+		wait = s.drained
 	}
-	return nil
+	s.mu.Unlock()
+	if wait != nil {
+		t := time.NewTimer(5 * time.Second)
+		defer t.Stop()
+		select {
+		case <-wait:
+		case <-t.C:
+			_ = srv.Close()
+			return fmt.Errorf("sim: calls were still running 5 s after closing began")
+		}
+	}
+	// Nothing is being answered: what is left are idle or unused
+	// connections, which can go at once.
+	return srv.Close()
+}
+
+// requestDone ends a request's share of Close's wait.
+func (s *Server) requestDone() {
+	s.mu.Lock()
+	s.active--
+	if s.active == 0 && s.drained != nil {
+		close(s.drained)
+		s.drained = nil
+	}
+	s.mu.Unlock()
 }
 
 // plain turns a handler's output into the few types the encoders know:
