@@ -22,6 +22,9 @@ type ServiceSnapshot struct {
 	// TaskDefinitions holds every revision a gathered task runs, by ARN,
 	// the current one included.
 	TaskDefinitions map[string]ecstypes.TaskDefinition
+	// TaskDefinitionTags holds the tags of those revisions that have any,
+	// by ARN, for CopyForRegister.
+	TaskDefinitionTags map[string][]ecstypes.Tag
 
 	Running []ecstypes.Task
 	Stopped []ecstypes.Task // newest stop first
@@ -81,3 +84,26 @@ const (
 	MetricTaskCPUPrefix  = "task.cpu."               // ECS/ContainerInsights TaskCpuUtilization
 	MetricTaskMemPrefix  = "task.mem."               // ECS/ContainerInsights TaskMemoryUtilization
 )
+
+// ClusterSnapshot is what the daily summary reads about a cluster and its
+// services: no tasks, logs or target health, so that it stays a handful of
+// calls however many services there are.
+type ClusterSnapshot struct {
+	Now    time.Time
+	Region string
+
+	Cluster             ecstypes.Cluster
+	Services            []ecstypes.Service // in the order asked for, or listed
+	ContainerInstances  []ecstypes.ContainerInstance
+	CapacityProviders   []ecstypes.CapacityProvider // the cluster's
+	AutoScalingGroups   []asgtypes.AutoScalingGroup
+	AutoScalingPolicies []asgtypes.ScalingPolicy
+	// ServiceMetrics holds each service's series by service name, then by
+	// MetricServiceCPUAvg, MetricServiceCPUMax, MetricServiceMemAvg and
+	// MetricServiceMemMax.
+	ServiceMetrics map[string]map[string]Series
+	// Metrics holds the cluster's series: MetricClusterCPURes,
+	// MetricClusterMemRes and MetricClusterCPUUtil.
+	Metrics map[string]Series
+	Missing []string // what could not be read, in words
+}

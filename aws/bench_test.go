@@ -1,0 +1,64 @@
+package aws
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ecsmedic/ecsmedic/aws/sim"
+)
+
+// BenchmarkGatherService gathers the incident's service against a
+// simulator that answers every call after 100ms, as a far Region would.
+func BenchmarkGatherService(b *testing.B) {
+	s, c := startSim(b, loadWorld(b, "backend137.yaml"), sim.Options{Latency: 100 * time.Millisecond})
+	ctx := context.Background()
+	var trips, calls int
+	var wall time.Duration
+	for b.Loop() {
+		s.ResetCalls()
+		start := time.Now()
+		if _, err := c.GatherService(ctx, "codedang", "backend", GatherOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		wall += time.Since(start)
+		log := s.Calls()
+		trips += sim.RoundTrips(log)
+		calls += len(log)
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(trips)/n, "roundtrips/op")
+	b.ReportMetric(float64(calls)/n, "calls/op")
+	b.ReportMetric(float64(wall.Milliseconds())/n, "wall-ms/op")
+}
+
+// BenchmarkGatherSummary summarises a 50-service cluster at 100ms a call.
+func BenchmarkGatherSummary(b *testing.B) {
+	s, c := startSim(b, manyServices(b, 50), sim.Options{Latency: 100 * time.Millisecond})
+	ctx := context.Background()
+	var trips, ecsCalls, metricCalls int
+	var wall time.Duration
+	for b.Loop() {
+		s.ResetCalls()
+		start := time.Now()
+		if _, err := c.GatherSummary(ctx, "club", nil, time.Time{}, time.Time{}); err != nil {
+			b.Fatal(err)
+		}
+		wall += time.Since(start)
+		log := s.Calls()
+		trips += sim.RoundTrips(log)
+		for _, call := range log {
+			switch {
+			case call.Service == sim.SvcECS:
+				ecsCalls++
+			case call.Operation == "GetMetricData":
+				metricCalls++
+			}
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(ecsCalls)/n, "ecs-calls/op")
+	b.ReportMetric(float64(metricCalls)/n, "getmetricdata/op")
+	b.ReportMetric(float64(trips)/n, "roundtrips/op")
+	b.ReportMetric(float64(wall.Milliseconds())/n, "wall-ms/op")
+}

@@ -1,0 +1,69 @@
+package aws
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/aws/world"
+)
+
+// roundLatency is the simulator's answer time in tests that count round
+// trips: long enough that the client's own work (slow under -race) never
+// makes one round look like two in the call log.
+const roundLatency = 100 * time.Millisecond
+
+// noBackoff lets retries against a throttling simulator run at once.
+var noBackoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+
+func loadWorld(t testing.TB, name string) *world.World {
+	t.Helper()
+	w, err := world.Load("testdata/" + name)
+	if err != nil {
+		t.Fatalf("load %s: %v", name, err)
+	}
+	return w
+}
+
+// startSim serves w frozen at its own moment on loopback and returns
+// clients for it whose present is the world's.
+func startSim(t testing.TB, w *world.World, opts sim.Options, copts ...Option) (*sim.Server, *Clients) {
+	t.Helper()
+	s, url := serveWorld(t, w, opts)
+	copts = append([]Option{WithRetryBackoff(noBackoff), WithMaxAttempts(2), WithCallTimeout(5 * time.Second)}, copts...)
+	c := NewClientsForEndpoint(url, w.Region, copts...)
+	t.Cleanup(func() {
+		c.CloseIdleConnections()
+		s.Close()
+	})
+	now := w.Now
+	c.Now = func() time.Time { return now }
+	return s, c
+}
+
+func faults(t testing.TB, specs ...string) []sim.Fault {
+	t.Helper()
+	var fs []sim.Fault
+	for _, s := range specs {
+		f, err := sim.ParseFault(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, f)
+	}
+	return fs
+}
+
+// serveWorld serves w frozen at its own moment and returns its URL.
+func serveWorld(t testing.TB, w *world.World, opts sim.Options) (*sim.Server, string) {
+	t.Helper()
+	opts.Freeze = true
+	s := sim.New(w, opts)
+	url, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("start simulator: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, url
+}
