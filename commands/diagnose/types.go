@@ -62,6 +62,9 @@ type Diagnosis struct {
 	// Missing says, in words, what evidence could not be had (aged-out
 	// tasks, no Container Insights, access denied …).
 	Missing []string `json:"missing,omitempty"`
+	// MissingCodes are the same, as codes (the Missing* constants), for
+	// renderers that do not write English.
+	MissingCodes []string `json:"missingCodes,omitempty"`
 	// Timeline is the short story around the stop, oldest first.
 	Timeline []Event `json:"timeline,omitempty"`
 	// LastLogs are the last log lines before the most recent stop.
@@ -153,4 +156,31 @@ type Figures struct {
 	TaskLivedSeconds  float64 `json:"taskLivedSeconds,omitempty"`
 	GracePeriod       int     `json:"gracePeriodSeconds"`
 	LinesPerRequest   float64 `json:"logLinesPerRequest,omitempty"`
+
+	// The stop the verdict is about (zero/empty when nothing stopped).
+	StoppedAt time.Time `json:"stoppedAt,omitzero"`
+	Container string    `json:"container,omitempty"` // the container whose exit decided the cause
+	ExitCode  *int32    `json:"exitCode,omitempty"`  // its exit code; nil when none recorded
+	OOMReason bool      `json:"oomReason,omitempty"` // it carried an OutOfMemoryError reason
+
+	DesiredCount int `json:"desiredCount"` // the service's, now
+	RunningCount int `json:"runningCount"`
+
+	CPUHighMinutes int  `json:"cpuHighMinutes,omitempty"` // minutes at or above 90 % before the stop
+	CPUPerTask     bool `json:"cpuPerTask,omitempty"`     // the CPU figures are the task's (Container Insights), not the service's
+	HasHostCPU     bool `json:"hasHostCpu,omitempty"`     // HostCPUPercent is known
+
+	StartupSeconds      float64 `json:"startupSeconds,omitempty"` // start → stop of a task killed while starting
+	HealthCheckTimeout  int     `json:"healthCheckTimeoutSeconds,omitempty"`
+	HealthCheckInterval int     `json:"healthCheckIntervalSeconds,omitempty"`
+	UnhealthyThreshold  int     `json:"unhealthyThreshold,omitempty"` // ELB count, or container retries
+
+	SameCauseStops         int     `json:"sameCauseStops,omitempty"` // stops with the verdict's cause in the 30 minutes up to it
+	LinesPerMinute         float64 `json:"logLinesPerMinute,omitempty"`
+	BaselineLinesPerMinute float64 `json:"baselineLogLinesPerMinute,omitempty"`
+
+	// What the remedies suggest (0 when they suggest nothing of the kind).
+	SuggestedCPU          int `json:"suggestedCpuUnits,omitempty"`
+	SuggestedMemoryMiB    int `json:"suggestedMemoryMiB,omitempty"`
+	SuggestedGraceSeconds int `json:"suggestedGraceSeconds,omitempty"`
 }
