@@ -26,6 +26,10 @@ type Message struct {
 	DataTime    time.Time // the time of the data, shown in the footer
 	Attachments []Attachment
 	Buttons     []Button
+	// Failed marks a reply that reports the command could not run (bad
+	// arguments, an unknown service, an AWS error), so one-shot commands
+	// can exit non-zero.
+	Failed bool
 }
 
 // Field is a named block of text. Inline fields may sit side by side.

@@ -1,0 +1,113 @@
+package commands
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+)
+
+// ChatOptions shape the terminal chat.
+type ChatOptions struct {
+	Color   bool   // ANSI colour; for a terminal, not a pipe
+	Prompt  bool   // print a prompt and a greeting; for a person typing
+	SaveDir string // where charts are saved; "" = not saved
+	Locale  string // "en" or "ko"
+}
+
+// chatWidth is where prose wraps when a person is typing.
+const chatWidth = 100
+
+// Chat is the terminal chat: it reads lines (the prefix is optional), prints
+// the replies, and lets a bare number press a button of the last reply. It
+// ends at quit, exit or the end of the input, and works on a pipe.
+func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatOptions) error {
+	p := r.printer(opt.Locale)
+	ropt := reply.TextOptions{Color: opt.Color, SaveDir: opt.SaveDir}
+	if opt.Prompt {
+		ropt.Width = chatWidth
+		if _, err := fmt.Fprintln(out, p.T("chat.greeting", "Prefix", r.env.prefix())); err != nil {
+			return err
+		}
+	}
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	var buttons []reply.Button
+	prompt := func() error {
+		if !opt.Prompt {
+			return nil
+		}
+		_, err := fmt.Fprint(out, "> ")
+		return err
+	}
+	if err := prompt(); err != nil {
+		return err
+	}
+	for sc.Scan() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		line := strings.TrimSpace(sc.Text())
+		switch low := strings.ToLower(line); {
+		case line == "":
+			if err := prompt(); err != nil {
+				return err
+			}
+			continue
+		case low == "quit" || low == "exit" || low == "q" || low == "종료":
+			return nil
+		}
+		if n, err := strconv.Atoi(line); err == nil {
+			if n < 1 || n > len(buttons) {
+				if _, err := fmt.Fprintln(out, p.T("chat.no_choice", "N", line, "Max", len(buttons))); err != nil {
+					return err
+				}
+				if err := prompt(); err != nil {
+					return err
+				}
+				continue
+			}
+			line = buttons[n-1].ID
+			if _, err := fmt.Fprintln(out, "→ "+line); err != nil {
+				return err
+			}
+		}
+		ms := r.Handle(ctx, Input{Text: line, User: "terminal", UserName: "terminal", Locale: opt.Locale})
+		for _, m := range ms {
+			if len(m.Buttons) > 0 {
+				buttons = m.Buttons
+			}
+		}
+		if len(ms) > 0 && !anyButtons(ms) {
+			buttons = nil
+		}
+		for _, m := range ms {
+			if _, err := fmt.Fprintln(out, reply.RenderText(m, ropt)); err != nil {
+				return err
+			}
+		}
+		if err := prompt(); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("reading the chat input: %w", err)
+	}
+	if opt.Prompt {
+		fmt.Fprintln(out)
+	}
+	return nil
+}
+
+func anyButtons(ms []reply.Message) bool {
+	for _, m := range ms {
+		if len(m.Buttons) > 0 {
+			return true
+		}
+	}
+	return false
+}

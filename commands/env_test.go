@@ -1,0 +1,53 @@
+package commands
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestResolve(t *testing.T) {
+	env := Env{Services: []ServiceRef{
+		{Alias: "backend", Cluster: "codedang", Service: "codedang-api"},
+		{Alias: "frontend", Cluster: "codedang", Service: "codedang-web"},
+	}}
+	tests := []struct {
+		in   string
+		want string // the alias found, or the error text
+	}{
+		{"backend", "backend"},
+		{"BACKEND", "backend"},
+		{" codedang-web ", "frontend"},
+		{"backnd", "no service 'backnd'. Did you mean backend? Known: backend, frontend"},
+		{"front", "no service 'front'. Did you mean frontend? Known: backend, frontend"},
+		{"db", "no service 'db'. Known: backend, frontend"},
+		{"", "no service ''. Known: backend, frontend"},
+	}
+	for _, tt := range tests {
+		ref, err := env.Resolve(tt.in)
+		got := ref.Alias
+		if err != nil {
+			got = err.Error()
+		}
+		if d := cmp.Diff(tt.want, got); d != "" {
+			t.Errorf("Resolve(%q) (-want +got):\n%s", tt.in, d)
+		}
+	}
+	if _, err := (Env{}).Resolve("x"); err == nil || err.Error() != "no service 'x'. No services are configured." {
+		t.Errorf("empty env: %v", err)
+	}
+}
+
+func TestDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"backnd", "backend", 1}, {"백엔드", "백엔", 1}, {"abc", "", 3},
+	}
+	for _, tt := range tests {
+		if got := distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package commands
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/commands/diagnose"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var kst = time.FixedZone("KST", 9*3600)
+
+func readJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+func fixtureDiagnosis(t *testing.T, name string) diagnose.Diagnosis {
+	var d diagnose.Diagnosis
+	readJSON(t, name, &d)
+	return d
+}
+
+func fixtureSnapshot(t *testing.T) *aws.ServiceSnapshot {
+	var s aws.ServiceSnapshot
+	readJSON(t, "snapshot_incident.json", &s)
+	return &s
+}
+
+// goldenReply compares a reply twice: as JSON (exact: severity, inline
+// flags, button IDs; attachment bytes left out) and as the terminal shows it.
+func goldenReply(t *testing.T, name string, m reply.Message) {
+	t.Helper()
+	shown := m
+	shown.Attachments = nil
+	for _, a := range m.Attachments {
+		a.Data = nil
+		shown.Attachments = append(shown.Attachments, a)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(shown); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, name+".json", buf.String())
+	golden(t, name+".txt", reply.RenderText(m, reply.TextOptions{}))
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", name, d)
+	}
+}

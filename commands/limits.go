@@ -1,0 +1,116 @@
+package commands
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+)
+
+// Discord's embed limits, kept by every reply so no renderer has to cut.
+const (
+	maxTitle       = 256
+	maxDescription = 4096
+	maxFields      = 25
+	maxFieldName   = 256
+	maxFieldValue  = 1024
+	maxFooter      = 2048
+	maxTotal       = 6000
+	maxButtons     = 25
+	maxButtonLabel = 80
+)
+
+func fitAll(ms []reply.Message) []reply.Message {
+	for i := range ms {
+		ms[i] = fit(ms[i])
+	}
+	return ms
+}
+
+// fit cuts a message to Discord's limits, at line ends where it can, marking
+// every cut with "…" and keeping code blocks closed.
+func fit(m reply.Message) reply.Message {
+	m.Title = clip(oneLine(m.Title), maxTitle)
+	m.Description = cutText(m.Description, maxDescription)
+	m.Footer = clip(m.Footer, maxFooter)
+	if len(m.Fields) > maxFields {
+		m.Fields = m.Fields[:maxFields]
+	}
+	for i := range m.Fields {
+		m.Fields[i].Name = clip(oneLine(m.Fields[i].Name), maxFieldName)
+		m.Fields[i].Value = cutText(m.Fields[i].Value, maxFieldValue)
+	}
+	// Over the total: shorten the longest field until it fits, then drop
+	// the last fields (the least important come last).
+	for total(m) > maxTotal {
+		over := total(m) - maxTotal
+		li, ln := -1, 0
+		for i, f := range m.Fields {
+			if n := utf8.RuneCountInString(f.Value); n > ln {
+				li, ln = i, n
+			}
+		}
+		switch {
+		case li >= 0 && ln > 200:
+			m.Fields[li].Value = cutText(m.Fields[li].Value, max(200, ln-over-8))
+		case len(m.Fields) > 0:
+			m.Fields = m.Fields[:len(m.Fields)-1]
+		default:
+			m.Description = cutText(m.Description, max(1, utf8.RuneCountInString(m.Description)-over-8))
+		}
+	}
+	if len(m.Buttons) > maxButtons {
+		m.Buttons = m.Buttons[:maxButtons]
+	}
+	for i := range m.Buttons {
+		m.Buttons[i].Label = clip(m.Buttons[i].Label, maxButtonLabel)
+	}
+	return m
+}
+
+func total(m reply.Message) int {
+	n := utf8.RuneCountInString(m.Title) + utf8.RuneCountInString(m.Description) + utf8.RuneCountInString(m.Footer)
+	for _, f := range m.Fields {
+		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	}
+	return n
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// cutText shortens s to at most n runes, at a line end when one is near,
+// closing a code block the cut left open.
+func cutText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	const fence = "\n```"
+	budget := n - len("\n…") - len(fence)
+	if budget < 1 {
+		return clip(s, n)
+	}
+	r := []rune(s)[:budget]
+	cut := string(r)
+	if i := strings.LastIndex(cut, "\n"); i > len(cut)/2 {
+		cut = cut[:i]
+	}
+	if strings.Count(cut, "```")%2 == 1 {
+		return cut + "\n…" + fence
+	}
+	return cut + "\n…"
+}
+
+// clipBytes shortens s to at most n bytes without splitting a rune.
+func clipBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	if n <= 3 {
+		return ""
+	}
+	s = s[:n-3] // "…" is three bytes
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}

@@ -1,0 +1,205 @@
+package commands
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Line is a parsed chat line: a command and its arguments.
+type Line struct {
+	Command string // lower case, without the prefix
+	Args    []string
+}
+
+var (
+	// ErrEmpty is a line with no command in it.
+	ErrEmpty = errors.New("empty command")
+	// ErrNotCommand is a line without the prefix where one is required: chat
+	// that is not meant for the bot.
+	ErrNotCommand = errors.New("not a command")
+)
+
+// maxLine bounds the work done on one chat line; Discord allows 4000.
+const maxLine = 4000
+
+// Parse splits a chat line into a command and its arguments. The prefix
+// ("!") may be left out when prefixOptional (the terminal); a leading "/"
+// (a typed slash command) is accepted too. Width variants are folded, so a
+// Korean keyboard's "！why" works like "!why".
+func Parse(line, prefix string, prefixOptional bool) (Line, error) {
+	if len(line) > maxLine {
+		line = line[:maxLine]
+	}
+	s := norm.NFKC.String(strings.ToValidUTF8(line, " "))
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' ' // zero-width joiners, BOMs, tabs and such separate words
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if prefix == "" {
+		prefix = "!"
+	}
+	p := norm.NFKC.String(prefix)
+	switch {
+	case strings.HasPrefix(s, p):
+		s = s[len(p):]
+	case strings.HasPrefix(s, "/"):
+		s = s[1:]
+	case !prefixOptional:
+		return Line{}, ErrNotCommand
+	}
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return Line{}, ErrEmpty
+	}
+	return Line{Command: strings.ToLower(f[0]), Args: f[1:]}, nil
+}
+
+// usageError is a bad argument, worded by a message ID so it can be said in
+// the user's language.
+type usageError struct {
+	id string
+	kv []any
+}
+
+func (e *usageError) Error() string { return e.id }
+
+func badArg(id string, kv ...any) error { return &usageError{id: id, kv: kv} }
+
+// WhyArgs are the optional arguments of why.
+type WhyArgs struct {
+	TaskID string
+	Since  time.Duration
+}
+
+// maxSince is how far back anyone may ask; AWS forgets stopped tasks after
+// an hour and metrics at one-minute resolution after two weeks.
+const maxSince = 14 * 24 * time.Hour
+
+// parseWhy reads `SERVICE [TASK-ID] [since 2h]`.
+func parseWhy(args []string) (string, WhyArgs, error) {
+	var w WhyArgs
+	if len(args) == 0 {
+		return "", w, badArg("usage.need_service", "Command", "why")
+	}
+	service, rest := args[0], args[1:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		low := strings.ToLower(a)
+		switch {
+		case low == "since" || low == "--since":
+			if i+1 >= len(rest) {
+				return "", w, badArg("usage.since_needs_value")
+			}
+			i++
+			d, err := parseSince(rest[i])
+			if err != nil {
+				return "", w, err
+			}
+			w.Since = d
+		case strings.HasPrefix(low, "since="):
+			d, err := parseSince(a[len("since="):])
+			if err != nil {
+				return "", w, err
+			}
+			w.Since = d
+		case w.TaskID == "" && taskID(a) != "":
+			w.TaskID = taskID(a)
+		default:
+			if _, err := parseSince(a); err == nil && w.Since == 0 {
+				// "why backend 2h" is clear enough.
+				d, _ := parseSince(a)
+				w.Since = d
+				continue
+			}
+			return "", w, badArg("usage.unexpected", "Arg", a, "Command", "why")
+		}
+	}
+	return service, w, nil
+}
+
+// LogsArgs are the optional arguments of logs.
+type LogsArgs struct {
+	TaskID string
+	Lines  int // 0 = the default
+}
+
+const (
+	defaultLogLines = 20
+	maxLogLines     = 100
+)
+
+// parseLogs reads `SERVICE [TASK-ID] [N]`.
+func parseLogs(args []string) (string, LogsArgs, error) {
+	var l LogsArgs
+	if len(args) == 0 {
+		return "", l, badArg("usage.need_service", "Command", "logs")
+	}
+	service := args[0]
+	for _, a := range args[1:] {
+		// A short number is a line count; task IDs are long hex strings.
+		if n, err := strconv.Atoi(a); err == nil && len(a) <= 4 {
+			if n <= 0 {
+				return "", l, badArg("usage.bad_lines", "Arg", a, "Max", maxLogLines)
+			}
+			l.Lines = min(n, maxLogLines)
+			continue
+		}
+		if id := taskID(a); id != "" && l.TaskID == "" {
+			l.TaskID = id
+			continue
+		}
+		return "", l, badArg("usage.unexpected", "Arg", a, "Command", "logs")
+	}
+	return service, l, nil
+}
+
+var (
+	hexID   = regexp.MustCompile(`^[0-9a-f]{6,32}$`)
+	sinceRE = regexp.MustCompile(`^(\d{1,5})\s*(s|sec|secs|m|min|mins|h|hr|hrs|hour|hours|d|day|days|초|분|시간|일)$`)
+)
+
+// taskID returns the task ID in a, which may be an ID, a unique prefix of
+// at least six characters, or a task ARN; "" when a is none of these.
+func taskID(a string) string {
+	s := strings.ToLower(strings.TrimSpace(a))
+	if strings.HasPrefix(s, "arn:") && strings.Contains(s, ":task/") {
+		s = s[strings.LastIndex(s, "/")+1:]
+	}
+	if hexID.MatchString(s) {
+		return s
+	}
+	return ""
+}
+
+// parseSince reads a look-back such as 2h, 90m, 1h30m, 2d or 2시간.
+func parseSince(a string) (time.Duration, error) {
+	s := strings.ToLower(strings.TrimSpace(a))
+	var d time.Duration
+	if m := sinceRE.FindStringSubmatch(s); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		unit := map[string]time.Duration{
+			"s": time.Second, "sec": time.Second, "secs": time.Second, "초": time.Second,
+			"m": time.Minute, "min": time.Minute, "mins": time.Minute, "분": time.Minute,
+			"h": time.Hour, "hr": time.Hour, "hrs": time.Hour, "hour": time.Hour, "hours": time.Hour, "시간": time.Hour,
+			"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour, "일": 24 * time.Hour,
+		}[m[2]]
+		d = time.Duration(n) * unit
+	} else if x, err := time.ParseDuration(s); err == nil {
+		d = x
+	} else {
+		return 0, badArg("usage.bad_since", "Arg", a)
+	}
+	if d <= 0 || d > maxSince {
+		return 0, badArg("usage.since_range", "Arg", a)
+	}
+	return d, nil
+}

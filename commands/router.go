@@ -1,0 +1,216 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/commands/text"
+)
+
+// Input is one chat line and who sent it.
+type Input struct {
+	Text     string
+	User     string // the platform's user ID
+	UserName string
+	Locale   string // "en" or "ko" overrides Env.Locale; anything else is ignored
+}
+
+// command is one entry of the router's table. Each lives in its own file.
+type command struct {
+	Name    string
+	Aliases []string // other words for it, such as the Korean 왜 for why
+	// Run answers the call; nil means the command is announced but not
+	// built yet.
+	Run func(ctx context.Context, r *Router, c *call) []reply.Message
+}
+
+// call is one command being answered.
+type call struct {
+	in   Input
+	line Line
+	p    text.Printer
+}
+
+// Router answers chat lines.
+type Router struct {
+	env     Env
+	cmds    map[string]command // by name and alias
+	ordered []command          // for help, in the order of the table
+}
+
+// gatherTimeout bounds one command's reads so a chat never hangs on AWS.
+const gatherTimeout = 45 * time.Second
+
+// table lists the commands, in the order help shows them.
+func table() []command {
+	return []command{
+		whyCommand(),
+		statusCommand(),
+		logsCommand(),
+		notYet("summary"),
+		notYet("scale"),
+		notYet("reservation"),
+		notYet("autoscale"),
+		notYet("healthcheck"),
+		notYet("rollback"),
+		notYet("approve"),
+		notYet("reject"),
+		helpCommand(),
+	}
+}
+
+// NewRouter builds a router over env.
+func NewRouter(env Env) *Router {
+	r := &Router{env: env, cmds: map[string]command{}}
+	for _, c := range table() {
+		r.ordered = append(r.ordered, c)
+		r.cmds[c.Name] = c
+		for _, a := range c.Aliases {
+			r.cmds[a] = c
+		}
+	}
+	return r
+}
+
+// IsCommand reports whether text starts with the prefix, for a chat platform
+// deciding which messages are meant for the bot.
+func (r *Router) IsCommand(s string) bool {
+	_, err := Parse(s, r.env.prefix(), false)
+	return err == nil
+}
+
+func (r *Router) printer(locale string) text.Printer {
+	if l := text.Normalize(locale); l != "" {
+		return text.New(l)
+	}
+	return text.New(r.env.Locale)
+}
+
+// Handle answers one chat line. The prefix is optional. It never panics and
+// always answers something, even to nonsense.
+func (r *Router) Handle(ctx context.Context, in Input) (out []reply.Message) {
+	c := &call{in: in, p: r.printer(in.Locale)}
+	defer func() {
+		if v := recover(); v != nil {
+			slog.Error("command panicked", "text", in.Text, "panic", v, "stack", string(debug.Stack()))
+			out = []reply.Message{{Title: c.p.T("error.internal.title"), Description: c.p.T("error.internal"), Severity: reply.Critical}}
+		}
+	}()
+	line, err := Parse(in.Text, r.env.prefix(), true)
+	if err != nil {
+		return []reply.Message{r.shortHelp(c.p, c.p.T("usage.empty"))}
+	}
+	c.line = line
+	cmd, ok := r.cmds[line.Command]
+	if !ok {
+		return []reply.Message{r.shortHelp(c.p, c.p.T("usage.unknown_command", "Command", clip(line.Command, 40), "Prefix", r.env.prefix()))}
+	}
+	slog.Info("command", "command", cmd.Name, "args", clip(strings.Join(line.Args, " "), 200), "user", in.User)
+	if cmd.Run == nil {
+		return []reply.Message{{
+			Title:       c.p.T("notyet.title", "Prefix", r.env.prefix(), "Command", cmd.Name),
+			Description: c.p.T("notyet.body", "Prefix", r.env.prefix()),
+			Severity:    reply.Info,
+		}}
+	}
+	ctx, cancel := context.WithTimeout(ctx, gatherTimeout)
+	defer cancel()
+	return fitAll(cmd.Run(ctx, r, c))
+}
+
+// shortHelp is the answer to a line the router cannot use.
+func (r *Router) shortHelp(p text.Printer, problem string) reply.Message {
+	var names []string
+	for _, c := range r.ordered {
+		if c.Run != nil {
+			names = append(names, "`"+r.env.prefix()+c.Name+"`")
+		}
+	}
+	return reply.Message{
+		Title:       problem,
+		Description: p.T("help.short", "Commands", strings.Join(names, ", "), "Prefix", r.env.prefix()),
+		Severity:    reply.Warning,
+		Failed:      true,
+	}
+}
+
+// errorReply words an error for people: a usage problem with the command's
+// usage, an unknown service with suggestions, an AWS error as the aws layer
+// worded it. Never a stack trace.
+func (r *Router) errorReply(p text.Printer, cmd string, err error) (m reply.Message) {
+	// Every error reply says so, for one-shot commands' exit status.
+	defer func() { m.Failed = true }()
+	var ue *usageError
+	var us *UnknownServiceError
+	switch {
+	case errors.As(err, &ue):
+		return reply.Message{
+			Title:       p.T("usage.title"),
+			Description: p.T(ue.id, ue.kv...) + "\n" + p.T("usage.line", "Usage", r.usage(p, cmd), "Prefix", r.env.prefix(), "Command", cmd),
+			Severity:    reply.Warning,
+		}
+	case errors.As(err, &us):
+		desc := p.T("service.unknown", "Name", clip(us.Name, 40))
+		if len(us.Suggestions) > 0 {
+			desc += " " + p.T("service.did_you_mean", "Names", strings.Join(us.Suggestions, ", "))
+		}
+		if len(us.Known) > 0 {
+			desc += "\n" + p.T("service.known", "Names", strings.Join(us.Known, ", "))
+		} else {
+			desc += "\n" + p.T("service.none_configured")
+		}
+		return reply.Message{Title: p.T("service.unknown.title"), Description: desc, Severity: reply.Warning}
+	case errors.Is(err, errNoAWS):
+		return reply.Message{Title: p.T("error.aws.title"), Description: p.T("error.no_aws"), Severity: reply.Warning}
+	case errors.Is(err, context.DeadlineExceeded):
+		return reply.Message{Title: p.T("error.aws.title"), Description: p.T("error.timeout"), Severity: reply.Warning}
+	case errors.Is(err, context.Canceled):
+		return reply.Message{Title: p.T("error.aws.title"), Description: p.T("error.canceled"), Severity: reply.Warning}
+	default:
+		slog.Warn("command failed", "command", cmd, "err", err)
+		return reply.Message{Title: p.T("error.aws.title"), Description: clip(err.Error(), 1500), Severity: reply.Critical}
+	}
+}
+
+// usage is one command's usage line, "" for unknown commands.
+func (r *Router) usage(p text.Printer, name string) string {
+	id := "usage." + name
+	if !p.Has(id) {
+		return ""
+	}
+	return r.env.prefix() + p.T(id)
+}
+
+// one runs fn with the resolved service, answering errors kindly.
+func (r *Router) resolve(c *call, cmd, name string) (ServiceRef, *reply.Message) {
+	ref, err := r.env.Resolve(name)
+	if err != nil {
+		m := r.errorReply(c.p, cmd, err)
+		return ServiceRef{}, &m
+	}
+	if r.env.AWS == nil {
+		m := r.errorReply(c.p, cmd, errNoAWS)
+		return ServiceRef{}, &m
+	}
+	return ref, nil
+}
+
+// clip shortens s to at most n runes, marking the cut with "…".
+func clip(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	if n == 1 {
+		return "…"
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,132 @@
+// Package text holds every word ecsmedic says in chat, in English and Korean,
+// as go-i18n message files embedded in the binary.
+package text
+
+import (
+	"embed"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed en.yaml ko.yaml
+var files embed.FS
+
+// Languages are the supported locales, the default first.
+var Languages = []string{"en", "ko"}
+
+var (
+	once   sync.Once
+	bundle *i18n.Bundle
+	ids    map[string]map[string]bool // lang → message IDs, for Has and tests
+)
+
+func load() {
+	bundle = i18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	ids = map[string]map[string]bool{}
+	for _, lang := range Languages {
+		name := lang + ".yaml"
+		buf, err := files.ReadFile(name)
+		if err != nil {
+			slog.Error("reading embedded messages", "file", name, "err", err)
+			continue
+		}
+		mf, err := bundle.ParseMessageFileBytes(buf, name)
+		if err != nil {
+			// The files are tested; a broken one must not take the bot down.
+			slog.Error("parsing embedded messages", "file", name, "err", err)
+			continue
+		}
+		ids[lang] = map[string]bool{}
+		for _, m := range mf.Messages {
+			ids[lang][m.ID] = true
+		}
+	}
+}
+
+// Normalize maps a locale such as "ko-KR" or "KO" to a supported language,
+// and anything else to "".
+func Normalize(locale string) string {
+	l := strings.ToLower(strings.TrimSpace(locale))
+	if i := strings.IndexAny(l, "-_"); i >= 0 {
+		l = l[:i]
+	}
+	for _, s := range Languages {
+		if l == s {
+			return s
+		}
+	}
+	return ""
+}
+
+// Printer says things in one language.
+type Printer struct {
+	lang string
+	loc  *i18n.Localizer
+}
+
+// New returns a Printer for lang, English when lang is not supported.
+func New(lang string) Printer {
+	once.Do(load)
+	l := Normalize(lang)
+	if l == "" {
+		l = "en"
+	}
+	return Printer{lang: l, loc: i18n.NewLocalizer(bundle, l, "en")}
+}
+
+// Lang is the printer's language code.
+func (p Printer) Lang() string {
+	if p.lang == "" {
+		return "en"
+	}
+	return p.lang
+}
+
+// Has reports whether the message exists in the printer's language or in
+// English.
+func (p Printer) Has(id string) bool {
+	once.Do(load)
+	return ids[p.Lang()][id] || ids["en"][id]
+}
+
+// T renders message id with template data given as name/value pairs:
+// T("why.title", "Service", "backend"). A missing message yields its ID,
+// so a gap shows up in tests instead of as an empty reply.
+func (p Printer) T(id string, kv ...any) string {
+	if p.loc == nil {
+		p = New(p.lang)
+	}
+	var data map[string]any
+	if len(kv) > 0 {
+		data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			if k, ok := kv[i].(string); ok {
+				data[k] = kv[i+1]
+			}
+		}
+	}
+	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		slog.Debug("message not rendered", "id", id, "lang", p.lang, "err", err)
+		if s == "" {
+			return id
+		}
+	}
+	return s
+}
+
+// IDs lists the message IDs of one language, for tests.
+func IDs(lang string) map[string]bool {
+	once.Do(load)
+	out := map[string]bool{}
+	for id := range ids[lang] {
+		out[id] = true
+	}
+	return out
+}
