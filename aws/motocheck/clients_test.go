@@ -40,7 +40,8 @@ type clients struct {
 	cw   *cloudwatch.Client
 	logs *cloudwatchlogs.Client
 
-	tg string // the ARN of target group "api", which moto makes up
+	tg  string // the ARN of target group "api", which moto makes up
+	url string
 }
 
 func newClients(name, url string) *clients {
@@ -52,6 +53,7 @@ func newClients(name, url string) *clients {
 	}
 	return &clients{
 		name: name,
+		url:  url,
 		ecs:  ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(url) }),
 		elb:  elasticloadbalancingv2.NewFromConfig(cfg, func(o *elasticloadbalancingv2.Options) { o.BaseEndpoint = aws.String(url) }),
 		asg:  autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.BaseEndpoint = aws.String(url) }),
