@@ -119,9 +119,9 @@ func (sg *serviceGather) run() {
 	g.do(sg.scalingPolicies)
 	g.do(sg.autoScalingGroups)
 	g.do(sg.autoScalingPolicies)
-	g.do(func(ctx context.Context) {
-		sg.metrics(ctx, sg.baseQueries(), newMetricWindow(sg.snap.Now, sg.since, sg.until, 7), false)
-	})
+	// The window is fixed here, before round 3 may widen sg.since.
+	base, baseWin := sg.baseQueries(), newMetricWindow(sg.snap.Now, sg.since, sg.until, 7)
+	g.do(func(ctx context.Context) { sg.metrics(ctx, base, baseWin, false) })
 
 	// Round 3: what needs the tasks, the task definition and the target
 	// groups. Round 2 reads start from within the round-1 readers.
