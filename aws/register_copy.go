@@ -17,6 +17,8 @@ import (
 // Tags with the reserved "aws:" prefix are left out: AWS refuses them.
 func CopyForRegister(td ecstypes.TaskDefinition, tags []ecstypes.Tag) *ecs.RegisterTaskDefinitionInput {
 	td = deepCopy(td)
+	// InferenceAccelerators is left out on purpose: Elastic Inference is
+	// gone, and AWS refuses a registration that still names one.
 	in := &ecs.RegisterTaskDefinitionInput{
 		ContainerDefinitions:    td.ContainerDefinitions,
 		Family:                  td.Family,
@@ -24,7 +26,6 @@ func CopyForRegister(td ecstypes.TaskDefinition, tags []ecstypes.Tag) *ecs.Regis
 		EnableFaultInjection:    td.EnableFaultInjection,
 		EphemeralStorage:        td.EphemeralStorage,
 		ExecutionRoleArn:        td.ExecutionRoleArn,
-		InferenceAccelerators:   td.InferenceAccelerators,
 		IpcMode:                 td.IpcMode,
 		Memory:                  td.Memory,
 		NetworkMode:             td.NetworkMode,

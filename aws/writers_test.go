@@ -199,6 +199,8 @@ func TestCopyForRegisterRegisters(t *testing.T) {
 // definition has is copied, so a field added to the SDK cannot be dropped
 // silently; the read-only ones have no place in the input at all.
 func TestCopyForRegisterCopiesEveryField(t *testing.T) {
+	// Fields left out on purpose, each with its reason in CopyForRegister.
+	dropped := map[string]bool{"InferenceAccelerators": true}
 	var td ecstypes.TaskDefinition
 	fill(reflect.ValueOf(&td).Elem(), 0)
 	tags := []ecstypes.Tag{{Key: aws.String("team"), Value: aws.String("club")}, {Key: aws.String("aws:cloudformation:stack-name"), Value: aws.String("x")}}
@@ -213,6 +215,9 @@ func TestCopyForRegisterCopiesEveryField(t *testing.T) {
 		src := tv.FieldByName(f.Name)
 		if !src.IsValid() {
 			continue // Tags: not part of a task definition
+		}
+		if dropped[f.Name] {
+			continue
 		}
 		if !reflect.DeepEqual(iv.Field(i).Interface(), src.Interface()) {
 			t.Errorf("%s is not copied", f.Name)

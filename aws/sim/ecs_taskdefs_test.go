@@ -43,7 +43,7 @@ func TestTaskDefinitionRoundTrip(t *testing.T) {
 	reg, err := c.RegisterTaskDefinition(bg, &ecs.RegisterTaskDefinitionInput{
 		Family: old.Family, ContainerDefinitions: old.ContainerDefinitions, Cpu: old.Cpu, Memory: old.Memory,
 		EnableFaultInjection: old.EnableFaultInjection, EphemeralStorage: old.EphemeralStorage,
-		ExecutionRoleArn: old.ExecutionRoleArn, InferenceAccelerators: old.InferenceAccelerators, IpcMode: old.IpcMode,
+		ExecutionRoleArn: old.ExecutionRoleArn, IpcMode: old.IpcMode,
 		NetworkMode: old.NetworkMode, PidMode: old.PidMode, PlacementConstraints: old.PlacementConstraints,
 		ProxyConfiguration: old.ProxyConfiguration, RequiresCompatibilities: old.RequiresCompatibilities,
 		RuntimePlatform: old.RuntimePlatform, Tags: d.Tags, TaskRoleArn: old.TaskRoleArn, Volumes: old.Volumes,

@@ -312,9 +312,7 @@ func (d *diag) finish() Diagnosis {
 			d.miss(MissingNoReason)
 		}
 	}
-	for _, m := range d.snap.Missing {
-		d.out.Missing = append(d.out.Missing, m)
-	}
+	d.out.Missing = append(d.out.Missing, d.snap.Missing...)
 	sort.Strings(d.out.Verdict.Contributing)
 	return d.out
 }

@@ -45,8 +45,6 @@ type serviceEvent struct {
 // already picked: events are parsed on every diagnosis and regexps are the
 // engine's main cost.
 var (
-	reStopped    = regexp.MustCompile(`^\(?service [^)]*?\)? ?has stopped (\d+) running tasks?`)
-	reStarted    = regexp.MustCompile(`^\(?service [^)]*?\)? ?has started (\d+) tasks?`)
 	reUnhealthy  = regexp.MustCompile(`due to \(reason (.*?)\)\.?$`)
 	reDeployDone = regexp.MustCompile(`\(deployment ([^)]+)\) deployment completed`)
 	reDesired    = regexp.MustCompile(`^Message: Successfully set desired count to (\d+)`)
