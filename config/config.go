@@ -1,0 +1,434 @@
+// Package config reads ecsmedic's YAML config file: it applies the defaults,
+// validates every setting and explains each problem with the file, the line,
+// the key and a fix. Secrets never live in the file: it names the
+// environment variable that holds the Discord token, and AWS credentials come
+// from the usual AWS credential chain.
+package config
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Config is one validated config file, with the defaults applied.
+type Config struct {
+	File      string // the file it was read from, as given
+	Discord   Discord
+	AWS       AWS
+	Services  []Service // in the order of the file
+	Guards    Guards
+	Schedules Schedules
+	Storage   Storage
+	HTTP      HTTP
+	Logging   Logging
+
+	warnings []Warning
+}
+
+// Discord is how the bot reaches Discord, and who may do what.
+type Discord struct {
+	TokenEnv      string // the environment variable holding the bot token
+	ApplicationID string // optional; Discord reports it on login
+	GuildID       string
+	Channels      Channels
+	Roles         Roles
+	Prefix        string // of text commands, "!" by default
+	Locale        string // "en" or "ko"
+	APIBaseURL    string // a Discord REST proxy; "" for discord.com
+}
+
+// Token reads the bot token from the environment variable the config names.
+func (d Discord) Token() (string, error) {
+	name := d.TokenEnv
+	if name == "" {
+		name = DefaultTokenEnv
+	}
+	tok := strings.TrimSpace(os.Getenv(name))
+	if tok == "" {
+		return "", fmt.Errorf("the Discord bot token is not set: put it in the environment variable %s "+
+			"(Discord Developer Portal → your application → Bot → Reset Token), "+
+			"or name another variable with discord.tokenEnv", name)
+	}
+	return tok, nil
+}
+
+// Channels are Discord channel IDs.
+type Channels struct {
+	Commands []string // where commands are answered; empty means any channel
+	Alerts   string   // stop reports and the daily summary
+	Audit    string   // every request, approval and result
+}
+
+// Roles are Discord role IDs.
+type Roles struct {
+	Operators []string // may ask for changes; empty means anyone who may post
+	Approvers []string // may approve them; empty means any operator
+}
+
+// AWS is the account and cluster the bot watches.
+type AWS struct {
+	Region      string // "" when it comes from $AWS_REGION
+	Profile     string
+	RoleARN     string
+	ExternalID  string
+	Cluster     string
+	Endpoint    string // the simulator's URL; "" for AWS itself
+	CallTimeout time.Duration
+	MaxAttempts int
+}
+
+// Service is one ECS service, by the short alias people type in chat.
+type Service struct {
+	Alias     string
+	Service   string // the ECS service name
+	Container string // the main container; "" means the first one
+	Cluster   string // the ECS cluster; aws.cluster unless overridden
+}
+
+// Guards bound the changes the bot may make.
+type Guards struct {
+	Limits      Limits
+	Healthcheck Healthcheck
+	Approval    Approval
+}
+
+// Limits are the allowed sizes of a service.
+type Limits struct {
+	CPU    Range // CPU units, 1024 = 1 vCPU
+	Memory Range // MiB
+	Count  Range // tasks; Step is always 1
+}
+
+// Range is an inclusive range of allowed values, in steps from Min.
+type Range struct {
+	Min, Max, Step int
+}
+
+// Allows reports whether v is within the range and on a step.
+func (r Range) Allows(v int) bool {
+	if v < r.Min || v > r.Max {
+		return false
+	}
+	return r.Step <= 1 || (v-r.Min)%r.Step == 0
+}
+
+// Healthcheck bounds health check changes.
+type Healthcheck struct {
+	GraceMaxSeconds int // the longest health check grace period allowed
+}
+
+// Approval is who approves a change and how long they have.
+type Approval struct {
+	SelfApprove      bool // whether a requester may approve their own change
+	Expiry           time.Duration
+	RequireApprovers int
+}
+
+// Schedules are the bot's timed work.
+type Schedules struct {
+	Summary Summary
+	Watch   Watch
+}
+
+// Summary is when the daily summary is posted.
+type Summary struct {
+	Cron     string // five fields: minute hour day-of-month month day-of-week
+	Timezone string // an IANA name such as Asia/Seoul
+}
+
+// Location is the summary's time zone (UTC if it cannot be loaded, which a
+// validated config rules out).
+func (s Summary) Location() *time.Location {
+	if s.Timezone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(s.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Watch is how the bot learns of stopped tasks and deployments.
+type Watch struct {
+	Interval            time.Duration // polling interval when there is no queue
+	SQSQueueURL         string        // EventBridge task state changes; "" to poll
+	AnnounceDeployments bool
+	AnnounceScaleIn     bool
+}
+
+// Storage is the embedded store.
+type Storage struct {
+	Path      string
+	Retention time.Duration
+}
+
+// HTTP is the local /healthz and /metrics listener.
+type HTTP struct {
+	Addr string
+}
+
+// Logging is the structured log.
+type Logging struct {
+	Format string // json, text or auto (text on a terminal, else json)
+	Level  string // debug, info, warn or error
+}
+
+// Warnings are the risky but valid settings of the file, in line order.
+func (c *Config) Warnings() []Warning {
+	if c == nil || len(c.warnings) == 0 {
+		return nil
+	}
+	return append([]Warning(nil), c.warnings...)
+}
+
+// ForBot checks what the Discord bot needs beyond what every command does.
+func (c *Config) ForBot() error {
+	if c.Discord.GuildID == "" {
+		return Errors{{File: c.File, Path: "discord.guildId", Message: "the Discord server (guild) ID is missing, so the bot does not know where to register its commands",
+			Fix: "add guildId: under discord: (in Discord: Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID)"}}
+	}
+	return nil
+}
+
+// ServiceAliases lists the service aliases in the order of the file.
+func (c *Config) ServiceAliases() []string {
+	if c == nil {
+		return nil
+	}
+	out := make([]string, 0, len(c.Services))
+	for _, s := range c.Services {
+		out = append(out, s.Alias)
+	}
+	return out
+}
+
+// ServiceByAlias finds a service by its alias or its ECS service name (or
+// ARN), ignoring case. An alias wins over another service's ECS name.
+func (c *Config) ServiceByAlias(name string) (Service, bool) {
+	if c == nil {
+		return Service{}, false
+	}
+	name = strings.TrimSpace(name)
+	if strings.HasPrefix(name, "arn:") {
+		name = name[strings.LastIndexByte(name, '/')+1:]
+	}
+	if name == "" {
+		return Service{}, false
+	}
+	for _, s := range c.Services {
+		if strings.EqualFold(s.Alias, name) {
+			return s, true
+		}
+	}
+	for _, s := range c.Services {
+		if s.Service == name {
+			return s, true
+		}
+	}
+	var found []Service
+	for _, s := range c.Services {
+		if strings.EqualFold(s.Service, name) {
+			found = append(found, s)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return Service{}, false
+}
+
+// Describe is a short summary of what was understood, for check-config.
+func (c *Config) Describe() string {
+	if c == nil {
+		return "no config\n"
+	}
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	d := c.Discord
+
+	p("Config %s", c.File)
+	tokenState := "set"
+	if strings.TrimSpace(os.Getenv(d.TokenEnv)) == "" {
+		tokenState = "NOT set here: the bot cannot log in without it"
+	}
+	p("Discord")
+	p("  server %s, bot token from $%s (%s)", d.GuildID, d.TokenEnv, tokenState)
+	if d.APIBaseURL != "" {
+		p("  through the REST proxy %s", d.APIBaseURL)
+	}
+	lang := map[string]string{"en": "English", "ko": "Korean (한국어)"}[d.Locale]
+	p("  text commands start with %q; replies in %s", d.Prefix, lang)
+	if len(d.Channels.Commands) == 0 {
+		p("  commands: answered in any channel the bot can read")
+	} else {
+		p("  commands: in channel %s", strings.Join(d.Channels.Commands, ", "))
+	}
+	p("  alerts: %s; audit: %s", orText(d.Channels.Alerts, "not posted (no channel)"), orText(d.Channels.Audit, "the log only (no channel)"))
+	p("  may ask for changes: %s", roleText(d.Roles.Operators, "anyone who can post in those channels"))
+	a := c.Guards.Approval
+	approvers := roleText(d.Roles.Approvers, "anyone who may ask")
+	self := "never their own request"
+	if a.SelfApprove {
+		self = "their own requests too"
+	}
+	p("  may approve: %s; %d approval(s) needed, %s; requests expire after %s", approvers, a.RequireApprovers, self, fmtDuration(a.Expiry))
+
+	w := c.AWS
+	p("AWS")
+	region := w.Region
+	if region == "" {
+		region = "$AWS_REGION (" + orText(os.Getenv("AWS_REGION"), "not set") + ")"
+	}
+	p("  cluster %s in %s", w.Cluster, region)
+	creds := "the default credential chain"
+	if w.Profile != "" {
+		creds = "profile " + w.Profile
+	}
+	if w.RoleARN != "" {
+		creds += ", then assumes " + w.RoleARN
+	}
+	p("  credentials: %s", creds)
+	if w.Endpoint != "" {
+		p("  endpoint: %s (not AWS itself)", w.Endpoint)
+	}
+	p("  each call: up to %d attempts within %s", w.MaxAttempts, fmtDuration(w.CallTimeout))
+
+	p("Services")
+	width := 0
+	for _, s := range c.Services {
+		width = max(width, len(s.Alias))
+	}
+	for _, s := range c.Services {
+		line := fmt.Sprintf("  %-*s  ECS service %s in %s", width, s.Alias, s.Service, s.Cluster)
+		if s.Container != "" {
+			line += ", container " + s.Container
+		}
+		p("%s", line)
+	}
+
+	l := c.Guards.Limits
+	p("Guards")
+	p("  cpu %d–%d units in steps of %d; memory %d–%d MiB in steps of %d; tasks %d–%d",
+		l.CPU.Min, l.CPU.Max, l.CPU.Step, l.Memory.Min, l.Memory.Max, l.Memory.Step, l.Count.Min, l.Count.Max)
+	p("  health check grace period at most %ds", c.Guards.Healthcheck.GraceMaxSeconds)
+
+	s := c.Schedules
+	p("Schedules")
+	p("  daily summary: %s, %s", describeCron(s.Summary.Cron), s.Summary.Timezone)
+	if s.Watch.SQSQueueURL != "" {
+		p("  watch: events from %s", s.Watch.SQSQueueURL)
+	} else {
+		p("  watch: polls every %s", fmtDuration(s.Watch.Interval))
+	}
+	p("  announces deployments: %s; scale-ins: %s", yesNo(s.Watch.AnnounceDeployments), yesNo(s.Watch.AnnounceScaleIn))
+
+	p("Storage %s, kept %s", c.Storage.Path, fmtDuration(c.Storage.Retention))
+	p("HTTP /healthz and /metrics on %s", c.HTTP.Addr)
+	p("Logging %s at level %s", c.Logging.Format, c.Logging.Level)
+	return b.String()
+}
+
+func orText(s, none string) string {
+	if s == "" {
+		return none
+	}
+	return s
+}
+
+func roleText(ids []string, none string) string {
+	if len(ids) == 0 {
+		return none
+	}
+	return "role " + strings.Join(ids, ", ")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// Error is one problem in a config file.
+type Error struct {
+	File   string
+	Line   int // 1-based; 0 when the problem is not on one line
+	Column int // 1-based; 0 when unknown
+	Path   string
+	// Message says what is wrong, Fix how to put it right.
+	Message, Fix string
+
+	broken     bool   // the decoder left brokenPath unread
+	brokenPath string // "" for the whole file
+}
+
+func (e Error) Error() string { return format(e, "") }
+
+// Warning is a risky but valid setting; it has the shape of an Error.
+type Warning Error
+
+func (w Warning) String() string { return format(Error(w), "warning: ") }
+
+func format(e Error, kind string) string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+		if e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(kind)
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Message)
+	if e.Fix != "" {
+		b.WriteString("\n    fix: ")
+		b.WriteString(e.Fix)
+	}
+	return b.String()
+}
+
+// Errors are all the problems found in one file, in line order.
+type Errors []Error
+
+func (es Errors) Error() string {
+	switch len(es) {
+	case 0:
+		return "no problems"
+	case 1:
+		return es[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s has %d problems:", es[0].File, len(es))
+	for _, e := range es {
+		b.WriteString("\n")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// Unwrap lets errors.As find each Error.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
+func sortProblems(es []Error) {
+	sort.SliceStable(es, func(i, j int) bool {
+		if es[i].Line != es[j].Line {
+			return es[i].Line < es[j].Line
+		}
+		return es[i].Column < es[j].Column
+	})
+}
