@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// run executes the CLI in-process, as a user would from a shell.
+func run(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetArgs(args)
+	root.SetIn(strings.NewReader(stdin))
+	root.SetOut(&out)
+	root.SetErr(&out)
+	err := root.ExecuteContext(context.Background())
+	return out.String(), err
+}
+
+func TestCLI(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "") // never the developer's own config
+	tests := []struct {
+		name    string
+		stdin   string
+		args    []string
+		wantErr string
+		want    []string
+	}{
+		{name: "demo, piped", stdin: "!why backend\n", args: []string{"demo"},
+			want: []string{"not out of memory", "99.6 %", "!scale backend cpu 1024", "!reservation on"}},
+		{name: "demo in Korean", stdin: "why backend\n", args: []string{"demo", "--locale", "ko"},
+			want: []string{"메모리 부족", "!scale backend cpu 1024"}},
+		{name: "demo, a button by number", stdin: "!why backend\n1\n", args: []string{"demo"},
+			want: []string{"[1] !scale backend cpu 1024", "not available"}},
+		{name: "status against a world", args: []string{"status", "--world", "builtin:incident", "--freeze"},
+			want: []string{"backend", "frontend"}},
+		{name: "logs against a world", args: []string{"logs", "backend", "3", "--world", "builtin:incident", "--freeze"},
+			want: []string{"sign-up"}},
+		{name: "unknown service", args: []string{"why", "backnd", "--world", "builtin:incident", "--freeze"},
+			wantErr: "exit 2", want: []string{"Did you mean backend?"}},
+		{name: "bad format", args: []string{"why", "backend", "--world", "builtin:incident", "--format", "xml"},
+			wantErr: "use text or json"},
+		{name: "missing world", args: []string{"why", "backend", "--world", "/nonexistent/w.yaml"},
+			wantErr: "reading the world file"},
+		{name: "no config, no world", args: []string{"why", "backend", "--config", "/nonexistent/ecsmedic.yaml"},
+			wantErr: "ecsmedic demo"},
+		{name: "bad fault spec", args: []string{"sim", "--fail", "DescribeServices@x=throttle"},
+			wantErr: "--fail"},
+		{name: "the bot is not in this build", args: []string{"run"}, wantErr: "not in this build yet"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := run(t, tt.stdin, tt.args...)
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("error: %v\n%s", err, out)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("error %v, want one containing %q\n%s", err, tt.wantErr, out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// TestWhyJSONContract checks `why --format json` against diagnosis.md's
+// shape on the built-in incident.
+func TestWhyJSONContract(t *testing.T) {
+	out, err := run(t, "", "why", "backend", "--world", "builtin:incident", "--freeze", "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Service string `json:"service"`
+		Cluster string `json:"cluster"`
+		Window  struct{ From, To string }
+		Verdict struct {
+			Cause        string   `json:"cause"`
+			Contributing []string `json:"contributing"`
+			Confidence   string   `json:"confidence"`
+			Summary      string   `json:"summary"`
+		} `json:"verdict"`
+		Stops    []map[string]any `json:"stops"`
+		Evidence []map[string]any `json:"evidence"`
+		Remedies []struct{ Action, Command, Why string }
+	}
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if d.Service != "backend" || d.Cluster != "codedang" || d.Verdict.Cause != "elb-health-check" || d.Verdict.Confidence != "high" {
+		t.Errorf("verdict %+v", d)
+	}
+	if d.Window.From == "" || len(d.Stops) == 0 || len(d.Evidence) == 0 || d.Verdict.Summary == "" {
+		t.Errorf("incomplete answer: %s", out)
+	}
+	found := false
+	for _, r := range d.Remedies {
+		if r.Command == "!scale backend cpu 1024" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no scale-cpu remedy in %+v", d.Remedies)
+	}
+}

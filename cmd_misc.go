@@ -1,0 +1,38 @@
+package main
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, args []string) {
+			v := version
+			if info, ok := debug.ReadBuildInfo(); ok && v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+				v = info.Main.Version
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "ecsmedic", v)
+		},
+	}
+}
+
+func newRunCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "Run the Discord bot (the default when no command is given)",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return runBot(cmd, g) },
+	}
+}
+
+// runBot will connect to Discord; until the bot lands it says so plainly
+// rather than pretending.
+func runBot(cmd *cobra.Command, g *globals) error {
+	return fmt.Errorf("the Discord bot is not in this build yet; meanwhile `ecsmedic demo` and `ecsmedic chat` give the same replies in the terminal")
+}
