@@ -6,7 +6,6 @@ package commands
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -115,62 +114,26 @@ func (e Env) Resolve(name string) (ServiceRef, error) {
 	return ServiceRef{}, &UnknownServiceError{Name: n, Suggestions: e.suggest(n), Known: e.names()}
 }
 
-// suggest returns the known names within a small edit distance of n, or
-// that contain it, closest first.
+// suggest returns up to three aliases whose alias or ECS service name is
+// close to n (aws.ClosestNames), closest first: users type aliases.
 func (e Env) suggest(n string) []string {
-	type cand struct {
-		name string
-		dist int
-	}
-	low := strings.ToLower(n)
-	seen := map[string]bool{}
-	var cs []cand
+	var names []string
+	alias := map[string]string{}
 	for _, s := range e.Services {
 		for _, name := range []string{s.Alias, s.Service} {
-			l := strings.ToLower(name)
-			if name == "" || seen[l] || low == "" {
-				continue
-			}
-			d := distance(low, l)
-			limit := max(1, min(3, len([]rune(l))/3))
-			if d <= limit || strings.Contains(l, low) || strings.Contains(low, l) {
-				seen[l] = true
-				// Suggest what users type: the alias.
-				cs = append(cs, cand{s.Name(), d})
-				break
+			if name != "" {
+				names = append(names, name)
+				alias[name] = s.Name()
 			}
 		}
 	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].dist < cs[j].dist })
 	var out []string
-	dup := map[string]bool{}
-	for _, c := range cs {
-		if !dup[c.name] && len(out) < 3 {
-			dup[c.name] = true
-			out = append(out, c.name)
+	seen := map[string]bool{}
+	for _, c := range aws.ClosestNames(n, names) {
+		if a := alias[c]; !seen[a] {
+			seen[a] = true
+			out = append(out, a)
 		}
 	}
 	return out
-}
-
-// distance is the Levenshtein distance in runes.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -37,17 +37,3 @@ func TestResolve(t *testing.T) {
 		t.Errorf("empty env: %v", err)
 	}
 }
-
-func TestDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"", "", 0}, {"backnd", "backend", 1}, {"백엔드", "백엔", 1}, {"abc", "", 3},
-	}
-	for _, tt := range tests {
-		if got := distance(tt.a, tt.b); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-}
