@@ -110,3 +110,28 @@ func TestWhyJSONContract(t *testing.T) {
 		t.Errorf("no scale-cpu remedy in %+v", d.Remedies)
 	}
 }
+
+// TestSimSave starts `ecsmedic sim` with a context already ended, so it
+// stops as soon as it listens, and checks --save wrote a world that loads.
+func TestSimSave(t *testing.T) {
+	path := t.TempDir() + "/saved.yaml"
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetArgs([]string{"sim", "--world", "builtin:example", "--freeze", "--addr", "127.0.0.1:0", "--save", path})
+	root.SetOut(&out)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := root.ExecuteContext(ctx); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "export AWS_ENDPOINT_URL=http://127.0.0.1:") || !strings.Contains(out.String(), "saved the changed world") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	w, err := loadWorld(path)
+	if err != nil {
+		t.Fatalf("the saved world does not load: %v", err)
+	}
+	if len(w.Services) != 1 || len(w.Tasks) != 1 {
+		t.Errorf("saved world: %d services, %d tasks", len(w.Services), len(w.Tasks))
+	}
+}
