@@ -4,6 +4,7 @@ package text
 
 import (
 	"embed"
+	"io/fs"
 	"log/slog"
 	"strings"
 	"sync"
@@ -13,7 +14,11 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-//go:embed en.yaml ko.yaml
+// Messages live in LANG.yaml and, per feature, NAME.LANG.yaml (go-i18n
+// takes the language from the file name), so features can keep their
+// texts apart.
+//
+//go:embed *.yaml
 var files embed.FS
 
 // Languages are the supported locales, the default first.
@@ -25,12 +30,30 @@ var (
 	ids    map[string]map[string]bool // lang → message IDs, for Has and tests
 )
 
+// langOf is the supported language a message file is for, or "".
+func langOf(name string) string {
+	parts := strings.Split(strings.TrimSuffix(name, ".yaml"), ".")
+	lang := parts[len(parts)-1]
+	for _, l := range Languages {
+		if l == lang {
+			return l
+		}
+	}
+	return ""
+}
+
 func load() {
 	bundle = i18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	ids = map[string]map[string]bool{}
-	for _, lang := range Languages {
-		name := lang + ".yaml"
+	entries, _ := fs.ReadDir(files, ".")
+	for _, e := range entries {
+		name := e.Name()
+		lang := langOf(name)
+		if lang == "" {
+			slog.Error("a message file must be named LANG.yaml or NAME.LANG.yaml", "file", name)
+			continue
+		}
 		buf, err := files.ReadFile(name)
 		if err != nil {
 			slog.Error("reading embedded messages", "file", name, "err", err)
@@ -42,7 +65,9 @@ func load() {
 			slog.Error("parsing embedded messages", "file", name, "err", err)
 			continue
 		}
-		ids[lang] = map[string]bool{}
+		if ids[lang] == nil {
+			ids[lang] = map[string]bool{}
+		}
 		for _, m := range mf.Messages {
 			ids[lang][m.ID] = true
 		}
