@@ -50,7 +50,7 @@ func TestCLI(t *testing.T) {
 			wantErr: "ecsmedic demo"},
 		{name: "bad fault spec", args: []string{"sim", "--fail", "DescribeServices@x=throttle"},
 			wantErr: "--fail"},
-		{name: "the bot is not in this build", args: []string{"run"}, wantErr: "not in this build yet"},
+		{name: "the bot without a config", args: []string{"run", "--config", "/nonexistent/ecsmedic.yaml"}, wantErr: "no config file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -30,9 +30,3 @@ func newRunCmd(g *globals) *cobra.Command {
 		RunE:  func(cmd *cobra.Command, args []string) error { return runBot(cmd, g) },
 	}
 }
-
-// runBot will connect to Discord; until the bot lands it says so plainly
-// rather than pretending.
-func runBot(cmd *cobra.Command, g *globals) error {
-	return fmt.Errorf("the Discord bot is not in this build yet; meanwhile `ecsmedic demo` and `ecsmedic chat` give the same replies in the terminal")
-}

@@ -1,0 +1,139 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/commands/text"
+)
+
+// optSpec is one option of a slash command and how it goes into the chat
+// line the router reads.
+type optSpec struct {
+	name, koName string
+	typ          discordgo.ApplicationCommandOptionType
+	required     bool
+	autocomplete bool
+	keyword      string // written before the value ("since 2h")
+	min, max     float64
+	en, ko       string
+}
+
+// The options of the commands the router has. A command the router grows
+// later gets a single free-text "args" option until it is listed here.
+var (
+	optService = optSpec{name: "service", koName: "서비스", typ: discordgo.ApplicationCommandOptionString, autocomplete: true,
+		en: "the service, by its short name", ko: "서비스 이름 (짧은 이름)"}
+	optTask = optSpec{name: "task", koName: "태스크", typ: discordgo.ApplicationCommandOptionString,
+		en: "a task ID (or its first 6+ characters)", ko: "태스크 ID (앞 6자 이상)"}
+	optSince = optSpec{name: "since", koName: "기간", typ: discordgo.ApplicationCommandOptionString, keyword: "since",
+		en: "how far back to look, such as 2h or 1d", ko: "얼마나 거슬러 볼지 (예: 2h, 1d)"}
+	optLines = optSpec{name: "lines", koName: "줄수", typ: discordgo.ApplicationCommandOptionInteger, min: 1, max: 100,
+		en: "how many log lines (1–100)", ko: "로그 줄 수 (1–100)"}
+	optArgs = optSpec{name: "args", koName: "인자", typ: discordgo.ApplicationCommandOptionString,
+		en: "the rest of the command, as after the text command", ko: "텍스트 명령에서 명령 뒤에 쓰는 내용"}
+
+	slashOptions = map[string][]optSpec{
+		"why":    {required(optService), optTask, optSince},
+		"status": {optService},
+		"logs":   {required(optService), optTask, optLines},
+		"help": {{name: "command", koName: "명령", typ: discordgo.ApplicationCommandOptionString,
+			en: "a command to explain, such as why", ko: "설명할 명령 (예: why)"}},
+	}
+)
+
+func required(o optSpec) optSpec { o.required = true; return o }
+
+func optionsFor(name string) []optSpec {
+	if o, ok := slashOptions[name]; ok {
+		return o
+	}
+	return []optSpec{optArgs}
+}
+
+// slashCommands are the guild's slash commands: one per command the
+// router has built, in help's order, with Korean names and descriptions.
+func slashCommands(cmds []commands.CommandInfo) []*discordgo.ApplicationCommand {
+	en, ko := text.New("en"), text.New("ko")
+	var out []*discordgo.ApplicationCommand
+	for _, c := range cmds {
+		if !c.Ready {
+			continue
+		}
+		ac := &discordgo.ApplicationCommand{
+			Name:                     c.Name,
+			Type:                     discordgo.ChatApplicationCommand,
+			Description:              cut(en.T("help."+c.Name), 100),
+			DescriptionLocalizations: &map[discordgo.Locale]string{discordgo.Korean: cut(ko.T("help."+c.Name), 100)},
+		}
+		if k := koreanAlias(c.Aliases); k != "" {
+			ac.NameLocalizations = &map[discordgo.Locale]string{discordgo.Korean: k}
+		}
+		for _, o := range optionsFor(c.Name) {
+			opt := &discordgo.ApplicationCommandOption{
+				Type: o.typ, Name: o.name, Description: o.en, Required: o.required, Autocomplete: o.autocomplete,
+				NameLocalizations:        map[discordgo.Locale]string{discordgo.Korean: o.koName},
+				DescriptionLocalizations: map[discordgo.Locale]string{discordgo.Korean: o.ko},
+			}
+			if o.max > 0 {
+				lo := o.min
+				opt.MinValue, opt.MaxValue = &lo, o.max
+			}
+			ac.Options = append(ac.Options, opt)
+		}
+		out = append(out, ac)
+	}
+	return out
+}
+
+// koreanAlias is the router's Korean word for a command (왜 for why),
+// the slash command's Korean name.
+func koreanAlias(aliases []string) string {
+	for _, a := range aliases {
+		for _, r := range a {
+			if unicode.Is(unicode.Hangul, r) {
+				return a
+			}
+		}
+	}
+	return ""
+}
+
+// slashLine writes a slash command as the chat line the router reads:
+// /why service:backend since:2h becomes "!why backend since 2h".
+func slashLine(prefix string, d discordgo.ApplicationCommandInteractionData) string {
+	given := map[string]string{}
+	for _, o := range d.Options {
+		given[o.Name] = optionText(o)
+	}
+	parts := []string{prefix + d.Name}
+	for _, o := range optionsFor(d.Name) {
+		v := strings.TrimSpace(given[o.name])
+		if v == "" {
+			continue
+		}
+		if o.keyword != "" {
+			parts = append(parts, o.keyword)
+		}
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, " ")
+}
+
+func optionText(o *discordgo.ApplicationCommandInteractionDataOption) string {
+	switch v := o.Value.(type) {
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
