@@ -50,7 +50,6 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
-	// TODO(aws): count AWS calls with b.Metrics().AWSTransport once
-	// aws.Clients lets a caller wrap its HTTP transport.
+	be.clients.Observe(b.Metrics().ObserveAWS)
 	return b.Run(ctx)
 }

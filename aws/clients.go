@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -94,6 +95,7 @@ type Clients struct {
 	Now func() time.Time
 
 	transport *http.Transport
+	observer  *atomic.Pointer[Observer]
 }
 
 // CloseIdleConnections closes the kept-alive connections, e.g. before a
@@ -233,8 +235,12 @@ func (cfg *Config) stsOptions(o *sts.Options) {
 }
 
 func (cfg *Config) build(ac aws.Config) *Clients {
+	observer := &atomic.Pointer[Observer]{}
 	ac.APIOptions = append(ac.APIOptions, func(s *middleware.Stack) error {
-		return s.Initialize.Add(callTimeout{d: cfg.timeout()}, middleware.Before)
+		if err := s.Initialize.Add(observeMiddleware{slot: observer}, middleware.Before); err != nil {
+			return err
+		}
+		return s.Initialize.Add(callTimeout{d: cfg.timeout()}, middleware.After)
 	})
 	var base *string
 	if cfg.Endpoint != "" {
@@ -257,6 +263,7 @@ func (cfg *Config) build(ac aws.Config) *Clients {
 		AppAutoScaling: applicationautoscaling.NewFromConfig(ac, func(o *applicationautoscaling.Options) { setBase(&o.BaseEndpoint, base) }),
 		STS:            sts.NewFromConfig(ac, func(o *sts.Options) { setBase(&o.BaseEndpoint, base) }),
 		Region:         ac.Region,
+		observer:       observer,
 	}
 }
 

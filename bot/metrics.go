@@ -2,7 +2,6 @@ package bot
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -69,42 +68,11 @@ func (m *Metrics) observeCommand(command, outcome string, d time.Duration) {
 	m.seconds.WithLabelValues(command).Observe(d.Seconds())
 }
 
-// AWSTransport counts the AWS calls made through next, by the service in
-// their SigV4 credential scope.
-//
-// TODO(aws): aws.Clients builds its own http.Client and keeps the
-// transport unexported, so nothing wraps it yet: an aws.Option such as
-// WithTransport(func(http.RoundTripper) http.RoundTripper) applied in
-// clients.go would let runBot pass this in. Until then the two AWS
-// counters stay at zero.
-func (m *Metrics) AWSTransport(next http.RoundTripper) http.RoundTripper {
-	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
-		svc := awsService(req)
-		m.awsCalls.WithLabelValues(svc).Inc()
-		resp, err := next.RoundTrip(req)
-		if err != nil || resp.StatusCode >= 400 {
-			m.awsErrors.WithLabelValues(svc).Inc()
-		}
-		return resp, err
-	})
-}
-
-// awsService reads the service from a SigV4 Authorization header:
-// "... Credential=AKID/20240101/ap-northeast-2/ecs/aws4_request, ...".
-func awsService(req *http.Request) string {
-	auth := req.Header.Get("Authorization")
-	_, cred, ok := strings.Cut(auth, "Credential=")
-	if !ok {
-		return "unknown"
+// ObserveAWS counts one AWS operation; runBot hands it to the AWS clients
+// (aws.Clients.Observe).
+func (m *Metrics) ObserveAWS(service, operation string, _ time.Duration, err error) {
+	m.awsCalls.WithLabelValues(service).Inc()
+	if err != nil {
+		m.awsErrors.WithLabelValues(service).Inc()
 	}
-	cred, _, _ = strings.Cut(cred, ",")
-	parts := strings.Split(cred, "/")
-	if len(parts) != 5 {
-		return "unknown"
-	}
-	return parts[3]
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
