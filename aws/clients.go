@@ -237,10 +237,12 @@ func (cfg *Config) stsOptions(o *sts.Options) {
 func (cfg *Config) build(ac aws.Config) *Clients {
 	observer := &atomic.Pointer[Observer]{}
 	ac.APIOptions = append(ac.APIOptions, func(s *middleware.Stack) error {
-		if err := s.Initialize.Add(observeMiddleware{slot: observer}, middleware.Before); err != nil {
+		if err := s.Initialize.Add(callTimeout{d: cfg.timeout()}, middleware.Before); err != nil {
 			return err
 		}
-		return s.Initialize.Add(callTimeout{d: cfg.timeout()}, middleware.After)
+		// Innermost, so the clients that register their service id in a
+		// middleware of their own have done so by then.
+		return s.Initialize.Add(observeMiddleware{slot: observer}, middleware.After)
 	})
 	var base *string
 	if cfg.Endpoint != "" {

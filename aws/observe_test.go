@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ecsmedic/ecsmedic/aws"
@@ -45,9 +47,12 @@ func TestObserver(t *testing.T) {
 	ctx := context.Background()
 	_, _ = c.ECS.ListClusters(ctx, &ecs.ListClustersInput{})
 	_, _ = c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{})
+	_, _ = c.AppAutoScaling.DescribeScalableTargets(ctx, &applicationautoscaling.DescribeScalableTargetsInput{ServiceNamespace: "ecs"})
+	_, _ = c.ELB.DescribeTargetGroups(ctx, &elasticloadbalancingv2.DescribeTargetGroupsInput{})
 	c.Observe(nil)
 	_, _ = c.ECS.ListClusters(ctx, &ecs.ListClustersInput{})
-	want := []seen{{"ECS", "ListClusters", false}, {"ECS", "DescribeClusters", true}}
+	want := []seen{{"ECS", "ListClusters", false}, {"ECS", "DescribeClusters", true},
+		{"Application Auto Scaling", "DescribeScalableTargets", false}, {"Elastic Load Balancing v2", "DescribeTargetGroups", false}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("observed calls (-want +got):\n%s", diff)
 	}
