@@ -13,6 +13,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 // backend is what a command talks to: real AWS from the config, or a world
@@ -20,7 +21,8 @@ import (
 type backend struct {
 	env     commands.Env
 	clients *aws.Clients
-	sim     *sim.Server // nil against real AWS
+	sim     *sim.Server  // nil against real AWS
+	store   *store.Store // the embedded store, opened once (cmd_change.go)
 	close   func()
 }
 
@@ -56,7 +58,11 @@ func openBackend(ctx context.Context, g *globals, defaultWorld string) (*backend
 		s, _ := cfg.ServiceByAlias(alias)
 		env.Services = append(env.Services, commands.ServiceRef{Alias: alias, Cluster: s.Cluster, Service: s.Service, Container: s.Container})
 	}
-	return &backend{env: env, clients: clients, close: func() {}}, nil
+	b := &backend{env: env, clients: clients, close: func() {}}
+	if err := attachChanges(b, cfg); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // loadWorld reads a world file, or a built-in world named builtin:NAME.
@@ -92,10 +98,15 @@ func openWorld(g *globals, ref string) (*backend, error) {
 		// club's incident), as the people who lived it read them.
 		Location: w.Now.Location(),
 	}
-	return &backend{env: env, clients: clients, sim: srv, close: func() {
+	b := &backend{env: env, clients: clients, sim: srv, close: func() {
 		clients.CloseIdleConnections()
 		_ = srv.Close()
-	}}, nil
+	}}
+	if err := attachChanges(b, nil); err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
 }
 
 // worldServices makes every service of a world nameable by its own name,

@@ -46,6 +46,7 @@ Try it with no Discord and no AWS account:
 		newRunCmd(g), newDemoCmd(g), newChatCmd(g), newWhyCmd(g), newStatusCmd(g), newLogsCmd(g),
 		newSimCmd(g), newCaptureCmd(g), newCheckConfigCmd(g), newVersionCmd(),
 	)
+	root.AddCommand(newChangeCmds(g)...)
 	return root
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 )
 
@@ -41,10 +42,17 @@ type Env struct {
 	Locale   string // "en" or "ko"; "en" when empty
 	Limits   diagnose.Limits
 	AWS      Gatherer
-	Now      func() time.Time // the present; the world's own clock in a frozen demo
+	// Changes runs guarded changes (scale, reservation, …); nil = they
+	// are not available here.
+	Changes *change.Engine
+	Now     func() time.Time // the present; the world's own clock in a frozen demo
 	// Location is the time zone replies show times in (the team's, such
 	// as Asia/Seoul); nil means the machine's.
 	Location *time.Location
+	// Stops is the bot's own stop history (*store.Store is one); nil
+	// when there is no store, and then the summary counts the stops ECS
+	// still returns.
+	Stops StopHistory
 }
 
 func (e Env) loc() *time.Location {

@@ -18,6 +18,13 @@ type Input struct {
 	User     string // the platform's user ID
 	UserName string
 	Locale   string // "en" or "ko" overrides Env.Locale; anything else is ignored
+	// Roles are the user's Discord role IDs: who may ask for and approve
+	// guarded changes.
+	Roles []string
+	// Console marks the person at the terminal, an operator console who
+	// may approve their own changes (so does User == ConsoleUser).
+	Console   bool
+	ChannelID string // where the message came from, for later edits
 }
 
 // command is one entry of the router's table. Each lives in its own file.
@@ -52,14 +59,15 @@ func table() []command {
 		whyCommand(),
 		statusCommand(),
 		logsCommand(),
-		notYet("summary"),
-		notYet("scale"),
-		notYet("reservation"),
-		notYet("autoscale"),
-		notYet("healthcheck"),
-		notYet("rollback"),
-		notYet("approve"),
-		notYet("reject"),
+		summaryCommand(),
+		scaleCommand(),
+		reservationCommand(),
+		autoscaleCommand(),
+		healthcheckCommand(),
+		rollbackCommand(),
+		approveCommand(),
+		rejectCommand(),
+		cancelCommand(),
 		helpCommand(),
 	}
 }
@@ -105,6 +113,7 @@ func (r *Router) Handle(ctx context.Context, in Input) (out []reply.Message) {
 	if err != nil {
 		return []reply.Message{r.shortHelp(c.p, c.p.T("usage.empty"))}
 	}
+	line = buttonLine(line)
 	c.line = line
 	cmd, ok := r.cmds[line.Command]
 	if !ok {

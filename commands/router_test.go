@@ -30,7 +30,8 @@ func TestHandleWithoutAWS(t *testing.T) {
 		{"help_unknown", "!help dance"},
 		{"unknown", "!dance"},
 		{"empty", "   "},
-		{"not_yet", "!scale backend cpu 1024"},
+		{"change_not_set_up", "!scale backend cpu 1024"},
+		{"change_bad_args", "!scale backend disk 10"},
 		{"bad_since", "!why backend since soon"},
 		{"no_service_arg", "!logs"},
 		{"typo", "!why backnd"},
@@ -60,7 +61,8 @@ func TestHandleSeverities(t *testing.T) {
 		{"", reply.Warning},
 		{"!why", reply.Warning},
 		{"!help", reply.Info},
-		{"!approve 42", reply.Info},
+		{"!summary", reply.Warning},          // no AWS here
+		{"!approve k3v9qz2a", reply.Warning}, // no change engine here
 	}
 	for _, tt := range tests {
 		ms := r.Handle(context.Background(), Input{Text: tt.line})

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -61,7 +62,31 @@ func (r *Router) diagnose(ctx context.Context, ref ServiceRef, args WhyArgs) (di
 		return diagnose.Diagnosis{}, nil, err
 	}
 	dopt.TaskID = expandTaskID(snap, args.TaskID)
+	dopt.History = r.history(ref, args.Since)
 	return diagnose.Diagnose(snap, dopt), snap, nil
+}
+
+// historyWindow is how far back why reads the bot's own stop history by
+// default: long enough for a stop ECS has forgotten, short enough to stay
+// about "recently".
+const historyWindow = 24 * time.Hour
+
+// history is the service's stops the bot recorded itself, so that a stop
+// ECS has forgotten (about an hour later) is still explained. Without a
+// store, or when it cannot be read, the diagnosis goes on without it.
+func (r *Router) history(ref ServiceRef, since time.Duration) []diagnose.Stop {
+	if r.env.Stops == nil {
+		return nil
+	}
+	if since <= 0 {
+		since = historyWindow
+	}
+	recs, err := r.env.Stops.Stops(ref.Cluster, ref.Service, r.env.now().Add(-since))
+	if err != nil {
+		slog.Warn("reading the stop history", "service", ref.Service, "err", err)
+		return nil
+	}
+	return HistoryStops(recs)
 }
 
 // expandTaskID turns the short ID people type (5e1f6c3a) into the full ID

@@ -40,7 +40,12 @@ func TestTemplatesRender(t *testing.T) {
 			for _, n := range []string{"Service", "Cause", "CPU", "Host", "Pct", "Units", "MiB", "Name", "Code", "Reason",
 				"Secs", "Timeout", "N", "Minutes", "From", "To", "Level", "Factors", "Status", "Rev", "Running", "Desired",
 				"State", "At", "Task", "Prefix", "Command", "Usage", "Arg", "Max", "Names", "Commands", "Shown", "Cluster",
-				"V", "Grace", "NewUnits", "NewMiB", "HasCPU", "HasHost", "HasUnits", "HasMiB", "HasCommand"} {
+				"V", "Grace", "NewUnits", "NewMiB", "HasCPU", "HasHost", "HasUnits", "HasMiB", "HasCommand",
+				// guarded changes (commands/change)
+				"Action", "After", "BMax", "BMin", "BTarget", "Base", "Before", "Best", "CPUs", "Container", "Count", "Done",
+				"Err", "Event", "Field", "FreeCPU", "FreeMem", "Group", "Hi", "ID", "Instance", "Interval", "Is", "Lo", "Mem",
+				"Min", "MaxPercent", "MinHealthy", "Now", "Others", "Policy", "Provider", "Requester", "Revision", "Seconds",
+				"Step", "Subject", "Summary", "Target", "TaskDefinition", "Time", "Unit", "Value", "Was", "What", "Who", "Why"} {
 				kv = append(kv, n, "x")
 			}
 			got := p.T(id, kv...)

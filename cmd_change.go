@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/commands/change"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/store"
+)
+
+// In a simulated world deployments move one step per poll, and nothing
+// adds EC2 hosts: poll fast and give up sooner than against AWS.
+const (
+	worldPollEvery     = time.Second
+	worldFollowTimeout = 2 * time.Minute
+)
+
+// newChangeCmds are the guarded changes as one-shots: the same plan as in
+// chat, printed; --dry-run plans only, --yes approves it at once as the
+// terminal operator (recorded in the audit as approved in the terminal).
+func newChangeCmds(g *globals) []*cobra.Command {
+	type spec struct{ use, short, example string }
+	specs := []spec{
+		{"scale SERVICE cpu UNITS | memory MIB | count N", "Plan a change of a service's CPU, memory or task count",
+			"  ecsmedic scale backend cpu 1024 --dry-run\n  ecsmedic scale backend count 2 --world builtin:incident --yes"},
+		{"reservation on|off [target PCT]", "Plan turning the cluster's reservation-based scaling on or off",
+			"  ecsmedic reservation on --dry-run"},
+		{"autoscale SERVICE on min N max M cpu PCT | off", "Plan the service's target-tracking auto scaling",
+			"  ecsmedic autoscale backend on min 1 max 3 cpu 60 --dry-run"},
+		{"healthcheck SERVICE grace|timeout|interval SECONDS | unhealthy N", "Plan a health check change",
+			"  ecsmedic healthcheck backend grace 120 --dry-run"},
+		{"rollback SERVICE [REVISION]", "Plan going back to an earlier task definition revision",
+			"  ecsmedic rollback backend --dry-run\n  ecsmedic rollback backend 42"},
+	}
+	var out []*cobra.Command
+	for _, s := range specs {
+		name := strings.Fields(s.use)[0]
+		var dry, yes bool
+		cmd := &cobra.Command{
+			Use: s.use, Short: s.short, Example: s.example,
+			Args: cobra.MinimumNArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return changeOneShot(cmd, g, name, args, dry, yes)
+			},
+		}
+		cmd.Flags().BoolVar(&dry, "dry-run", false, "plan only: show the plan and the requests, send nothing, store nothing")
+		cmd.Flags().BoolVar(&yes, "yes", false, "approve the plan at once as the terminal operator, apply it and follow it")
+		out = append(out, cmd)
+	}
+	for _, d := range []struct{ name, short string }{
+		{"approve", "Approve a planned change (as the terminal operator), apply it and follow it"},
+		{"reject", "Reject a planned change"},
+		{"cancel", "Withdraw a planned change"},
+	} {
+		out = append(out, &cobra.Command{
+			Use: d.name + " ID", Short: d.short, Args: cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return changeOneShot(cmd, g, d.name, args, false, false)
+			},
+		})
+	}
+	return out
+}
+
+// changeOneShot runs a change command once as the terminal operator.
+func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, dry, yes bool) error {
+	ctx := cmd.Context()
+	b, err := openBackend(ctx, g, "")
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	if b.sim == nil {
+		// Against AWS: settle what an earlier run left half done.
+		rctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := b.env.Changes.Resume(rctx)
+		cancel()
+		if err != nil {
+			return fmt.Errorf("resuming interrupted changes: %w", err)
+		}
+	}
+	r := commands.NewRouter(b.env)
+	line := "!" + name + " " + strings.Join(args, " ")
+	if dry {
+		line += " --dry-run"
+	}
+	in := commands.Input{Text: line, User: commands.ConsoleUser, UserName: operatorName(), Locale: b.env.Locale, Console: true}
+	msgs := r.Handle(ctx, in)
+	if yes && !dry {
+		for _, m := range msgs {
+			for _, bt := range m.Buttons {
+				if strings.HasPrefix(bt.ID, "approve:") {
+					print1(cmd, m)
+					in.Text = bt.ID
+					msgs = r.Handle(ctx, in)
+				}
+			}
+		}
+	}
+	failed := false
+	for _, m := range msgs {
+		print1(cmd, m)
+		failed = failed || m.Failed
+	}
+	if failed {
+		return exitCode(2)
+	}
+	return nil
+}
+
+func print1(cmd *cobra.Command, m reply.Message) {
+	fmt.Fprintln(cmd.OutOrStdout(), reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
+}
+
+// operatorName is who sits at the terminal, for the audit.
+func operatorName() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username + " (terminal)"
+	}
+	return "terminal"
+}
+
+// attachChanges gives a backend its change engine: over the config's store
+// against AWS, or over a store in a temporary directory against a world
+// (whose changes live only as long as the simulator). Progress of a
+// deployment is printed as it goes.
+func attachChanges(b *backend, cfg *config.Config) error {
+	path := ""
+	cleanup := func() {}
+	opt := change.Options{
+		Guards: config.Defaults().Guards, Prefix: b.env.Prefix, Locale: b.env.Locale, Location: b.env.Location,
+		Now: time.Now,
+		Update: func(_ store.Change, m reply.Message) {
+			fmt.Fprintln(os.Stdout, reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
+		},
+	}
+	if cfg != nil {
+		path = cfg.Storage.Path
+		opt.Guards = cfg.Guards
+		opt.Operators, opt.Approvers = cfg.Discord.Roles.Operators, cfg.Discord.Roles.Approvers
+	} else {
+		dir, err := os.MkdirTemp("", "ecsmedic-world-")
+		if err != nil {
+			return err
+		}
+		path = filepath.Join(dir, "ecsmedic.db")
+		cleanup = func() { _ = os.RemoveAll(dir) }
+		opt.PollEvery, opt.FollowTimeout = worldPollEvery, worldFollowTimeout
+	}
+	for _, s := range b.env.Services {
+		opt.Services = append(opt.Services, change.Target{Alias: s.Alias, Cluster: s.Cluster, Service: s.Service, Container: s.Container})
+	}
+	st, err := store.Open(path, store.Options{Timeout: 2 * time.Second})
+	if errors.Is(err, store.ErrInUse) && cfg != nil {
+		// The bot holds the store: reading commands still work, without
+		// the stop history; changes are the bot's to make.
+		slog.Warn("the store is in use (is the bot running?): guarded changes are made in chat, and why goes without the stop history", "err", err)
+		cleanup()
+		return nil
+	}
+	if err != nil {
+		cleanup()
+		return fmt.Errorf("opening the store for guarded changes: %w", err)
+	}
+	eng := change.New(b.clients, st, opt)
+	b.env.Changes, b.env.Stops, b.store = eng, st, st
+	prev := b.close
+	b.close = func() {
+		eng.Close()
+		_ = st.Close()
+		cleanup()
+		prev()
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+package change
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/smithy-go"
+
+	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/store"
+)
+
+// applyTimeout bounds the checks and writes of one apply (not the
+// follow-up).
+const applyTimeout = 2 * time.Minute
+
+// apply carries out an approved change exactly once: the approved →
+// applying transition is the gate, the plan is checked again against AWS,
+// then the writes are sent in order, none retried by the engine.
+func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Message {
+	c, err := e.store.Transition(c.ID, []string{StatusApproved}, StatusApplying, func(ch *store.Change) error {
+		ch.UpdatedAt = e.now()
+		return nil
+	})
+	if errors.Is(err, store.ErrConflict) {
+		cur, _ := e.store.Change(c.ID)
+		return e.notPendingMessage(p, cur)
+	}
+	if err != nil {
+		return e.errorMessage(p, err)
+	}
+	plan, err := decodePlan(c.Plan)
+	if err != nil {
+		return e.finish(ctx, p, c, nil, StatusFailed, T("error.plan_unreadable"))
+	}
+	// The writes must not stop halfway because a chat command's context
+	// ended.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
+	defer cancel()
+	b, err := e.build(actx, plan.Request)
+	if err != nil {
+		return e.finish(ctx, p, c, plan, StatusFailed, T("error.recheck", "Err", err.Error()))
+	}
+	if b.plan.Fingerprint != plan.Fingerprint {
+		key, was, is := stateDiff(plan.State, b.plan.State)
+		return e.finish(ctx, p, c, plan, StatusFailed, T("error.stale", "What", key, "Was", was, "Is", is))
+	}
+	if b.plan.Refused() {
+		return e.finish(ctx, p, c, plan, StatusFailed, T("error.check_fails", "Reason", e.english(firstFailure(b.plan))))
+	}
+	if b.register != nil {
+		out, err := e.aws.RegisterTaskDefinition(actx, b.register, false)
+		if err != nil {
+			return e.finish(ctx, p, c, plan, StatusFailed, T("error.register", "Err", err.Error()))
+		}
+		arn := awssdk.ToString(out.TaskDefinition.TaskDefinitionArn)
+		plan.NewTaskDefinition = arn
+		if nc, err := e.store.Transition(c.ID, []string{StatusApplying}, StatusApplying, func(ch *store.Change) error {
+			ch.Plan = encodePlan(plan)
+			return nil
+		}); err == nil {
+			c = nc
+		} else {
+			slog.ErrorContext(ctx, "recording the registered revision failed", "change", c.ID, "revision", arn, "err", err)
+		}
+		e.audit(ctx, "registered", c, Actor{ID: "ecsmedic", Name: "ecsmedic"}, revName(plan.BaseTaskDefinition), revName(arn), "")
+		for _, w := range b.writes {
+			if u, ok := w.(*ecs.UpdateServiceInput); ok && u.TaskDefinition == nil {
+				u.TaskDefinition = awssdk.String(arn)
+			}
+		}
+	}
+	var done []string
+	for _, w := range b.writes {
+		r, _ := aws.RequestFor(w)
+		if err := e.send(actx, w); err != nil {
+			switch {
+			case plan.NewTaskDefinition != "" && b.register != nil:
+				return e.finish(ctx, p, c, plan, StatusFailed, T("error.after_register", "Action", r.Action(), "Err", err.Error(),
+					"Revision", revName(plan.NewTaskDefinition), "Service", plan.Request.Target.Name(), "Base", revName(plan.BaseTaskDefinition)))
+			case len(done) > 0:
+				return e.finish(ctx, p, c, plan, StatusFailed, T("error.partial", "Action", r.Action(), "Err", err.Error(), "Done", fmt.Sprint(done)))
+			default:
+				return e.finish(ctx, p, c, plan, StatusFailed, T("error.write", "Action", r.Action(), "Err", err.Error()))
+			}
+		}
+		done = append(done, r.Action())
+	}
+	if !plan.Deploys {
+		return e.finish(ctx, p, c, plan, StatusApplied, T("outcome.applied"))
+	}
+	if e.opt.Background {
+		e.followInBackground(c, plan)
+		return e.statusMessage(p, c, plan)
+	}
+	return e.follow(context.WithoutCancel(ctx), p, c, plan)
+}
+
+// send makes one write; deleting what is already gone counts as done.
+func (e *Engine) send(ctx context.Context, w any) error {
+	var err error
+	switch in := w.(type) {
+	case *ecs.UpdateServiceInput:
+		_, err = e.aws.UpdateService(ctx, in, false)
+	case *ecs.UpdateCapacityProviderInput:
+		_, err = e.aws.UpdateCapacityProvider(ctx, in, false)
+	case *autoscaling.PutScalingPolicyInput:
+		_, err = e.aws.PutAutoScalingPolicy(ctx, in, false)
+	case *applicationautoscaling.RegisterScalableTargetInput:
+		_, err = e.aws.RegisterScalableTarget(ctx, in, false)
+	case *applicationautoscaling.PutScalingPolicyInput:
+		_, err = e.aws.PutServiceScalingPolicy(ctx, in, false)
+	case *applicationautoscaling.DeleteScalingPolicyInput:
+		_, err = e.aws.DeleteServiceScalingPolicy(ctx, in, false)
+	case *applicationautoscaling.DeregisterScalableTargetInput:
+		_, err = e.aws.DeregisterScalableTarget(ctx, in, false)
+	case *elb.ModifyTargetGroupInput:
+		_, err = e.aws.ModifyTargetGroup(ctx, in, false)
+	default:
+		return fmt.Errorf("ecsmedic cannot send %T", w)
+	}
+	var api smithy.APIError
+	if err != nil && errors.As(err, &api) && api.ErrorCode() == "ObjectNotFoundException" {
+		switch w.(type) {
+		case *applicationautoscaling.DeleteScalingPolicyInput, *applicationautoscaling.DeregisterScalableTargetInput:
+			return nil
+		}
+	}
+	return err
+}
+
+// finish ends a change that is applying: its outcome stored, its lock
+// released, the audit written.
+func (e *Engine) finish(ctx context.Context, p printer, c store.Change, plan *Plan, status string, outcome Text) reply.Message {
+	if plan == nil {
+		plan = &Plan{}
+	}
+	plan.Outcome = &outcome
+	msg := e.english(outcome)
+	nc, err := e.store.Transition(c.ID, []string{StatusApplying}, status, func(ch *store.Change) error {
+		ch.Plan = encodePlan(plan)
+		ch.UpdatedAt = e.now()
+		if status == StatusApplied {
+			ch.Result = msg
+		} else {
+			ch.Error = msg
+		}
+		return nil
+	})
+	if err != nil {
+		slog.ErrorContext(ctx, "recording a change's outcome failed", "change", c.ID, "status", status, "err", err)
+		nc = c
+		nc.Status = status
+	}
+	if err := e.store.UnlockService(c.Cluster, c.Service, c.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		slog.WarnContext(ctx, "releasing a service lock failed", "change", c.ID, "err", err)
+	}
+	before, after := plan.Subject.Args["Before"], plan.Subject.Args["After"]
+	if plan.NewTaskDefinition != "" {
+		before, after = revName(plan.BaseTaskDefinition), revName(plan.NewTaskDefinition)
+	}
+	e.audit(ctx, status, nc, Actor{ID: "ecsmedic", Name: "ecsmedic"}, before, after, msg)
+	return e.statusMessage(p, nc, plan)
+}

@@ -1,0 +1,244 @@
+// Package change is ecsmedic's guarded-change engine, after Atlantis: a
+// plan computed from what AWS says now, an approval by someone allowed to
+// give it, an apply that checks the plan again and runs exactly once, a
+// follow-up of the deployment, and an audit record of every step.
+//
+// No mutating AWS call is made before an approval. Changes live in the
+// store, so that a restart, a double click or two approvers never apply a
+// change twice, and one change per service runs at a time.
+package change
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/store"
+)
+
+// Store is what the engine needs of the embedded store; *store.Store is one.
+type Store interface {
+	CreateChange(c store.Change) error
+	Change(id string) (store.Change, error)
+	Transition(id string, from []string, to string, mutate func(*store.Change) error) (store.Change, error)
+	Changes(f store.ChangeFilter) ([]store.Change, error)
+	LockService(cluster, service, changeID string) error
+	UnlockService(cluster, service, changeID string) error
+	ServiceLock(cluster, service string) (string, error)
+	Audit(r store.AuditRecord) (store.AuditRecord, error)
+}
+
+// Change statuses, as the store keeps them.
+const (
+	StatusPending   = "pending"
+	StatusApproved  = "approved"
+	StatusApplying  = "applying"
+	StatusApplied   = "applied"
+	StatusFailed    = "failed"
+	StatusRejected  = "rejected"
+	StatusExpired   = "expired"
+	StatusCancelled = "cancelled"
+)
+
+// Defaults of the engine's timing.
+const (
+	DefaultFollowTimeout = 15 * time.Minute
+	DefaultPollEvery     = 15 * time.Second
+)
+
+// Options configure an engine.
+type Options struct {
+	Guards config.Guards
+	// Operators may ask for changes, Approvers approve them (Discord role
+	// IDs). Empty Operators means anyone; empty Approvers means any
+	// operator.
+	Operators, Approvers []string
+	Services             []Target       // the configured services, for the cluster's reservation
+	Prefix               string         // of chat commands; "!" when empty
+	Locale               string         // of messages sent through the callbacks
+	Location             *time.Location // for times in messages; nil = time.Local
+
+	FollowTimeout time.Duration // default 15 min
+	PollEvery     time.Duration // default 15 s
+	// Background runs the follow-up of a deployment in a goroutine that
+	// reports through Update (the bot); otherwise Approve follows it to the
+	// end, reporting progress through Update (the terminal).
+	Background bool
+
+	// Now is the clock; nil = time.Now. Wait pauses between polls; nil =
+	// a timer. Tests set both.
+	Now  func() time.Time
+	Wait func(ctx context.Context, d time.Duration) error
+	// NewID makes change IDs; nil = store.NewChangeID.
+	NewID func() string
+
+	// Update is called when a change's message should be edited: the
+	// deployment's progress, an outcome reached in the background, an
+	// expiry found by Sweep. The bot edits c.ChannelID/c.MessageID.
+	Update func(c store.Change, m reply.Message)
+	// OnAudit is called after each audit record is stored, with the
+	// record rendered for the audit channel.
+	OnAudit func(r store.AuditRecord, m reply.Message)
+}
+
+// Engine plans, approves, applies and follows guarded changes.
+type Engine struct {
+	aws   *aws.Clients
+	store Store
+	opt   Options
+
+	wg     sync.WaitGroup // background follow-ups
+	mu     sync.Mutex
+	cancel []context.CancelFunc
+	closed bool
+}
+
+// New builds an engine over the AWS clients and the store.
+func New(clients *aws.Clients, st Store, opt Options) *Engine {
+	if opt.FollowTimeout <= 0 {
+		opt.FollowTimeout = DefaultFollowTimeout
+	}
+	if opt.PollEvery <= 0 {
+		opt.PollEvery = DefaultPollEvery
+	}
+	if opt.Guards.Approval.Expiry <= 0 {
+		opt.Guards.Approval.Expiry = config.DefaultApprovalExpiry
+	}
+	if opt.Guards.Limits == (config.Limits{}) {
+		opt.Guards.Limits = config.DefaultLimits()
+	}
+	if opt.Guards.Healthcheck.GraceMaxSeconds <= 0 {
+		opt.Guards.Healthcheck.GraceMaxSeconds = config.DefaultGraceMaxSeconds
+	}
+	return &Engine{aws: clients, store: st, opt: opt}
+}
+
+// Notify sets the callbacks and the follow-up mode for the bot: the
+// message updates, the audit channel, and following deployments in the
+// background. Call it before the engine is used.
+func (e *Engine) Notify(update func(store.Change, reply.Message), onAudit func(store.AuditRecord, reply.Message), background bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opt.Update, e.opt.OnAudit, e.opt.Background = update, onAudit, background
+}
+
+// Close stops the background follow-ups and waits for them. Resume picks
+// them up again at the next start.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	e.closed = true
+	for _, c := range e.cancel {
+		c()
+	}
+	e.mu.Unlock()
+	e.wg.Wait()
+}
+
+// Wait waits for the background follow-ups to end, for tests and shutdown.
+func (e *Engine) Wait() { e.wg.Wait() }
+
+func (e *Engine) now() time.Time {
+	if e.opt.Now != nil {
+		return e.opt.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) loc() *time.Location {
+	if e.opt.Location != nil {
+		return e.opt.Location
+	}
+	return time.Local
+}
+
+func (e *Engine) wait(ctx context.Context, d time.Duration) error {
+	if e.opt.Wait != nil {
+		return e.opt.Wait(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (e *Engine) newID() string {
+	if e.opt.NewID != nil {
+		return e.opt.NewID()
+	}
+	return store.NewChangeID()
+}
+
+// NormalizeID is how users' spellings of a change ID are compared.
+func NormalizeID(id string) string { return store.NormalizeID(id) }
+
+// Actor is who acts: a Discord user with their roles, or the person at the
+// terminal (an operator console, who may approve their own changes).
+type Actor struct {
+	ID, Name string
+	Roles    []string
+	Console  bool
+}
+
+func (a Actor) display() string {
+	if a.Name != "" {
+		return a.Name
+	}
+	if a.ID != "" {
+		return a.ID
+	}
+	return "terminal"
+}
+
+func (e *Engine) prefix() string {
+	if e.opt.Prefix == "" {
+		return "!"
+	}
+	return e.opt.Prefix
+}
+
+// clusterServices are the configured services of a cluster.
+func (e *Engine) clusterServices(cluster string) []string {
+	var out []string
+	for _, t := range e.opt.Services {
+		if t.Cluster == cluster && t.Service != "" {
+			out = append(out, t.Service)
+		}
+	}
+	return out
+}
+
+func hasRole(have, allowed []string) bool {
+	for _, h := range have {
+		for _, a := range allowed {
+			if h == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// mayRequest: the console, anyone when no operator role is set, else an
+// operator.
+func (e *Engine) mayRequest(a Actor) bool {
+	return a.Console || len(e.opt.Operators) == 0 || hasRole(a.Roles, e.opt.Operators)
+}
+
+// mayApprove: the console, an approver, or any operator when no approver
+// role is set.
+func (e *Engine) mayApprove(a Actor) bool {
+	if a.Console {
+		return true
+	}
+	if len(e.opt.Approvers) > 0 {
+		return hasRole(a.Roles, e.opt.Approvers)
+	}
+	return e.mayRequest(a)
+}

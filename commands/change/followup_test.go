@@ -1,0 +1,51 @@
+package change
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ecsmedic/ecsmedic/aws/world"
+)
+
+// TestFollowUpTimeout: the group never adds the host (the simulator has no
+// EC2), so the new task waits; after 15 minutes the change fails and
+// offers the rollback.
+func TestFollowUpTimeout(t *testing.T) {
+	h := newHarness(t, "builtin:incident")
+	ctx := context.Background()
+	h.eng.Approve(ctx, ask(bob), pendingID(t, h.request(alice, reservationOn)))
+	id := pendingID(t, h.request(alice, scaleBackendCPU))
+	start := h.clock()
+	m := h.eng.Approve(ctx, ask(bob), id)
+	mustMention(t, m, "Failed "+id, "`backend` was not steady after 15 min", "[!rollback backend 42]")
+	if d := h.clock().Sub(start); d < 15*time.Minute || d > 16*time.Minute {
+		t.Errorf("followed for %s", d)
+	}
+	last := h.updates[len(h.updates)-1]
+	mustMention(t, last, "backend:43: 0/1 running", "unable to place a task")
+	if h.count("UpdateService") != 1 {
+		t.Errorf("mutations %v", h.mutations())
+	}
+}
+
+// TestFollowUpCircuitBreaker: the circuit breaker fails the deployment and
+// rolls it back; the change fails and offers a rollback to the old one.
+func TestFollowUpCircuitBreaker(t *testing.T) {
+	h := newHarness(t, "testdata/capacity.yaml",
+		withOptions(func(o *Options) { o.Services = []Target{capacityTarget} }),
+		withWorld(func(w *world.World) {
+			svc := service(w, "worker")
+			svc["deploymentConfiguration"] = map[string]any{"maximumPercent": int64(200), "minimumHealthyPercent": int64(100),
+				"deploymentCircuitBreaker": map[string]any{"enable": true, "rollback": true}}
+			ms := w.CapacityProviders[0]["autoScalingGroupProvider"].(map[string]any)["managedScaling"].(map[string]any)
+			ms["status"] = "ENABLED"
+		}))
+	id := pendingID(t, h.request(alice, Request{Kind: KindScaleCPU, Target: capacityTarget, Value: 1024}))
+	m := h.eng.Approve(context.Background(), ask(bob), id)
+	mustMention(t, m, "Failed "+id, "The deployment of `worker` failed", "[!rollback worker 5]")
+	if !strings.Contains(m.Description, "circuit breaker") && !strings.Contains(m.Description, "now runs worker:5") {
+		t.Errorf("the reason is not the breaker: %s", m.Description)
+	}
+}

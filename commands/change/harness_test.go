@@ -1,0 +1,267 @@
+package change
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+
+	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/store"
+)
+
+var kst = time.FixedZone("KST", 9*3600)
+
+// People in the tests. The club's roles: operators ask, approvers approve.
+var (
+	alice = Actor{ID: "100", Name: "alice", Roles: []string{"ops"}}
+	bob   = Actor{ID: "200", Name: "bob", Roles: []string{"ops", "approvers"}}
+	carol = Actor{ID: "300", Name: "carol", Roles: []string{"ops", "approvers"}}
+	dave  = Actor{ID: "400", Name: "dave", Roles: []string{"ops"}} // may ask, not approve
+	eve   = Actor{ID: "500", Name: "eve"}                          // no role at all
+	tty   = Actor{ID: "terminal", Name: "terminal", Console: true}
+)
+
+// harness is one world served by the simulator, the real SDK clients, a
+// real store on a temporary file and an engine over them, with a clock the
+// test moves.
+type harness struct {
+	t       *testing.T
+	w       *world.World
+	srv     *sim.Server
+	clients *aws.Clients
+	st      *store.Store
+	eng     *Engine
+	opt     Options
+
+	faults []sim.Fault
+	edit   func(*world.World)
+
+	mu      sync.Mutex
+	now     time.Time
+	updates []reply.Message
+	audits  []store.AuditRecord
+	ids     int
+}
+
+type harnessOption func(*harness)
+
+func withFaults(t *testing.T, specs ...string) harnessOption {
+	return func(h *harness) {
+		for _, s := range specs {
+			f, err := sim.ParseFault(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.faults = append(h.faults, f)
+		}
+	}
+}
+
+func withOptions(f func(*Options)) harnessOption { return func(h *harness) { f(&h.opt) } }
+
+// withWorld edits the world before it is served.
+func withWorld(f func(*world.World)) harnessOption { return func(h *harness) { h.edit = f } }
+
+var noBackoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+
+func newHarness(t *testing.T, path string, opts ...harnessOption) *harness {
+	t.Helper()
+	w, err := loadWorld(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, w: w, now: w.Now}
+	h.opt = Options{
+		Guards:    config.Defaults().Guards,
+		Operators: []string{"ops"},
+		Approvers: []string{"approvers"},
+		Locale:    "en",
+		Location:  kst,
+		Services: []Target{
+			{Alias: "backend", Cluster: "codedang", Service: "backend"},
+			{Alias: "frontend", Cluster: "codedang", Service: "frontend"},
+		},
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	h.opt.Now = h.clock
+	h.opt.Wait = func(ctx context.Context, d time.Duration) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h.advance(d)
+		return nil
+	}
+	h.opt.NewID = func() string {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.ids++
+		return fmt.Sprintf("k%07d", h.ids)
+	}
+	h.opt.Update = func(c store.Change, m reply.Message) {
+		h.mu.Lock()
+		h.updates = append(h.updates, m)
+		h.mu.Unlock()
+	}
+	h.opt.OnAudit = func(r store.AuditRecord, m reply.Message) {
+		h.mu.Lock()
+		h.audits = append(h.audits, r)
+		h.mu.Unlock()
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "ecsmedic.db"), store.Options{Timeout: time.Second, Now: h.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h.st = st
+	if h.edit != nil {
+		h.edit(w)
+	}
+	h.serve(w)
+	return h
+}
+
+func loadWorld(path string) (*world.World, error) {
+	if name, ok := strings.CutPrefix(path, "builtin:"); ok {
+		return world.Builtin(name)
+	}
+	return world.Load(path)
+}
+
+// serve starts a simulator over w (frozen at its own present) and an
+// engine on clients for it, over the harness's store.
+func (h *harness) serve(w *world.World) {
+	h.t.Helper()
+	srv := sim.New(w, sim.Options{Freeze: true, Faults: h.faults})
+	url, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
+	now := w.Now
+	clients.Now = func() time.Time { return now }
+	h.t.Cleanup(func() {
+		clients.CloseIdleConnections()
+		srv.Close()
+	})
+	h.srv, h.clients = srv, clients
+	h.eng = New(clients, h.st, h.opt)
+	h.t.Cleanup(h.eng.Close)
+}
+
+func (h *harness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.now
+}
+
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	h.now = h.now.Add(d)
+	h.mu.Unlock()
+}
+
+func ask(a Actor) Ask { return Ask{Actor: a, Locale: "en"} }
+
+func (h *harness) request(a Actor, req Request) reply.Message {
+	h.t.Helper()
+	return h.eng.Request(context.Background(), ask(a), req)
+}
+
+// mutations lists the simulator's mutating calls, as "Operation" (with
+// "!" for an injected answer).
+func (h *harness) mutations() []string {
+	var out []string
+	for _, c := range h.srv.Calls() {
+		if c.Mutating {
+			op := c.Operation
+			if c.Injected {
+				op += "!"
+			}
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+func (h *harness) count(op string) int {
+	n := 0
+	for _, c := range h.srv.Calls() {
+		if c.Mutating && c.Operation == op {
+			n++
+		}
+	}
+	return n
+}
+
+// noMutations asserts that nothing was written to AWS.
+func (h *harness) noMutations(when string) {
+	h.t.Helper()
+	if m := h.mutations(); len(m) > 0 {
+		h.t.Errorf("%s: mutating calls %v, want none", when, m)
+	}
+}
+
+func (h *harness) change(id string) store.Change {
+	h.t.Helper()
+	c, err := h.st.Change(id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
+func (h *harness) events() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for _, a := range h.audits {
+		out = append(out, a.Event)
+	}
+	return out
+}
+
+// text is everything a message says, for "does it mention" checks.
+func allText(m reply.Message) string {
+	s := m.Title + "\n" + m.Description
+	for _, f := range m.Fields {
+		s += "\n" + f.Name + "\n" + f.Value
+	}
+	for _, b := range m.Buttons {
+		s += "\n[" + b.ID + "]"
+	}
+	return s
+}
+
+func mustMention(t *testing.T, m reply.Message, want ...string) {
+	t.Helper()
+	got := allText(m)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("reply lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+// pendingID is the change ID of a pending plan's approve button.
+func pendingID(t *testing.T, m reply.Message) string {
+	t.Helper()
+	for _, b := range m.Buttons {
+		if id, ok := strings.CutPrefix(b.ID, "approve:"); ok {
+			return id
+		}
+	}
+	t.Fatalf("no approve button in:\n%s", allText(m))
+	return ""
+}

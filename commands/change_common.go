@@ -1,0 +1,93 @@
+package commands
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/ecsmedic/ecsmedic/commands/change"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+)
+
+// ConsoleUser is the user ID of the person at the terminal chat: an
+// operator console, who may approve their own changes. Discord user IDs are
+// numbers, so they never collide with it.
+const ConsoleUser = "terminal"
+
+// ask is who acts in a change command, and whether it is a dry run.
+func (c *call) ask(r *Router, dryRun bool) change.Ask {
+	return change.Ask{
+		Actor: change.Actor{
+			ID: c.in.User, Name: c.in.UserName, Roles: c.in.Roles,
+			Console: c.in.Console || c.in.User == ConsoleUser,
+		},
+		Locale:    c.p.Lang(),
+		DryRun:    dryRun,
+		ChannelID: c.in.ChannelID,
+	}
+}
+
+// dryRunFlag takes --dry-run (or dry-run, --dry) out of the arguments.
+func dryRunFlag(args []string) ([]string, bool) {
+	var out []string
+	dry := false
+	for _, a := range args {
+		switch strings.ToLower(a) {
+		case "--dry-run", "dry-run", "--dry", "--dryrun", "dryrun", "--plan":
+			dry = true
+		default:
+			out = append(out, a)
+		}
+	}
+	return out, dry
+}
+
+// number reads a whole number argument such as "1024", "60%" or "30s".
+func number(arg string) (int, error) {
+	s := strings.TrimSpace(strings.ToLower(arg))
+	for _, suf := range []string{"%", "s", "초", "개"} {
+		s = strings.TrimSuffix(s, suf)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, badArg("usage.bad_number", "Arg", clip(arg, 40))
+	}
+	return n, nil
+}
+
+// target is the change engine's view of a configured service.
+func target(ref ServiceRef) change.Target {
+	return change.Target{Alias: ref.Alias, Cluster: ref.Cluster, Service: ref.Service, Container: ref.Container}
+}
+
+// changesReady answers when guarded changes cannot run here.
+func (r *Router) changesReady(c *call, cmd string) *reply.Message {
+	if r.env.Changes == nil {
+		return &reply.Message{Title: c.p.T("change.error.title"), Description: c.p.T("change.not_configured"), Severity: reply.Warning, Failed: true}
+	}
+	if r.env.AWS == nil {
+		m := r.errorReply(c.p, cmd, errNoAWS)
+		return &m
+	}
+	return nil
+}
+
+// request plans a change for the service named by the first argument.
+func (r *Router) request(ctx context.Context, c *call, cmd string, build func(ref ServiceRef, args []string) (change.Request, error)) []reply.Message {
+	args, dry := dryRunFlag(c.line.Args)
+	if len(args) == 0 {
+		return []reply.Message{r.errorReply(c.p, cmd, badArg("usage.need_service", "Command", cmd))}
+	}
+	ref, bad := r.resolve(c, cmd, args[0])
+	if bad != nil {
+		return []reply.Message{*bad}
+	}
+	if m := r.changesReady(c, cmd); m != nil {
+		return []reply.Message{*m}
+	}
+	req, err := build(ref, args[1:])
+	if err != nil {
+		return []reply.Message{r.errorReply(c.p, cmd, err)}
+	}
+	return []reply.Message{r.env.Changes.Request(ctx, c.ask(r, dry), req)}
+}
