@@ -68,11 +68,29 @@ func primaryDeployment(svc world.Object) map[string]any {
 	return nil
 }
 
-// newDeploymentID makes an id of the form ecs-svc/ and 19 digits.
+// newDeploymentID makes an id of the form ecs-svc/ and 19 digits, one no
+// deployment in the world has: the ids come from a counter, and a world
+// written by hand may well use the first of them.
 func (s *Server) newDeploymentID() string {
-	h := s.newID("")
-	n, _ := strconv.ParseUint(h[len(h)-15:], 16, 64)
-	return fmt.Sprintf("ecs-svc/%019d", 1_000_000_000_000_000_000+n%8_000_000_000_000_000_000)
+	used := map[string]bool{}
+	for _, svc := range s.w.Services {
+		deps, _ := svc["deployments"].([]any)
+		for _, d := range deps {
+			if m, ok := d.(map[string]any); ok {
+				if id, ok := m["id"].(string); ok {
+					used[id] = true
+				}
+			}
+		}
+	}
+	for {
+		h := s.newID("")
+		n, _ := strconv.ParseUint(h[len(h)-15:], 16, 64)
+		id := fmt.Sprintf("ecs-svc/%019d", 1_000_000_000_000_000_000+n%8_000_000_000_000_000_000)
+		if !used[id] {
+			return id
+		}
+	}
 }
 
 // startDeployment makes a new PRIMARY deployment of the service's current

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecsmedic/ecsmedic/aws/world"
 )
 
 // view is what a test compares after each step: counts, deployments and
@@ -300,5 +302,17 @@ func TestFargateDeploymentGetsENI(t *testing.T) {
 	wantT := []any{types.LaunchTypeFargate, "ElasticNetworkInterface", "subnet-0abc", "1.4.0", true}
 	if diff := cmp.Diff(wantT, gotT); diff != "" {
 		t.Errorf("fargate task (-want +got):\n%s", diff)
+	}
+}
+
+// A world that already uses the simulator's first deployment id must not
+// have it handed out again: the new deployment would look finished at once.
+func TestNewDeploymentIDSkipsTakenIDs(t *testing.T) {
+	s := &Server{w: &world.World{Services: []world.Object{{
+		"serviceName": "a",
+		"deployments": []any{map[string]any{"id": "ecs-svc/1000000000000000001"}, map[string]any{"id": "ecs-svc/1000000000000000002"}},
+	}}}}
+	if id := s.newDeploymentID(); id == "ecs-svc/1000000000000000001" || id == "ecs-svc/1000000000000000002" {
+		t.Fatalf("handed out %s, which the world already uses", id)
 	}
 }
