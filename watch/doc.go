@@ -38,5 +38,5 @@
 // (Instance.Footer), and the bot can check alerts it sees in the channel
 // with Instance.Other; Heartbeat records the instance in the store so that
 // a successor can tell that another instance was alive moments ago. See
-// README.md for what each check can and cannot see.
+// the README ("Run exactly one replica") for what each check can and cannot see.
 package watch
