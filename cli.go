@@ -47,6 +47,7 @@ Try it with no Discord and no AWS account:
 		newSimCmd(g), newCaptureCmd(g), newCheckConfigCmd(g), newVersionCmd(),
 	)
 	root.AddCommand(newChangeCmds(g)...)
+	root.AddCommand(newIAMPolicyCmd(g), newHealthCmd(g))
 	return root
 }
 

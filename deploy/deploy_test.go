@@ -1,0 +1,215 @@
+package deploy
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// secretName is an environment variable name that holds a secret: those
+// come from the task definition's `secrets`, never its `environment`, and
+// never from the image.
+var secretName = regexp.MustCompile(`(?i)TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|(^|_)KEY($|_)|ACCESS_KEY`)
+
+func readJSON(t *testing.T, name string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+}
+
+func TestJSONFilesParse(t *testing.T) {
+	files, err := filepath.Glob("*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"eventbridge-rule.json", "eventbridge-targets.json", "execution-role-policy.json",
+		"service.json", "sqs-queue-policy.json", "task-definition.json", "task-role-trust.json"}
+	if !slices.Equal(files, want) {
+		t.Errorf("deploy/*.json = %v, want %v (update docs/production.md too)", files, want)
+	}
+	for _, f := range files {
+		t.Run(f, func(t *testing.T) {
+			var v map[string]any
+			readJSON(t, f, &v)
+			if strings.Contains(f, "policy") || strings.Contains(f, "trust") {
+				if v["Version"] != "2012-10-17" {
+					t.Errorf("IAM document %s: Version %v", f, v["Version"])
+				}
+			}
+		})
+	}
+}
+
+type kv struct {
+	Name      string `json:"name"`
+	Value     string `json:"value,omitempty"`
+	ValueFrom string `json:"valueFrom,omitempty"`
+}
+
+type containerDef struct {
+	Name                   string            `json:"name"`
+	Image                  string            `json:"image"`
+	Essential              bool              `json:"essential"`
+	EntryPoint             []string          `json:"entryPoint"`
+	Command                []string          `json:"command"`
+	Memory                 int               `json:"memory"`
+	MemoryReservation      int               `json:"memoryReservation"`
+	User                   string            `json:"user"`
+	ReadonlyRootFilesystem bool              `json:"readonlyRootFilesystem"`
+	DependsOn              []map[string]any  `json:"dependsOn"`
+	Environment            []kv              `json:"environment"`
+	Secrets                []kv              `json:"secrets"`
+	MountPoints            []map[string]any  `json:"mountPoints"`
+	HealthCheck            *healthCheck      `json:"healthCheck"`
+	StopTimeout            int               `json:"stopTimeout"`
+	LogConfiguration       *logConfiguration `json:"logConfiguration"`
+}
+
+type healthCheck struct {
+	Command                                 []string `json:"command"`
+	Interval, Timeout, Retries, StartPeriod int
+}
+
+type logConfiguration struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"`
+}
+
+type taskDefinition struct {
+	Family                  string           `json:"family"`
+	TaskRoleArn             string           `json:"taskRoleArn"`
+	ExecutionRoleArn        string           `json:"executionRoleArn"`
+	NetworkMode             string           `json:"networkMode"`
+	RequiresCompatibilities []string         `json:"requiresCompatibilities"`
+	CPU                     string           `json:"cpu"`
+	Memory                  string           `json:"memory"`
+	ContainerDefinitions    []containerDef   `json:"containerDefinitions"`
+	Volumes                 []map[string]any `json:"volumes"`
+	PlacementConstraints    []map[string]any `json:"placementConstraints"`
+}
+
+func TestTaskDefinition(t *testing.T) {
+	var td taskDefinition
+	readJSON(t, "task-definition.json", &td)
+	if td.CPU != "256" || (td.Memory != "128" && td.Memory != "192" && td.Memory != "256") {
+		t.Errorf("cpu %s, memory %s: want 256 and 128–256 MiB (the bot's RSS is 33 MB idle, 48 MB busy)", td.CPU, td.Memory)
+	}
+	if !strings.Contains(td.TaskRoleArn, ":role/") || !strings.Contains(td.ExecutionRoleArn, ":role/") {
+		t.Errorf("task role %q, execution role %q", td.TaskRoleArn, td.ExecutionRoleArn)
+	}
+	var bot *containerDef
+	for i, c := range td.ContainerDefinitions {
+		for _, e := range c.Environment {
+			if secretName.MatchString(e.Name) {
+				t.Errorf("container %s: environment %s looks like a secret in plain text: move it to secrets (SSM or Secrets Manager)", c.Name, e.Name)
+			}
+		}
+		for _, s := range c.Secrets {
+			if !strings.HasPrefix(s.ValueFrom, "arn:aws:ssm:") && !strings.HasPrefix(s.ValueFrom, "arn:aws:secretsmanager:") {
+				t.Errorf("container %s: secret %s from %q: want an SSM or Secrets Manager ARN", c.Name, s.Name, s.ValueFrom)
+			}
+			if s.Value != "" {
+				t.Errorf("container %s: secret %s has a plain value", c.Name, s.Name)
+			}
+		}
+		if c.LogConfiguration == nil || c.LogConfiguration.LogDriver != "awslogs" {
+			t.Errorf("container %s: want the awslogs log driver", c.Name)
+		}
+		if c.Name == "ecsmedic" {
+			bot = &td.ContainerDefinitions[i]
+		}
+	}
+	if bot == nil {
+		t.Fatal("no container named ecsmedic")
+	}
+	if !bot.Essential || bot.StopTimeout != 30 || !bot.ReadonlyRootFilesystem {
+		t.Errorf("ecsmedic: essential %v, stopTimeout %d, readonlyRootFilesystem %v", bot.Essential, bot.StopTimeout, bot.ReadonlyRootFilesystem)
+	}
+	if bot.User == "" || strings.HasPrefix(bot.User, "0") || strings.HasPrefix(bot.User, "root") {
+		t.Errorf("ecsmedic runs as %q; want a non-root user", bot.User)
+	}
+	if !slices.ContainsFunc(bot.Secrets, func(s kv) bool { return s.Name == "DISCORD_TOKEN" }) {
+		t.Error("ecsmedic: DISCORD_TOKEN is not among the secrets")
+	}
+	if bot.HealthCheck == nil || !slices.Equal(bot.HealthCheck.Command, []string{"CMD", "/ecsmedic", "health"}) {
+		t.Errorf("ecsmedic: health check %+v, want CMD /ecsmedic health", bot.HealthCheck)
+	}
+	mounted := map[string]bool{}
+	for _, m := range bot.MountPoints {
+		mounted[m["containerPath"].(string)] = true
+	}
+	if !mounted["/var/lib/ecsmedic"] || !mounted["/etc/ecsmedic"] {
+		t.Errorf("ecsmedic mounts %v; want the store at /var/lib/ecsmedic and the config at /etc/ecsmedic", mounted)
+	}
+}
+
+func TestServiceRunsOneReplica(t *testing.T) {
+	var svc struct {
+		Cluster                 string `json:"cluster"`
+		ServiceName             string `json:"serviceName"`
+		TaskDefinition          string `json:"taskDefinition"`
+		DesiredCount            int    `json:"desiredCount"`
+		LaunchType              string `json:"launchType"`
+		SchedulingStrategy      string `json:"schedulingStrategy"`
+		DeploymentConfiguration struct {
+			MaximumPercent           int            `json:"maximumPercent"`
+			MinimumHealthyPercent    int            `json:"minimumHealthyPercent"`
+			DeploymentCircuitBreaker map[string]any `json:"deploymentCircuitBreaker"`
+		} `json:"deploymentConfiguration"`
+		EnableECSManagedTags bool   `json:"enableECSManagedTags"`
+		PropagateTags        string `json:"propagateTags"`
+	}
+	readJSON(t, "service.json", &svc)
+	d := svc.DeploymentConfiguration
+	if svc.DesiredCount != 1 || d.MaximumPercent != 100 || d.MinimumHealthyPercent != 0 {
+		t.Errorf("desiredCount %d, maximumPercent %d, minimumHealthyPercent %d: want 1, 100, 0 so that a deployment never runs two bots",
+			svc.DesiredCount, d.MaximumPercent, d.MinimumHealthyPercent)
+	}
+}
+
+func TestEventBridgeRuleMatchesTheWatcher(t *testing.T) {
+	var rule struct {
+		Name, Description, State, EventPattern string
+	}
+	readJSON(t, "eventbridge-rule.json", &rule)
+	var pat struct {
+		Source     []string `json:"source"`
+		DetailType []string `json:"detail-type"`
+		Detail     struct {
+			LastStatus []string `json:"lastStatus"`
+			ClusterArn []string `json:"clusterArn"`
+		} `json:"detail"`
+	}
+	if err := json.Unmarshal([]byte(rule.EventPattern), &pat); err != nil {
+		t.Fatalf("EventPattern: %v", err)
+	}
+	// watch/event.go accepts exactly these.
+	if !slices.Equal(pat.Source, []string{"aws.ecs"}) || !slices.Equal(pat.DetailType, []string{"ECS Task State Change"}) ||
+		!slices.Equal(pat.Detail.LastStatus, []string{"STOPPED"}) || len(pat.Detail.ClusterArn) == 0 {
+		t.Errorf("event pattern %+v", pat)
+	}
+	var pol struct {
+		Version   string
+		Statement []struct {
+			Sid, Effect, Action, Resource string
+			Principal                     map[string]string
+			Condition                     map[string]map[string]string
+		}
+	}
+	readJSON(t, "sqs-queue-policy.json", &pol)
+	if len(pol.Statement) != 1 || pol.Statement[0].Principal["Service"] != "events.amazonaws.com" ||
+		!strings.HasSuffix(pol.Statement[0].Condition["ArnEquals"]["aws:SourceArn"], ":rule/"+rule.Name) {
+		t.Errorf("the queue policy should let only the rule %s send: %+v", rule.Name, pol)
+	}
+}
