@@ -40,6 +40,13 @@ func openBackend(ctx context.Context, g *globals, defaultWorld string) (*backend
 	if err != nil {
 		return nil, fmt.Errorf("%w\n(to try ecsmedic without AWS, run `ecsmedic demo` or pass --world FILE)", err)
 	}
+	// The config's level is the bot's; a one-shot command stays quiet
+	// unless --log-level says otherwise. The format applies to both.
+	level := g.logLevel
+	if g.bot && !g.logLevelSet && cfg.Logging.Level != "" {
+		level = cfg.Logging.Level
+	}
+	setupLogging(level, cfg.Logging.Format)
 	clients, err := aws.NewClients(ctx, awsConfig(cfg))
 	if err != nil {
 		return nil, err

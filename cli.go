@@ -15,6 +15,11 @@ type globals struct {
 	freeze     bool
 	locale     string
 	logLevel   string
+	// logLevelSet is true when --log-level was given: it then wins over
+	// the config's logging.level.
+	logLevelSet bool
+	// bot is true for `ecsmedic run`, whose log level the config sets.
+	bot bool
 }
 
 func newRoot() *cobra.Command {
@@ -30,10 +35,11 @@ Try it with no Discord and no AWS account:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRun: func(cmd *cobra.Command, args []string) {
-			setupLogging(g.logLevel)
+			g.logLevelSet = cmd.Flags().Changed("log-level")
+			setupLogging(g.logLevel, "auto")
 		},
 		// With no subcommand the bot runs, as product.md says.
-		RunE: func(cmd *cobra.Command, args []string) error { return runBot(cmd, g) },
+		RunE: func(cmd *cobra.Command, args []string) error { g.bot = true; return runBot(cmd, g) },
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.configPath, "config", "", "config file (default $ECSMEDIC_CONFIG or ./ecsmedic.yaml)")
@@ -51,17 +57,21 @@ Try it with no Discord and no AWS account:
 	return root
 }
 
-func setupLogging(level string) {
+// setupLogging sends logs to standard error: JSON for a machine (format
+// "json", or "auto" when stderr is not a terminal, as in a container),
+// text for a person at a terminal.
+func setupLogging(level, format string) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		lv = slog.LevelWarn
 	}
 	opts := &slog.HandlerOptions{Level: lv}
+	json := format == "json" || (format != "text" && !isTerminal(os.Stderr))
 	var h slog.Handler
-	if isTerminal(os.Stderr) {
-		h = slog.NewTextHandler(os.Stderr, opts)
-	} else {
+	if json {
 		h = slog.NewJSONHandler(os.Stderr, opts)
+	} else {
+		h = slog.NewTextHandler(os.Stderr, opts)
 	}
 	slog.SetDefault(slog.New(h))
 }

@@ -27,6 +27,6 @@ func newRunCmd(g *globals) *cobra.Command {
 		Use:   "run",
 		Short: "Run the Discord bot (the default when no command is given)",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, args []string) error { return runBot(cmd, g) },
+		RunE:  func(cmd *cobra.Command, args []string) error { g.bot = true; return runBot(cmd, g) },
 	}
 }
