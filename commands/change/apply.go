@@ -99,8 +99,10 @@ func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Mes
 		return e.finish(ctx, p, c, plan, StatusApplied, T("outcome.applied"))
 	}
 	if e.opt.Background {
+		// Drawn before the follow-up starts: it changes plan as it goes.
+		m := e.statusMessage(p, c, plan)
 		e.followInBackground(c, plan)
-		return e.statusMessage(p, c, plan)
+		return m
 	}
 	return e.follow(context.WithoutCancel(ctx), p, c, plan)
 }

@@ -59,8 +59,9 @@ func (e *Engine) resumeOne(ctx context.Context, p printer, c store.Change) reply
 		}
 		if inPlace {
 			if e.opt.Background {
+				m := e.statusMessage(p, c, plan)
 				e.followInBackground(c, plan)
-				return e.statusMessage(p, c, plan)
+				return m
 			}
 			return e.follow(ctx, p, c, plan)
 		}
