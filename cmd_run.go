@@ -1,18 +1,37 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/ecsmedic/ecsmedic/bot"
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/watch"
+)
+
+const (
+	// summaryCatchUp: a summary missed while the bot was down is posted
+	// late, once, when the bot is back within this long.
+	summaryCatchUp = 12 * time.Hour
+	// sqsBackstop is the polling interval when an SQS queue brings the
+	// stops: polling only catches what the queue lost.
+	sqsBackstop = 5 * time.Minute
 )
 
 // runBot connects to Discord and answers until SIGTERM or SIGINT (the
-// root's context ends on them), then shuts down cleanly.
+// root's context ends on them), then shuts down cleanly. Alongside it
+// runs the guarded changes' sweeper, the watcher (polling, and the SQS
+// queue when configured) and the daily summary's schedule.
 func runBot(cmd *cobra.Command, g *globals) error {
 	ctx := cmd.Context()
 	cfg, err := config.Load(g.configPath)
@@ -37,19 +56,93 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	defer be.close()
+	if be.store == nil || be.env.Changes == nil {
+		return fmt.Errorf("the store %s is in use by another process: is another ecsmedic running? Run exactly one (see the README)", cfg.Storage.Path)
+	}
 	key, err := bot.LoadButtonKey(cfg.Storage.Path)
 	if err != nil {
 		return err
 	}
+	instance := watch.NewInstanceID()
+	router := commands.NewRouter(be.env)
 	b, err := bot.New(bot.BotConfig{
 		Discord:   cfg.Discord,
 		Services:  be.env.Services,
 		HTTPAddr:  cfg.HTTP.Addr,
 		ButtonKey: key,
-	}, commands.NewRouter(be.env))
+		Changes:   be.env.Changes,
+		Instance:  instance,
+	}, router)
 	if err != nil {
 		return err
 	}
 	be.clients.Observe(b.Metrics().ObserveAWS)
+
+	wcfg := watch.Config{
+		Cluster: cfg.AWS.Cluster, Services: be.env.Services, Interval: cfg.Schedules.Watch.Interval,
+		AnnounceDeployments: cfg.Schedules.Watch.AnnounceDeployments, AnnounceScaleIn: cfg.Schedules.Watch.AnnounceScaleIn,
+		Locale: be.env.Locale, Location: be.env.Location, Prefix: be.env.Prefix, Limits: be.env.Limits,
+		Retention: cfg.Storage.Retention, Instance: instance,
+	}
+	queue := cfg.Schedules.Watch.SQSQueueURL
+	if queue != "" {
+		wcfg.Interval = max(wcfg.Interval, sqsBackstop)
+	}
+	w := watch.New(wcfg, be.clients, be.store, b)
+	b.Go("watch", w.Run)
+	if queue != "" {
+		client, err := newSQSClient(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		b.Go("sqs", watch.NewSQSSource(client, queue, w).Run)
+		slog.Info("watching stops from the SQS queue, polling as a backstop", "queue", queue, "poll", wcfg.Interval)
+	}
+
+	sched, err := watch.NewSchedule(cfg.Schedules.Summary.Cron, cfg.Schedules.Summary.Location(), nil,
+		watch.Once(be.store, "summary", instance, b.PostSummary))
+	if err != nil {
+		return err
+	}
+	sched.CatchUp = summaryCatchUp
+	b.Go("summary", func(ctx context.Context) error {
+		sched.Start(ctx)
+		<-ctx.Done()
+		return sched.Stop()
+	})
 	return b.Run(ctx)
+}
+
+// newSQSClient reads the queue with the same credentials as the other
+// clients: the default chain, the profile, the role to assume and the
+// endpoint of the config. It has no per-call timeout of its own: a
+// receive is a long poll.
+func newSQSClient(ctx context.Context, cfg *config.Config) (*sqs.Client, error) {
+	var load []func(*awsconfig.LoadOptions) error
+	if cfg.AWS.Region != "" {
+		load = append(load, awsconfig.WithRegion(cfg.AWS.Region))
+	}
+	if cfg.AWS.Profile != "" {
+		load = append(load, awsconfig.WithSharedConfigProfile(cfg.AWS.Profile))
+	}
+	ac, err := awsconfig.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		return nil, fmt.Errorf("could not load the AWS configuration for the SQS queue: %w", err)
+	}
+	endpoint := func(dst **string) {
+		if cfg.AWS.Endpoint != "" {
+			*dst = awssdk.String(cfg.AWS.Endpoint)
+		}
+	}
+	if cfg.AWS.RoleARN != "" {
+		stsc := sts.NewFromConfig(ac, func(o *sts.Options) { endpoint(&o.BaseEndpoint) })
+		prov := stscreds.NewAssumeRoleProvider(stsc, cfg.AWS.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = "ecsmedic"
+			if cfg.AWS.ExternalID != "" {
+				o.ExternalID = awssdk.String(cfg.AWS.ExternalID)
+			}
+		})
+		ac.Credentials = awssdk.NewCredentialsCache(prov)
+	}
+	return sqs.NewFromConfig(ac, func(o *sqs.Options) { endpoint(&o.BaseEndpoint) }), nil
 }

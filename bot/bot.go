@@ -2,6 +2,12 @@
 // `!` commands in the command channels and the slash commands it
 // registers, renders the router's neutral replies as embeds, handles
 // button clicks, and serves /healthz and /metrics.
+//
+// It is also where the guarded changes meet Discord (a plan's message is
+// edited through approval, apply and follow-up; every step goes to the
+// audit channel), and it is the watcher's Notifier: stop alerts and the
+// daily summary go to the alerts channel, with this instance's id in the
+// footer so that a second replica is noticed.
 package bot
 
 import (
@@ -20,6 +26,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/watch"
 )
 
 // Defaults for BotConfig's zero values.
@@ -28,6 +35,7 @@ const (
 	DefaultMaxConcurrent   = 16
 	DefaultShutdownTimeout = 10 * time.Second
 	DefaultRESTTimeout     = 20 * time.Second
+	DefaultSweepEvery      = 30 * time.Second
 	readyTimeout           = 30 * time.Second
 )
 
@@ -47,6 +55,22 @@ type BotConfig struct {
 	RESTTimeout     time.Duration // per Discord REST call, 429 retries included
 
 	Logger *slog.Logger // nil: slog.Default()
+
+	// Changes is the guarded-change engine (*change.Engine); nil when
+	// changes are not available. The bot posts and edits the changes'
+	// messages, writes the audit channel, resumes interrupted changes at
+	// start, expires old ones every SweepEvery and closes it at shutdown.
+	Changes Changes
+	// SweepEvery is how often pending changes are checked for expiry;
+	// DefaultSweepEvery when zero.
+	SweepEvery time.Duration
+	// NewTicker makes the sweep's ticker; nil means time.NewTicker. Tests
+	// pass a channel of their own.
+	NewTicker func(d time.Duration) (ticks <-chan time.Time, stop func())
+	// Instance is this process's id (watch.NewInstanceID), at the end of
+	// the footer of every alert and summary, so that a second replica
+	// posting to the same channel is noticed.
+	Instance string
 }
 
 // Intents are the gateway events the bot asks for: guilds, guild
@@ -77,6 +101,12 @@ type Bot struct {
 	stopWork context.CancelFunc
 
 	gw gateway
+
+	edits        editors    // the order of the edits of change messages
+	alertsWarned sync.Once  // "no alerts channel" is said once
+	tasksMu      sync.Mutex // guards tasks
+	tasks        []task     // run alongside Run (Go)
+	tasksWG      sync.WaitGroup
 }
 
 // New prepares a bot; Run connects it. The token comes from the
@@ -110,6 +140,12 @@ func New(cfg BotConfig, router *commands.Router) (*Bot, error) {
 	}
 	if cfg.RESTTimeout <= 0 {
 		cfg.RESTTimeout = DefaultRESTTimeout
+	}
+	if cfg.SweepEvery <= 0 {
+		cfg.SweepEvery = DefaultSweepEvery
+	}
+	if cfg.Instance == "" {
+		cfg.Instance = watch.NewInstanceID()
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -168,6 +204,11 @@ func New(cfg BotConfig, router *commands.Router) (*Bot, error) {
 	s.AddHandler(b.onResumed)
 	s.AddHandler(b.onMessage)
 	s.AddHandler(b.onInteraction)
+	b.edits.m = map[string]*editor{}
+	if cfg.Changes != nil {
+		cfg.Changes.Notify(b.onChangeUpdate, b.onAudit, true)
+		b.Go("changes", b.runChanges)
+	}
 	return b, nil
 }
 
@@ -211,6 +252,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	case <-time.After(readyTimeout):
 		b.log.Error("Discord did not say READY in time; slash commands are not registered", "waited", readyTimeout)
 	}
+	tasksCtx, stopTasks := context.WithCancel(ctx)
+	defer stopTasks()
+	if ctx.Err() == nil {
+		b.startTasks(tasksCtx)
+	}
 
 	<-ctx.Done()
 	b.log.Info("shutting down: no new commands; finishing replies in flight", "grace", b.cfg.ShutdownTimeout)
@@ -222,6 +268,13 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Warn("replies still in flight after the grace period; cancelling them")
 		b.stopWork()
 		b.waitInflight(2 * time.Second)
+	}
+	stopTasks()
+	b.tasksWG.Wait()
+	if b.cfg.Changes != nil {
+		// Follow-ups in flight stop here; Resume picks them up at the
+		// next start.
+		b.cfg.Changes.Close()
 	}
 	err := b.session.Close()
 	shutdownHTTP(srv)

@@ -15,6 +15,7 @@ type gateway struct {
 	ready     bool
 	reason    string
 	appID     string
+	userID    string        // the bot's own user
 	readyCh   chan struct{} // closed at the first READY
 	readyOnce sync.Once
 	onChange  func(up bool)
@@ -51,6 +52,12 @@ func (g *gateway) health() (ok bool, reason string) {
 	return false, g.reason
 }
 
+func (g *gateway) botUserID() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.userID
+}
+
 func (g *gateway) applicationID() string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -78,6 +85,9 @@ func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
 	b.gw.mu.Lock()
 	if r.Application != nil {
 		b.gw.appID = r.Application.ID
+	}
+	if r.User != nil {
+		b.gw.userID = r.User.ID
 	}
 	b.gw.mu.Unlock()
 	b.gw.set(true, true, "ok")

@@ -48,7 +48,7 @@ func interactionUser(i *discordgo.Interaction) (*discordgo.User, []string) {
 // then edits the deferred reply with the result and posts the rest as
 // follow-ups.
 func (b *Bot) answerSlash(ctx context.Context, reqID string, i *discordgo.Interaction) {
-	user, _ := interactionUser(i)
+	user, roles := interactionUser(i)
 	lang := b.lang(string(i.Locale))
 	if !b.inCommandChannel(i.ChannelID) {
 		b.private(ctx, reqID, i, fmt.Sprintf(say(lang, "wrong_channel"), channelMentions(b.cfg.Discord.Channels.Commands)))
@@ -58,7 +58,8 @@ func (b *Bot) answerSlash(ctx context.Context, reqID string, i *discordgo.Intera
 		return
 	}
 	line := slashLine(b.router.Prefix(), i.ApplicationCommandData())
-	b.runDeferred(ctx, reqID, i, commands.Input{Text: line, User: user.ID, UserName: user.Username, Locale: string(i.Locale)})
+	b.runDeferred(ctx, reqID, i, commands.Input{Text: line, User: user.ID, UserName: user.Username, Roles: roles,
+		ChannelID: i.ChannelID, Locale: string(i.Locale)})
 }
 
 // runDeferred answers a line for an interaction that was deferred.
@@ -68,7 +69,10 @@ func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Intera
 		return
 	}
 	defer release()
-	b.deliver(ctx, reqID, i, b.answer(ctx, reqID, in))
+	decided := b.typedDecision(ctx, in)
+	out := b.answer(ctx, reqID, in)
+	decided(out)
+	b.deliver(ctx, reqID, i, out)
 }
 
 // deliver edits an interaction's original reply with the first message
@@ -76,13 +80,14 @@ func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Intera
 func (b *Bot) deliver(ctx context.Context, reqID string, i *discordgo.Interaction, out []reply.Message) {
 	for n, o := range b.render.render(out) {
 		opts, cancel := b.rest(ctx)
+		var msg *discordgo.Message
 		var err error
 		if n == 0 {
-			_, err = b.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{
+			msg, err = b.session.InteractionResponseEdit(i, &discordgo.WebhookEdit{
 				Embeds: &o.Embeds, Components: &o.Components, Files: o.Files, AllowedMentions: noMentions(),
 			}, opts...)
 		} else {
-			_, err = b.session.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
+			msg, err = b.session.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
 				Embeds: o.Embeds, Components: o.Components, Files: o.Files, AllowedMentions: noMentions(),
 			}, opts...)
 		}
@@ -90,6 +95,9 @@ func (b *Bot) deliver(ctx context.Context, reqID string, i *discordgo.Interactio
 		if err != nil {
 			b.log.Error("could not post the reply", "request", reqID, "err", errText(err))
 			return
+		}
+		if msg != nil {
+			b.posted(reqID, o, i.ChannelID, msg.ID)
 		}
 	}
 }

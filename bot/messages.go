@@ -17,12 +17,20 @@ const typingEvery = 8 * time.Second
 // onMessage answers `!` commands in the command channels of the guild.
 // Anything else gets silence: no reply, no typing, no REST call at all.
 func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
+	if m.Author != nil && m.Author.ID != "" && m.Author.ID == b.gw.botUserID() {
+		b.seeOwnMessage(m.Message)
+		return
+	}
 	if m.Author == nil || m.Author.Bot || m.GuildID != b.cfg.Discord.GuildID ||
 		!b.inCommandChannel(m.ChannelID) || !b.router.IsCommand(m.Content) {
 		return
 	}
 	reqID := "msg-" + m.ID
-	in := commands.Input{Text: m.Content, User: m.Author.ID, UserName: m.Author.Username}
+	var roles []string
+	if m.Member != nil {
+		roles = m.Member.Roles
+	}
+	in := commands.Input{Text: m.Content, User: m.Author.ID, UserName: m.Author.Username, Roles: roles, ChannelID: m.ChannelID}
 	msg := m.Message
 	b.spawn(func(ctx context.Context) {
 		b.guard(reqID, func() { b.answerMessage(ctx, reqID, msg, in) })
@@ -42,7 +50,9 @@ func (b *Bot) answerMessage(ctx context.Context, reqID string, m *discordgo.Mess
 		return
 	}
 	defer release()
+	decided := b.typedDecision(ctx, in)
 	out := b.answer(ctx, reqID, in)
+	decided(out)
 	stopTyping()
 	for i, o := range b.render.render(out) {
 		send := &discordgo.MessageSend{Embeds: o.Embeds, Components: o.Components, Files: o.Files, AllowedMentions: noMentions()}
@@ -51,12 +61,13 @@ func (b *Bot) answerMessage(ctx context.Context, reqID string, m *discordgo.Mess
 			send.Reference = &discordgo.MessageReference{MessageID: m.ID, ChannelID: m.ChannelID, GuildID: m.GuildID, FailIfNotExists: &no}
 		}
 		opts, cancel := b.rest(ctx)
-		_, err := b.session.ChannelMessageSendComplex(m.ChannelID, send, opts...)
+		msg, err := b.session.ChannelMessageSendComplex(m.ChannelID, send, opts...)
 		cancel()
 		if err != nil {
 			b.log.Error("could not post the reply", "request", reqID, "channel", m.ChannelID, "err", errText(err))
 			return
 		}
+		b.posted(reqID, o, m.ChannelID, msg.ID)
 	}
 }
 

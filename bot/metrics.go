@@ -19,6 +19,8 @@ type Metrics struct {
 	awsErrors   *prometheus.CounterVec
 	gateway     prometheus.Gauge
 	restRetries prometheus.Counter
+	// otherInstance counts alerts seen from another instance of the bot.
+	otherInstance prometheus.Counter
 }
 
 // Command outcomes, the outcome label of ecsmedic_commands_total.
@@ -52,8 +54,11 @@ func NewMetrics() *Metrics {
 		restRetries: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ecsmedic_discord_rest_retries_total", Help: "Discord REST answers that make the client retry (429 rate limited, 502).",
 		}),
+		otherInstance: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ecsmedic_other_instance_seen_total", Help: "Alerts or summaries in the alerts channel posted by another ecsmedic instance (run exactly one).",
+		}),
 	}
-	m.reg.MustRegister(m.commands, m.seconds, m.awsCalls, m.awsErrors, m.gateway, m.restRetries,
+	m.reg.MustRegister(m.commands, m.seconds, m.awsCalls, m.awsErrors, m.gateway, m.restRetries, m.otherInstance,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -21,6 +21,7 @@ type optSpec struct {
 	autocomplete bool
 	keyword      string // written before the value ("since 2h")
 	min, max     float64
+	choices      []string // the only values allowed, shown as they are
 	en, ko       string
 }
 
@@ -38,10 +39,42 @@ var (
 	optArgs = optSpec{name: "args", koName: "인자", typ: discordgo.ApplicationCommandOptionString,
 		en: "the rest of the command, as after the text command", ko: "텍스트 명령에서 명령 뒤에 쓰는 내용"}
 
+	optChangeID = optSpec{name: "id", koName: "아이디", typ: discordgo.ApplicationCommandOptionString, required: true,
+		en: "the change's ID, as its message shows", ko: "변경 ID (메시지에 표시된 것)"}
+	optOnOff = optSpec{name: "state", koName: "상태", typ: discordgo.ApplicationCommandOptionString, required: true, choices: []string{"on", "off"},
+		en: "on or off", ko: "켜기(on) 또는 끄기(off)"}
+
 	slashOptions = map[string][]optSpec{
 		"why":    {required(optService), optTask, optSince},
 		"status": {optService},
 		"logs":   {required(optService), optTask, optLines},
+		"scale": {required(optService),
+			{name: "setting", koName: "항목", typ: discordgo.ApplicationCommandOptionString, required: true, choices: []string{"cpu", "memory", "count"},
+				en: "what to change: cpu (units), memory (MiB) or count (tasks)", ko: "바꿀 항목: cpu(유닛), memory(MiB), count(태스크 수)"},
+			{name: "value", koName: "값", typ: discordgo.ApplicationCommandOptionInteger, required: true, min: 0, max: 1 << 20,
+				en: "the new value, such as 1024", ko: "새 값 (예: 1024)"}},
+		"reservation": {optOnOff,
+			{name: "target", koName: "목표", typ: discordgo.ApplicationCommandOptionInteger, keyword: "target", min: 1, max: 100,
+				en: "the CPU reservation to keep, in percent", ko: "유지할 CPU 예약률 (%)"}},
+		"autoscale": {required(optService), optOnOff,
+			{name: "min", koName: "최소", typ: discordgo.ApplicationCommandOptionInteger, keyword: "min", min: 0, max: 1000,
+				en: "the fewest tasks (with on)", ko: "최소 태스크 수 (on일 때)"},
+			{name: "max", koName: "최대", typ: discordgo.ApplicationCommandOptionInteger, keyword: "max", min: 1, max: 1000,
+				en: "the most tasks (with on)", ko: "최대 태스크 수 (on일 때)"},
+			{name: "cpu", koName: "cpu", typ: discordgo.ApplicationCommandOptionInteger, keyword: "cpu", min: 1, max: 100,
+				en: "the CPU to keep, in percent (with on)", ko: "유지할 CPU 사용률 % (on일 때)"}},
+		"healthcheck": {required(optService),
+			{name: "setting", koName: "항목", typ: discordgo.ApplicationCommandOptionString, required: true,
+				choices: []string{"grace", "timeout", "interval", "unhealthy"},
+				en:      "grace, timeout or interval (seconds), or unhealthy (failed checks)", ko: "grace, timeout, interval(초) 또는 unhealthy(실패 횟수)"},
+			{name: "value", koName: "값", typ: discordgo.ApplicationCommandOptionInteger, required: true, min: 0, max: 10000,
+				en: "the new value", ko: "새 값"}},
+		"rollback": {required(optService),
+			{name: "revision", koName: "리비전", typ: discordgo.ApplicationCommandOptionInteger, min: 1, max: 1 << 30,
+				en: "the task definition revision; the previous one when left out", ko: "태스크 정의 리비전 (생략하면 직전 것)"}},
+		"approve": {optChangeID},
+		"reject":  {optChangeID},
+		"cancel":  {optChangeID},
 		"help": {{name: "command", koName: "명령", typ: discordgo.ApplicationCommandOptionString,
 			en: "a command to explain, such as why", ko: "설명할 명령 (예: why)"}},
 	}
@@ -83,6 +116,9 @@ func slashCommands(cmds []commands.CommandInfo) []*discordgo.ApplicationCommand 
 			if o.max > 0 {
 				lo := o.min
 				opt.MinValue, opt.MaxValue = &lo, o.max
+			}
+			for _, c := range o.choices {
+				opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{Name: c, Value: c})
 			}
 			ac.Options = append(ac.Options, opt)
 		}

@@ -37,6 +37,20 @@ func TestSlashLine(t *testing.T) {
 			opt("service", "backend"), opt("lines", float64(50))}}, "!logs backend 50"},
 		{"status bare", discordgo.ApplicationCommandInteractionData{Name: "status"}, "!status"},
 		{"a later command", discordgo.ApplicationCommandInteractionData{Name: "summary", Options: []*discordgo.ApplicationCommandInteractionDataOption{opt("args", "now")}}, "!summary now"},
+		{"scale", discordgo.ApplicationCommandInteractionData{Name: "scale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("value", float64(1024)), opt("setting", "cpu"), opt("service", "backend")}}, "!scale backend cpu 1024"},
+		{"reservation with a target", discordgo.ApplicationCommandInteractionData{Name: "reservation", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("state", "on"), opt("target", float64(80))}}, "!reservation on target 80"},
+		{"autoscale on", discordgo.ApplicationCommandInteractionData{Name: "autoscale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("service", "backend"), opt("state", "on"), opt("cpu", float64(60)), opt("max", float64(3)), opt("min", float64(1))}}, "!autoscale backend on min 1 max 3 cpu 60"},
+		{"autoscale off", discordgo.ApplicationCommandInteractionData{Name: "autoscale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("service", "backend"), opt("state", "off")}}, "!autoscale backend off"},
+		{"healthcheck", discordgo.ApplicationCommandInteractionData{Name: "healthcheck", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("service", "backend"), opt("setting", "grace"), opt("value", float64(120))}}, "!healthcheck backend grace 120"},
+		{"rollback", discordgo.ApplicationCommandInteractionData{Name: "rollback", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("service", "backend")}}, "!rollback backend"},
+		{"approve", discordgo.ApplicationCommandInteractionData{Name: "approve", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("id", "k7m2x9qa")}}, "!approve k7m2x9qa"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

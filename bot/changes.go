@@ -1,0 +1,336 @@
+package bot
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/commands/change"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/store"
+)
+
+// Changes is what the bot needs of the guarded-change engine;
+// *change.Engine is one.
+type Changes interface {
+	Notify(update func(store.Change, reply.Message), onAudit func(store.AuditRecord, reply.Message), background bool)
+	Posted(id, channelID, messageID string) error
+	Get(ctx context.Context, id string) (store.Change, error)
+	Show(ctx context.Context, locale, id string) reply.Message
+	Resume(ctx context.Context) error
+	Sweep(ctx context.Context) (int, error)
+	Close()
+}
+
+var _ Changes = (*change.Engine)(nil)
+
+// The click actions of a change's buttons ("approve:ID", "reject:ID").
+var decisions = map[string]bool{"approve": true, "reject": true, "cancel": true}
+
+// runChanges settles the changes a restart interrupted, then expires
+// pending changes whose time is up, every SweepEvery.
+func (b *Bot) runChanges(ctx context.Context) error {
+	if err := b.cfg.Changes.Resume(ctx); err != nil && ctx.Err() == nil {
+		b.log.Error("resuming the changes a restart interrupted failed; they are tried again at the next start", "err", errText(err))
+	}
+	ticks, stop := b.ticker(b.cfg.SweepEvery)
+	defer stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticks:
+			if n, err := b.cfg.Changes.Sweep(ctx); err != nil && ctx.Err() == nil {
+				b.log.Warn("expiring old change requests failed; trying again", "err", errText(err))
+			} else if n > 0 {
+				b.log.Info("change requests expired", "count", n)
+			}
+		}
+	}
+}
+
+func (b *Bot) ticker(d time.Duration) (<-chan time.Time, func()) {
+	if b.cfg.NewTicker != nil {
+		return b.cfg.NewTicker(d)
+	}
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+// editors keep the edits of each change's message in the order their
+// contents were made: every content takes a number first, and one older
+// than what the message already shows is dropped. A click's answer and
+// the follow-up's progress race otherwise.
+type editors struct {
+	seq atomic.Uint64
+	mu  sync.Mutex
+	m   map[string]*editor // by change ID
+}
+
+type editor struct {
+	mu    sync.Mutex // held while editing
+	shown uint64
+	used  time.Time
+}
+
+// maxEditors bounds the map; editors unused for an hour go first.
+const maxEditors = 256
+
+// ticket numbers a content of change id's message.
+func (e *editors) ticket(id string) (*editor, uint64) {
+	id = change.NormalizeID(id)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := time.Now()
+	if len(e.m) >= maxEditors {
+		for k, ed := range e.m {
+			if now.Sub(ed.used) > time.Hour {
+				delete(e.m, k)
+			}
+		}
+	}
+	ed := e.m[id]
+	if ed == nil {
+		ed = &editor{}
+		e.m[id] = ed
+	}
+	ed.used = now
+	return ed, e.seq.Add(1)
+}
+
+// do runs show (which edits the message and says whether it did) unless
+// a newer content is shown already; false when it was dropped.
+func (ed *editor) do(seq uint64, show func() bool) bool {
+	ed.mu.Lock()
+	defer ed.mu.Unlock()
+	if seq < ed.shown {
+		return false
+	}
+	if show() {
+		ed.shown = seq
+	}
+	return true
+}
+
+// onChangeUpdate is the engine's Update: the deployment's progress, an
+// outcome reached in the background, an expiry. It edits the change's
+// message.
+func (b *Bot) onChangeUpdate(c store.Change, m reply.Message) {
+	if c.ChannelID == "" || c.MessageID == "" {
+		b.log.Debug("a change's update has no message to edit", "change", c.ID, "status", c.Status)
+		return
+	}
+	ed, seq := b.edits.ticket(c.ID)
+	ed.do(seq, func() bool {
+		err := b.editMessage(context.Background(), c.ChannelID, c.MessageID, m)
+		if err != nil {
+			b.log.Error("could not edit a change's message", "change", c.ID, "channel", c.ChannelID, "message", c.MessageID, "err", errText(err))
+		}
+		return err == nil
+	})
+}
+
+// onAudit posts an audit record to the audit channel, when there is one.
+func (b *Bot) onAudit(r store.AuditRecord, m reply.Message) {
+	ch := b.cfg.Discord.Channels.Audit
+	if ch == "" {
+		return
+	}
+	if _, err := b.post(context.Background(), ch, m); err != nil {
+		b.log.Error("could not post to the audit channel; the record is in the store and the log", "change", r.ChangeID,
+			"event", r.Event, "channel", ch, "err", errText(err))
+	}
+}
+
+// post sends one reply to a channel and returns the message's ID (of the
+// first message when it takes several).
+func (b *Bot) post(ctx context.Context, channelID string, m reply.Message) (string, error) {
+	first := ""
+	for _, o := range b.render.render([]reply.Message{m}) {
+		opts, cancel := b.rest(ctx)
+		msg, err := b.session.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{
+			Embeds: o.Embeds, Components: o.Components, Files: o.Files, AllowedMentions: noMentions(),
+		}, opts...)
+		cancel()
+		if err != nil {
+			return first, err
+		}
+		if first == "" {
+			first = msg.ID
+		}
+	}
+	return first, nil
+}
+
+// editMessage replaces a message's embeds, buttons and files with a
+// reply's.
+func (b *Bot) editMessage(ctx context.Context, channelID, messageID string, m reply.Message) error {
+	o := b.render.render([]reply.Message{m})[0]
+	edit := discordgo.NewMessageEdit(channelID, messageID)
+	edit.Embeds, edit.Components, edit.Files = &o.Embeds, &o.Components, o.Files
+	edit.Attachments = &[]*discordgo.MessageAttachment{} // only the new files
+	edit.AllowedMentions = noMentions()
+	opts, cancel := b.rest(ctx)
+	defer cancel()
+	_, err := b.session.ChannelMessageEditComplex(edit, opts...)
+	return err
+}
+
+// posted tells the engine where the plans of a message were posted, so
+// that their later updates edit it.
+func (b *Bot) posted(reqID string, o outgoing, channelID, messageID string) {
+	if b.cfg.Changes == nil || messageID == "" {
+		return
+	}
+	for _, id := range b.pendingIDs(o) {
+		if err := b.cfg.Changes.Posted(id, channelID, messageID); err != nil {
+			b.log.Error("could not record where a change's plan was posted; its progress will not show there",
+				"request", reqID, "change", id, "err", errText(err))
+		}
+	}
+}
+
+// pendingIDs are the changes whose Approve button a message carries.
+func (b *Bot) pendingIDs(o outgoing) []string {
+	var ids []string
+	for _, row := range o.Components {
+		r, ok := row.(discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, c := range r.Components {
+			btn, ok := c.(discordgo.Button)
+			if !ok {
+				continue
+			}
+			if action, id, ok := b.sign.verify(btn.CustomID); ok && action == "approve" && id != "" {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// decide answers a click on a change's Approve or Reject button: the
+// router decides with the clicker's user and roles. A refusal goes to the
+// clicker alone; a decision replaces the plan (response type 7, or a
+// deferred update and an edit when the apply takes longer), and the
+// follow-up keeps editing the same message.
+func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction, c Click) {
+	id := c.Payload
+	messageID := c.MessageID
+	if cur, err := b.cfg.Changes.Get(ctx, id); err == nil && cur.MessageID == "" && messageID != "" {
+		// Clicked before the bot recorded where it posted the plan.
+		_ = b.cfg.Changes.Posted(id, c.ChannelID, messageID)
+	}
+	ed, seq := b.edits.ticket(id)
+	in := commands.Input{Text: c.Action + ":" + id, User: c.User, UserName: c.UserName, Roles: c.Roles, ChannelID: c.ChannelID, Locale: c.Locale}
+	done := make(chan reply.Message, 1)
+	go func() {
+		out := b.answer(ctx, reqID, in)
+		if len(out) == 0 {
+			out = []reply.Message{b.apology(c.Locale, reqID)}
+		}
+		done <- out[0]
+	}()
+	t := time.NewTimer(clickAckAfter)
+	defer t.Stop()
+	select {
+	case m := <-done:
+		if b.refused(ctx, c, id, m) {
+			b.private(ctx, reqID, i, privateText(m))
+			return
+		}
+		o := b.render.render([]reply.Message{m})[0]
+		shown := ed.do(seq, func() bool {
+			return b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
+				Data: &discordgo.InteractionResponseData{Embeds: o.Embeds, Components: o.Components, Files: o.Files,
+					Attachments: &[]*discordgo.MessageAttachment{}, AllowedMentions: noMentions()}})
+		})
+		if !shown {
+			// The follow-up already shows something newer.
+			b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
+		}
+	case <-t.C:
+		acked := b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
+		m := <-done
+		if b.refused(ctx, c, id, m) {
+			if !acked {
+				return
+			}
+			opts, cancel := b.rest(ctx)
+			defer cancel()
+			if _, err := b.session.FollowupMessageCreate(i, false, &discordgo.WebhookParams{
+				Content: cut(privateText(m), maxContent), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions(),
+			}, opts...); err != nil {
+				b.log.Error("could not send the private note", "request", reqID, "err", errText(err))
+			}
+			return
+		}
+		if messageID == "" {
+			return
+		}
+		ed.do(seq, func() bool {
+			err := b.editMessage(ctx, c.ChannelID, messageID, m)
+			if err != nil {
+				b.log.Error("could not edit the change's message", "request", reqID, "change", id, "err", errText(err))
+			}
+			return err == nil
+		})
+	}
+}
+
+// refused says whether a decision's answer is for the clicker alone (not
+// allowed, already decided, unknown) rather than the change's new state,
+// which a failed apply also is.
+func (b *Bot) refused(ctx context.Context, c Click, id string, m reply.Message) bool {
+	if !m.Failed {
+		return false
+	}
+	cur, err := b.cfg.Changes.Get(ctx, id)
+	if err != nil || cur.Status != change.StatusFailed || cur.ApprovedBy != c.User {
+		return true
+	}
+	return b.cfg.Changes.Show(ctx, c.Locale, id).Title != m.Title
+}
+
+// typedDecision lets a typed `!approve ID` (or `/approve`, `!reject ID`)
+// also edit the plan's message, as the button would: call it before the
+// router answers, and what it returns with the answer.
+func (b *Bot) typedDecision(ctx context.Context, in commands.Input) func(out []reply.Message) {
+	noop := func([]reply.Message) {}
+	if b.cfg.Changes == nil {
+		return noop
+	}
+	line, err := commands.Parse(in.Text, b.router.Prefix(), true)
+	if err != nil || !decisions[b.names[line.Command]] || len(line.Args) != 1 {
+		return noop
+	}
+	id := line.Args[0]
+	ed, seq := b.edits.ticket(id)
+	return func(out []reply.Message) {
+		if len(out) != 1 || b.refused(ctx, Click{User: in.User, Locale: in.Locale}, id, out[0]) {
+			return
+		}
+		c, err := b.cfg.Changes.Get(ctx, id)
+		if err != nil || c.ChannelID == "" || c.MessageID == "" {
+			return
+		}
+		ed.do(seq, func() bool {
+			err := b.editMessage(ctx, c.ChannelID, c.MessageID, out[0])
+			if err != nil {
+				b.log.Error("could not edit the change's message", "change", c.ID, "err", errText(err))
+			}
+			return err == nil
+		})
+	}
+}
+
+func privateText(m reply.Message) string {
+	return strings.TrimSpace("**" + m.Title + "**\n" + m.Description)
+}
