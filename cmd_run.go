@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime/debug"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -32,8 +34,16 @@ const (
 // root's context ends on them), then shuts down cleanly. Alongside it
 // runs the guarded changes' sweeper, the watcher (polling, and the SQS
 // queue when configured) and the daily summary's schedule.
+// botMemoryLimit is the bot's soft memory limit unless GOMEMLIMIT says
+// otherwise: it shares a small EC2 host with the services it watches, and
+// the limit makes the garbage collector work harder before the heap grows.
+const botMemoryLimit = 40 << 20
+
 func runBot(cmd *cobra.Command, g *globals) error {
 	ctx := cmd.Context()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(botMemoryLimit)
+	}
 	cfg, err := config.Load(g.configPath)
 	if err != nil {
 		return err
