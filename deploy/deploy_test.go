@@ -103,7 +103,7 @@ func TestTaskDefinition(t *testing.T) {
 	var td taskDefinition
 	readJSON(t, "task-definition.json", &td)
 	if td.CPU != "256" || (td.Memory != "128" && td.Memory != "192" && td.Memory != "256") {
-		t.Errorf("cpu %s, memory %s: want 256 and 128–256 MiB (the bot's RSS is 33 MB idle, 48 MB busy)", td.CPU, td.Memory)
+		t.Errorf("cpu %s, memory %s: want 256 and 128–256 MiB (the bot's RSS is 43 MB idle, 50 MB busy)", td.CPU, td.Memory)
 	}
 	if !strings.Contains(td.TaskRoleArn, ":role/") || !strings.Contains(td.ExecutionRoleArn, ":role/") {
 		t.Errorf("task role %q, execution role %q", td.TaskRoleArn, td.ExecutionRoleArn)
