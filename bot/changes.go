@@ -293,7 +293,7 @@ func (b *Bot) refused(ctx context.Context, c Click, id string, m reply.Message) 
 		return false
 	}
 	cur, err := b.cfg.Changes.Get(ctx, id)
-	if err != nil || cur.Status != change.StatusFailed || cur.ApprovedBy != c.User {
+	if err != nil || cur.Status != store.StatusFailed || cur.ApprovedBy != c.User {
 		return true
 	}
 	return b.cfg.Changes.Show(ctx, c.Locale, id).Title != m.Title

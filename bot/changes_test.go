@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ecsmedic/ecsmedic/bot/discordtest"
-	"github.com/ecsmedic/ecsmedic/commands/change"
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 // TestClubFixThroughDiscord is the club's fix after the backend-137
@@ -166,7 +166,7 @@ func TestApprovedOnce(t *testing.T) {
 			if n := h.sw.count("PutScalingPolicy"); n != 1 {
 				t.Errorf("%d PutScalingPolicy, want 1", n)
 			}
-			c, err := h.st.Changes(storeFilter(change.StatusApplied))
+			c, err := h.st.Changes(storeFilter(store.StatusApplied))
 			if err != nil || len(c) != 1 {
 				t.Errorf("applied changes %d, %v", len(c), err)
 			}

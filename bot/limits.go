@@ -5,23 +5,17 @@ import (
 	"unicode/utf8"
 )
 
-// Discord's limits on one message.
+// Discord's limits on one message, beyond the embed limits in package
+// reply.
 const (
-	maxTitle       = 256
-	maxDescription = 4096
-	maxFields      = 25
-	maxFieldName   = 256
-	maxFieldValue  = 1024
-	maxFooter      = 2048
-	maxEmbedTotal  = 6000 // across all embeds of one message
-	maxEmbeds      = 10
-	maxContent     = 2000
-	maxRows        = 5
-	maxRowButtons  = 5
-	maxLabel       = 80
-	maxFiles       = 10
-	maxChoices     = 25 // autocomplete
-	maxChoiceName  = 100
+	maxEmbeds     = 10
+	maxContent    = 2000
+	maxRows       = 5
+	maxRowButtons = 5
+	maxLabel      = 80
+	maxFiles      = 10
+	maxChoices    = 25 // autocomplete
+	maxChoiceName = 100
 )
 
 // cut shortens s to at most n runes, marking the cut with "…" and closing

@@ -342,7 +342,7 @@ func (w watchedChanges) Posted(id, channelID, messageID string) error {
 }
 
 func (h *ops) pending() []store.Change {
-	cs, _ := h.st.Changes(store.ChangeFilter{Statuses: []string{change.StatusPending}})
+	cs, _ := h.st.Changes(store.ChangeFilter{Statuses: []string{store.StatusPending}})
 	return cs
 }
 

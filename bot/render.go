@@ -53,7 +53,7 @@ func (r renderer) render(ms []reply.Message) []outgoing {
 	size := 0
 	for i, m := range ms {
 		p := r.part(m, i, len(ms) > 1)
-		full := len(cur.Embeds) >= maxEmbeds || size+p.size > maxEmbedTotal ||
+		full := len(cur.Embeds) >= maxEmbeds || size+p.size > reply.MaxTotal ||
 			len(cur.Components)+len(p.rows) > maxRows || len(cur.Files)+len(p.files) > maxFiles
 		if len(cur.Embeds) > 0 && full {
 			out = append(out, cur)
@@ -88,24 +88,24 @@ func fileName(name string, i int, many bool) string {
 func (r renderer) part(m reply.Message, i int, many bool) part {
 	e := &discordgo.MessageEmbed{
 		Type:  discordgo.EmbedTypeRich,
-		Title: cut(m.Title, maxTitle),
+		Title: cut(m.Title, reply.MaxTitle),
 		Color: colours[m.Severity],
 	}
 	var p part
 	desc := m.Description
-	if runes(desc) > maxDescription {
+	if runes(desc) > reply.MaxDescription {
 		// Too long to show: show the start, attach the whole.
 		p.files = append(p.files, &discordgo.File{
 			Name: fileName("details.txt", i, many), ContentType: "text/plain; charset=utf-8", Reader: strings.NewReader(desc),
 		})
-		desc = cut(desc, maxDescription)
+		desc = cut(desc, reply.MaxDescription)
 	}
 	e.Description = desc
 	for _, f := range m.Fields {
-		if len(e.Fields) == maxFields {
+		if len(e.Fields) == reply.MaxFields {
 			break
 		}
-		name, value := cut(f.Name, maxFieldName), cut(f.Value, maxFieldValue)
+		name, value := cut(f.Name, reply.MaxFieldName), cut(f.Value, reply.MaxFieldValue)
 		if strings.TrimSpace(name) == "" {
 			name = "\u200b" // Discord refuses empty names and values
 		}
@@ -115,7 +115,7 @@ func (r renderer) part(m reply.Message, i int, many bool) part {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value, Inline: f.Inline})
 	}
 	if m.Footer != "" {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: cut(m.Footer, maxFooter)}
+		e.Footer = &discordgo.MessageEmbedFooter{Text: cut(m.Footer, reply.MaxFooter)}
 	}
 	if !m.DataTime.IsZero() {
 		e.Timestamp = m.DataTime.UTC().Format(time.RFC3339)
@@ -132,10 +132,10 @@ func (r renderer) part(m reply.Message, i int, many bool) part {
 	}
 	// Over Discord's total for one embed: drop fields from the end (the
 	// least important come last), then cut the description.
-	for embedSize(e) > maxEmbedTotal && len(e.Fields) > 0 {
+	for embedSize(e) > reply.MaxTotal && len(e.Fields) > 0 {
 		e.Fields = e.Fields[:len(e.Fields)-1]
 	}
-	if over := embedSize(e) - maxEmbedTotal; over > 0 {
+	if over := embedSize(e) - reply.MaxTotal; over > 0 {
 		e.Description = cut(e.Description, max(1, runes(e.Description)-over))
 	}
 	p.embed, p.size = e, embedSize(e)

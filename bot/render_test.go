@@ -91,7 +91,7 @@ func TestRenderLimits(t *testing.T) {
 	}{
 		{"long description is cut and attached", []reply.Message{{Title: strings.Repeat("t", 300), Description: long}}, func(t *testing.T, out []outgoing) {
 			e := out[0].Embeds[0]
-			if runes(e.Title) != maxTitle || runes(e.Description) != maxDescription || !strings.HasSuffix(e.Description, "…") {
+			if runes(e.Title) != reply.MaxTitle || runes(e.Description) != reply.MaxDescription || !strings.HasSuffix(e.Description, "…") {
 				t.Errorf("title %d, description %d runes", runes(e.Title), runes(e.Description))
 			}
 			if len(out[0].Files) != 1 || out[0].Files[0].Name != "details.txt" {
@@ -100,7 +100,7 @@ func TestRenderLimits(t *testing.T) {
 		}},
 		{"fields: at most 25, total at most 6000", []reply.Message{{Title: "x", Fields: many}}, func(t *testing.T, out []outgoing) {
 			e := out[0].Embeds[0]
-			if len(e.Fields) > maxFields || embedSize(e) > maxEmbedTotal {
+			if len(e.Fields) > reply.MaxFields || embedSize(e) > reply.MaxTotal {
 				t.Errorf("%d fields, %d characters", len(e.Fields), embedSize(e))
 			}
 		}},
@@ -134,7 +134,7 @@ func TestRenderLimits(t *testing.T) {
 		}},
 		{"a code block cut stays closed", []reply.Message{{Fields: []reply.Field{{Name: "log", Value: "```\n" + strings.Repeat("line\n", 400) + "```"}}}}, func(t *testing.T, out []outgoing) {
 			v := out[0].Embeds[0].Fields[0].Value
-			if runes(v) > maxFieldValue || strings.Count(v, "```")%2 != 0 {
+			if runes(v) > reply.MaxFieldValue || strings.Count(v, "```")%2 != 0 {
 				t.Errorf("%d runes, %d fences", runes(v), strings.Count(v, "```"))
 			}
 		}},

@@ -7,15 +7,8 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 )
 
-// Discord's embed limits, kept by every reply so no renderer has to cut.
+// Limits on buttons, beyond the embed limits in package reply.
 const (
-	maxTitle       = 256
-	maxDescription = 4096
-	maxFields      = 25
-	maxFieldName   = 256
-	maxFieldValue  = 1024
-	maxFooter      = 2048
-	maxTotal       = 6000
 	maxButtons     = 25
 	maxButtonLabel = 80
 )
@@ -30,20 +23,20 @@ func fitAll(ms []reply.Message) []reply.Message {
 // fit cuts a message to Discord's limits, at line ends where it can, marking
 // every cut with "…" and keeping code blocks closed.
 func fit(m reply.Message) reply.Message {
-	m.Title = clip(oneLine(m.Title), maxTitle)
-	m.Description = cutText(m.Description, maxDescription)
-	m.Footer = clip(m.Footer, maxFooter)
-	if len(m.Fields) > maxFields {
-		m.Fields = m.Fields[:maxFields]
+	m.Title = clip(oneLine(m.Title), reply.MaxTitle)
+	m.Description = cutText(m.Description, reply.MaxDescription)
+	m.Footer = clip(m.Footer, reply.MaxFooter)
+	if len(m.Fields) > reply.MaxFields {
+		m.Fields = m.Fields[:reply.MaxFields]
 	}
 	for i := range m.Fields {
-		m.Fields[i].Name = clip(oneLine(m.Fields[i].Name), maxFieldName)
-		m.Fields[i].Value = cutText(m.Fields[i].Value, maxFieldValue)
+		m.Fields[i].Name = clip(oneLine(m.Fields[i].Name), reply.MaxFieldName)
+		m.Fields[i].Value = cutText(m.Fields[i].Value, reply.MaxFieldValue)
 	}
 	// Over the total: shorten the longest field until it fits, then drop
 	// the last fields (the least important come last).
-	for total(m) > maxTotal {
-		over := total(m) - maxTotal
+	for total(m) > reply.MaxTotal {
+		over := total(m) - reply.MaxTotal
 		li, ln := -1, 0
 		for i, f := range m.Fields {
 			if n := utf8.RuneCountInString(f.Value); n > ln {

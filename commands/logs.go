@@ -118,7 +118,7 @@ func renderLogs(p text.Printer, ref ServiceRef, snap *aws.ServiceSnapshot, id st
 	for i, l := range lines {
 		text[i] = clock(l.T.In(loc)) + " " + clip(strings.TrimRight(codeSafe(l.Message), "\n"), 300)
 	}
-	m.Description = codeBlock(text, maxDescription-200)
+	m.Description = codeBlock(text, reply.MaxDescription-200)
 	if shown := strings.Count(m.Description, "\n") - 1; shown < len(lines) {
 		m.Description = p.T("logs.cut", "Shown", shown, "N", len(lines)) + "\n" + m.Description
 	}

@@ -99,17 +99,17 @@ func renderSummary(p text.Printer, v summaryView) reply.Message {
 // fitServiceFields keeps as many service fields as Discord allows, the
 // rest named in one last field.
 func fitServiceFields(p text.Printer, m reply.Message, fixed, svc []reply.Field, views []serviceView) []reply.Field {
-	k := min(len(svc), maxFields-len(fixed))
+	k := min(len(svc), reply.MaxFields-len(fixed))
 	for ; k >= 0; k-- {
 		fs := append(append([]reply.Field{}, fixed...), svc[:k]...)
 		if rest := views[k:]; len(rest) > 0 {
-			if len(fs) == maxFields {
+			if len(fs) == reply.MaxFields {
 				continue
 			}
 			fs = append(fs, moreField(p, rest))
 		}
 		m.Fields = fs
-		if total(m) <= maxTotal-100 { // room for fit's own marks
+		if total(m) <= reply.MaxTotal-100 { // room for fit's own marks
 			return fs
 		}
 	}

@@ -140,12 +140,12 @@ func TestEveryCauseHasWords(t *testing.T) {
 func checkLimits(t *testing.T, m reply.Message) {
 	t.Helper()
 	n := utf8.RuneCountInString
-	if n(m.Title) > maxTitle || n(m.Description) > maxDescription || len(m.Fields) > maxFields || total(m) > maxTotal {
+	if n(m.Title) > reply.MaxTitle || n(m.Description) > reply.MaxDescription || len(m.Fields) > reply.MaxFields || total(m) > reply.MaxTotal {
 		t.Errorf("over Discord's limits: title %d, description %d, fields %d, total %d",
 			n(m.Title), n(m.Description), len(m.Fields), total(m))
 	}
 	for _, f := range m.Fields {
-		if n(f.Value) > maxFieldValue || n(f.Name) > maxFieldName {
+		if n(f.Value) > reply.MaxFieldValue || n(f.Name) > reply.MaxFieldName {
 			t.Errorf("field %q is %d long", f.Name, n(f.Value))
 		}
 	}

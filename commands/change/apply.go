@@ -27,7 +27,7 @@ const applyTimeout = 2 * time.Minute
 // applying transition is the gate, the plan is checked again against AWS,
 // then the writes are sent in order, none retried by the engine.
 func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Message {
-	c, err := e.store.Transition(c.ID, []string{StatusApproved}, StatusApplying, func(ch *store.Change) error {
+	c, err := e.store.Transition(c.ID, []string{store.StatusApproved}, store.StatusApplying, func(ch *store.Change) error {
 		ch.UpdatedAt = e.now()
 		return nil
 	})
@@ -40,7 +40,7 @@ func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Mes
 	}
 	plan, err := decodePlan(c.Plan)
 	if err != nil {
-		return e.finish(ctx, p, c, nil, StatusFailed, T("error.plan_unreadable"))
+		return e.finish(ctx, p, c, nil, store.StatusFailed, T("error.plan_unreadable"))
 	}
 	// The writes must not stop halfway because a chat command's context
 	// ended.
@@ -48,23 +48,23 @@ func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Mes
 	defer cancel()
 	b, err := e.build(actx, plan.Request)
 	if err != nil {
-		return e.finish(ctx, p, c, plan, StatusFailed, T("error.recheck", "Err", err.Error()))
+		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.recheck", "Err", err.Error()))
 	}
 	if b.plan.Fingerprint != plan.Fingerprint {
 		key, was, is := stateDiff(plan.State, b.plan.State)
-		return e.finish(ctx, p, c, plan, StatusFailed, T("error.stale", "What", key, "Was", was, "Is", is))
+		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.stale", "What", key, "Was", was, "Is", is))
 	}
 	if b.plan.Refused() {
-		return e.finish(ctx, p, c, plan, StatusFailed, T("error.check_fails", "Reason", e.english(firstFailure(b.plan))))
+		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.check_fails", "Reason", e.english(firstFailure(b.plan))))
 	}
 	if b.register != nil {
 		out, err := e.aws.RegisterTaskDefinition(actx, b.register, false)
 		if err != nil {
-			return e.finish(ctx, p, c, plan, StatusFailed, T("error.register", "Err", err.Error()))
+			return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.register", "Err", err.Error()))
 		}
 		arn := awssdk.ToString(out.TaskDefinition.TaskDefinitionArn)
 		plan.NewTaskDefinition = arn
-		if nc, err := e.store.Transition(c.ID, []string{StatusApplying}, StatusApplying, func(ch *store.Change) error {
+		if nc, err := e.store.Transition(c.ID, []string{store.StatusApplying}, store.StatusApplying, func(ch *store.Change) error {
 			ch.Plan = encodePlan(plan)
 			return nil
 		}); err == nil {
@@ -85,18 +85,18 @@ func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Mes
 		if err := e.send(actx, w); err != nil {
 			switch {
 			case plan.NewTaskDefinition != "" && b.register != nil:
-				return e.finish(ctx, p, c, plan, StatusFailed, T("error.after_register", "Action", r.Action(), "Err", err.Error(),
+				return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.after_register", "Action", r.Action(), "Err", err.Error(),
 					"Revision", revName(plan.NewTaskDefinition), "Service", plan.Request.Target.Name(), "Base", revName(plan.BaseTaskDefinition)))
 			case len(done) > 0:
-				return e.finish(ctx, p, c, plan, StatusFailed, T("error.partial", "Action", r.Action(), "Err", err.Error(), "Done", fmt.Sprint(done)))
+				return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.partial", "Action", r.Action(), "Err", err.Error(), "Done", fmt.Sprint(done)))
 			default:
-				return e.finish(ctx, p, c, plan, StatusFailed, T("error.write", "Action", r.Action(), "Err", err.Error()))
+				return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.write", "Action", r.Action(), "Err", err.Error()))
 			}
 		}
 		done = append(done, r.Action())
 	}
 	if !plan.Deploys {
-		return e.finish(ctx, p, c, plan, StatusApplied, T("outcome.applied"))
+		return e.finish(ctx, p, c, plan, store.StatusApplied, T("outcome.applied"))
 	}
 	if e.opt.Background {
 		// Drawn before the follow-up starts: it changes plan as it goes.
@@ -148,10 +148,10 @@ func (e *Engine) finish(ctx context.Context, p printer, c store.Change, plan *Pl
 	}
 	plan.Outcome = &outcome
 	msg := e.english(outcome)
-	nc, err := e.store.Transition(c.ID, []string{StatusApplying}, status, func(ch *store.Change) error {
+	nc, err := e.store.Transition(c.ID, []string{store.StatusApplying}, status, func(ch *store.Change) error {
 		ch.Plan = encodePlan(plan)
 		ch.UpdatedAt = e.now()
-		if status == StatusApplied {
+		if status == store.StatusApplied {
 			ch.Result = msg
 		} else {
 			ch.Error = msg

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 const fargateWorld = "testdata/fargate.yaml"
@@ -32,18 +33,18 @@ func TestWhoMayAct(t *testing.T) {
 		wantStatus string
 		wantText   string
 	}{
-		{"self approval refused", false, alice, alice, "approve", StatusPending, "someone else must approve"},
-		{"approver who asked refused", false, bob, bob, "approve", StatusPending, "someone else must approve"},
-		{"self approval allowed by config", true, bob, bob, "approve", StatusApplied, "Applied"},
-		{"non-approver refused", false, alice, dave, "approve", StatusPending, "needs the approver role"},
-		{"no role refused", false, alice, eve, "approve", StatusPending, "needs the approver role"},
-		{"another approver approves", false, alice, bob, "approve", StatusApplied, "Approved by bob"},
-		{"console approves its own", false, tty, tty, "approve", StatusApplied, "Applied"},
-		{"approver rejects", false, alice, carol, "reject", StatusRejected, "Rejected by carol"},
-		{"non-approver cannot reject", false, alice, dave, "reject", StatusPending, "needs the approver role"},
-		{"requester's reject is a cancel", false, alice, alice, "reject", StatusCancelled, "Cancelled by alice"},
-		{"requester cancels", false, alice, alice, "cancel", StatusCancelled, "Cancelled by alice"},
-		{"others cannot cancel", false, alice, bob, "cancel", StatusPending, "Only the person who asked"},
+		{"self approval refused", false, alice, alice, "approve", store.StatusPending, "someone else must approve"},
+		{"approver who asked refused", false, bob, bob, "approve", store.StatusPending, "someone else must approve"},
+		{"self approval allowed by config", true, bob, bob, "approve", store.StatusApplied, "Applied"},
+		{"non-approver refused", false, alice, dave, "approve", store.StatusPending, "needs the approver role"},
+		{"no role refused", false, alice, eve, "approve", store.StatusPending, "needs the approver role"},
+		{"another approver approves", false, alice, bob, "approve", store.StatusApplied, "Approved by bob"},
+		{"console approves its own", false, tty, tty, "approve", store.StatusApplied, "Applied"},
+		{"approver rejects", false, alice, carol, "reject", store.StatusRejected, "Rejected by carol"},
+		{"non-approver cannot reject", false, alice, dave, "reject", store.StatusPending, "needs the approver role"},
+		{"requester's reject is a cancel", false, alice, alice, "reject", store.StatusCancelled, "Cancelled by alice"},
+		{"requester cancels", false, alice, alice, "cancel", store.StatusCancelled, "Cancelled by alice"},
+		{"others cannot cancel", false, alice, bob, "cancel", store.StatusPending, "Only the person who asked"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,14 +64,14 @@ func TestWhoMayAct(t *testing.T) {
 			if c := h.change(id); c.Status != tt.wantStatus {
 				t.Errorf("status %s, want %s", c.Status, tt.wantStatus)
 			}
-			if tt.wantStatus == StatusApplied {
+			if tt.wantStatus == store.StatusApplied {
 				if h.count("RegisterTaskDefinition") != 1 || h.count("UpdateService") != 1 {
 					t.Errorf("mutations %v", h.mutations())
 				}
 				return
 			}
 			h.noMutations(tt.name)
-			if tt.wantStatus == StatusPending && !m.Failed {
+			if tt.wantStatus == store.StatusPending && !m.Failed {
 				t.Error("a refused action must be a Failed (private) reply")
 			}
 		})
@@ -136,7 +137,7 @@ func TestExpiry(t *testing.T) {
 					t.Error("an expired plan keeps its buttons")
 				}
 			}
-			if c := h.change(id); c.Status != StatusExpired {
+			if c := h.change(id); c.Status != store.StatusExpired {
 				t.Errorf("status %s", c.Status)
 			}
 			h.noMutations("expiry")

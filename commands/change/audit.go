@@ -37,11 +37,11 @@ func (e *Engine) AuditMessage(locale string, r store.AuditRecord) reply.Message 
 	p := e.printer(locale)
 	sev := reply.Info
 	switch r.Event {
-	case StatusApplied:
+	case store.StatusApplied:
 		sev = reply.OK
-	case StatusFailed, "denied":
+	case store.StatusFailed, "denied":
 		sev = reply.Critical
-	case "refused", StatusRejected, StatusExpired, StatusCancelled:
+	case "refused", store.StatusRejected, store.StatusExpired, store.StatusCancelled:
 		sev = reply.Warning
 	}
 	m := reply.Message{

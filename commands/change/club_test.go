@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 var scaleBackendCPU = Request{Kind: KindScaleCPU, Target: Target{Alias: "backend", Cluster: "codedang", Service: "backend"}, Value: 1024}
@@ -42,7 +43,7 @@ func TestClubFix(t *testing.T) {
 	mustMention(t, m, "codedang-cpureservation-target-tracking", "off → on", "autoscaling:PutScalingPolicy")
 	h.noMutations("reservation plan")
 	m = h.eng.Approve(ctx, ask(bob), id)
-	if c := h.change(id); c.Status != StatusApplied {
+	if c := h.change(id); c.Status != store.StatusApplied {
 		t.Fatalf("reservation on: status %s:\n%s", c.Status, allText(m))
 	}
 	if got := h.mutations(); !cmp.Equal(got, []string{"PutScalingPolicy"}) {
@@ -74,7 +75,7 @@ func TestClubFix(t *testing.T) {
 	// 5. Approved by someone else: applied and followed to steady.
 	m = h.eng.Approve(ctx, ask(bob), id)
 	c := h.change(id)
-	if c.Status != StatusApplied {
+	if c.Status != store.StatusApplied {
 		t.Fatalf("status %s:\n%s", c.Status, allText(m))
 	}
 	mustMention(t, m, "Applied", "steady on backend:43, 1/1 tasks running", "Approved by bob")

@@ -6,6 +6,8 @@ import (
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 var capacityTarget = Target{Alias: "worker", Cluster: "club", Service: "worker"}
@@ -56,7 +58,7 @@ func TestWriteFailures(t *testing.T) {
 			}
 			mustMention(t, m, append([]string{"Failed " + id}, tt.want...)...)
 			c := h.change(id)
-			if c.Status != StatusFailed || c.Error == "" {
+			if c.Status != store.StatusFailed || c.Error == "" {
 				t.Errorf("status %s, error %q", c.Status, c.Error)
 			}
 			for op, n := range tt.writes {
@@ -93,7 +95,7 @@ func TestStalePlan(t *testing.T) {
 
 	m := h.eng.Approve(ctx, ask(bob), id)
 	mustMention(t, m, "The service changed since the plan (taskDefinition: api:3 → api:4), so nothing was applied. Ask again")
-	if c := h.change(id); c.Status != StatusFailed {
+	if c := h.change(id); c.Status != store.StatusFailed {
 		t.Errorf("status %s", c.Status)
 	}
 	if got := h.mutations()[before:]; len(got) > 0 {

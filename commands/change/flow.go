@@ -45,7 +45,7 @@ func (e *Engine) Request(ctx context.Context, ask Ask, req Request) reply.Messag
 	c := store.Change{
 		ID: e.newID(), Kind: req.Kind, Cluster: req.Target.Cluster, Service: req.Target.lockName(),
 		Summary: e.english(plan.Subject), RequestedBy: ask.Actor.ID, RequestedByName: ask.Actor.display(),
-		RequestedAt: now, ExpiresAt: now.Add(e.opt.Guards.Approval.Expiry), Status: StatusPending,
+		RequestedAt: now, ExpiresAt: now.Add(e.opt.Guards.Approval.Expiry), Status: store.StatusPending,
 		Plan: encodePlan(plan), Fingerprint: plan.Fingerprint, ChannelID: ask.ChannelID,
 	}
 	if m, ok := e.lock(ctx, p, c); !ok {
@@ -91,7 +91,7 @@ func (e *Engine) load(ctx context.Context, id string) (store.Change, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.Status == StatusPending && e.now().After(c.ExpiresAt) {
+	if c.Status == store.StatusPending && e.now().After(c.ExpiresAt) {
 		return e.expire(ctx, c)
 	}
 	return c, nil
@@ -99,7 +99,7 @@ func (e *Engine) load(ctx context.Context, id string) (store.Change, error) {
 
 // expire marks a pending change expired, releases its lock and says so.
 func (e *Engine) expire(ctx context.Context, c store.Change) (store.Change, error) {
-	nc, err := e.store.Transition(c.ID, []string{StatusPending}, StatusExpired, nil)
+	nc, err := e.store.Transition(c.ID, []string{store.StatusPending}, store.StatusExpired, nil)
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return e.store.Change(c.ID)
@@ -115,14 +115,14 @@ func (e *Engine) expire(ctx context.Context, c store.Change) (store.Change, erro
 // Sweep expires the pending changes whose time is up; the bot calls it
 // periodically. It returns how many it expired.
 func (e *Engine) Sweep(ctx context.Context) (int, error) {
-	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []string{StatusPending}})
+	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []string{store.StatusPending}})
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, c := range cs {
 		if e.now().After(c.ExpiresAt) {
-			if nc, err := e.expire(ctx, c); err == nil && nc.Status == StatusExpired {
+			if nc, err := e.expire(ctx, c); err == nil && nc.Status == store.StatusExpired {
 				n++
 			}
 		}
@@ -138,7 +138,7 @@ func (e *Engine) Approve(ctx context.Context, ask Ask, id string) reply.Message 
 	if err != nil {
 		return e.lookupError(p, id, err)
 	}
-	if c.Status != StatusPending {
+	if c.Status != store.StatusPending {
 		return e.notPendingMessage(p, c)
 	}
 	if !e.opt.Guards.Approval.SelfApprove && !ask.Actor.Console && ask.Actor.ID == c.RequestedBy {
@@ -150,7 +150,7 @@ func (e *Engine) Approve(ctx context.Context, ask Ask, id string) reply.Message 
 		return e.notAllowed(p, "error.not_approver")
 	}
 	now := e.now()
-	c, err = e.store.Transition(c.ID, []string{StatusPending}, StatusApproved, func(ch *store.Change) error {
+	c, err = e.store.Transition(c.ID, []string{store.StatusPending}, store.StatusApproved, func(ch *store.Change) error {
 		if now.After(ch.ExpiresAt) {
 			return errExpired
 		}
@@ -179,13 +179,13 @@ func (e *Engine) Approve(ctx context.Context, ask Ask, id string) reply.Message 
 // Reject turns a pending change down. An approver may reject; the
 // requester's own reject is a cancel.
 func (e *Engine) Reject(ctx context.Context, ask Ask, id string) reply.Message {
-	return e.end(ctx, ask, id, StatusRejected)
+	return e.end(ctx, ask, id, store.StatusRejected)
 }
 
 // Cancel withdraws a pending change; only its requester (or the console)
 // may.
 func (e *Engine) Cancel(ctx context.Context, ask Ask, id string) reply.Message {
-	return e.end(ctx, ask, id, StatusCancelled)
+	return e.end(ctx, ask, id, store.StatusCancelled)
 }
 
 func (e *Engine) end(ctx context.Context, ask Ask, id, to string) reply.Message {
@@ -194,21 +194,21 @@ func (e *Engine) end(ctx context.Context, ask Ask, id, to string) reply.Message 
 	if err != nil {
 		return e.lookupError(p, id, err)
 	}
-	if c.Status != StatusPending {
+	if c.Status != store.StatusPending {
 		return e.notPendingMessage(p, c)
 	}
 	own := ask.Actor.Console || (ask.Actor.ID != "" && ask.Actor.ID == c.RequestedBy)
 	switch {
-	case to == StatusRejected && own:
-		to = StatusCancelled
-	case to == StatusRejected && !e.mayApprove(ask.Actor):
+	case to == store.StatusRejected && own:
+		to = store.StatusCancelled
+	case to == store.StatusRejected && !e.mayApprove(ask.Actor):
 		e.audit(ctx, "denied", c, ask.Actor, "", "", "may not reject")
 		return e.notAllowed(p, "error.not_approver")
-	case to == StatusCancelled && !own:
+	case to == store.StatusCancelled && !own:
 		e.audit(ctx, "denied", c, ask.Actor, "", "", "may not cancel someone else's change")
 		return e.notAllowed(p, "error.not_requester")
 	}
-	c, err = e.store.Transition(c.ID, []string{StatusPending}, to, func(ch *store.Change) error {
+	c, err = e.store.Transition(c.ID, []string{store.StatusPending}, to, func(ch *store.Change) error {
 		ch.Result = ask.Actor.display()
 		return nil
 	})
@@ -220,7 +220,7 @@ func (e *Engine) end(ctx context.Context, ask Ask, id, to string) reply.Message 
 	}
 	_ = e.store.UnlockService(c.Cluster, c.Service, c.ID)
 	event := "rejected"
-	if to == StatusCancelled {
+	if to == store.StatusCancelled {
 		event = "cancelled"
 	}
 	e.audit(ctx, event, c, ask.Actor, "", "", "")

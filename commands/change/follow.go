@@ -113,10 +113,10 @@ func (e *Engine) follow(ctx context.Context, p printer, c store.Change, plan *Pl
 			r := rolloutOf(svc, want)
 			switch r.state {
 			case "steady":
-				return e.finish(ctx, p, c, plan, StatusApplied, T("outcome.steady", "Service", t.Name(), "Revision", r.revision, "Running", r.running, "Desired", r.desired))
+				return e.finish(ctx, p, c, plan, store.StatusApplied, T("outcome.steady", "Service", t.Name(), "Revision", r.revision, "Running", r.running, "Desired", r.desired))
 			case "failed":
 				plan.Rollback = plan.Revision != "" && plan.Request.Kind != KindScaleCount
-				return e.finish(ctx, p, c, plan, StatusFailed, T("outcome.deploy_failed", "Service", t.Name(), "Reason", r.reason))
+				return e.finish(ctx, p, c, plan, store.StatusFailed, T("outcome.deploy_failed", "Service", t.Name(), "Reason", r.reason))
 			}
 			prog := T("progress.deploying", "Revision", r.revision, "Running", r.running, "Desired", r.desired)
 			if r.event != "" {
@@ -130,7 +130,7 @@ func (e *Engine) follow(ctx context.Context, p printer, c store.Change, plan *Pl
 		}
 		if e.now().After(deadline) {
 			plan.Rollback = plan.Revision != "" && plan.Request.Kind != KindScaleCount
-			return e.finish(ctx, p, c, plan, StatusFailed, T("outcome.timeout", "Service", t.Name(), "Minutes", int(e.opt.FollowTimeout.Minutes())))
+			return e.finish(ctx, p, c, plan, store.StatusFailed, T("outcome.timeout", "Service", t.Name(), "Minutes", int(e.opt.FollowTimeout.Minutes())))
 		}
 		if err := e.wait(ctx, e.opt.PollEvery); err != nil {
 			return e.statusMessage(p, c, plan)

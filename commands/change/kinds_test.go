@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 // TestKinds plans and applies each kind of change against a small world
@@ -117,7 +118,7 @@ func TestKinds(t *testing.T) {
 			}
 			id := pendingID(t, m)
 			m = h.eng.Approve(context.Background(), ask(bob), id)
-			if c := h.change(id); c.Status != StatusApplied {
+			if c := h.change(id); c.Status != store.StatusApplied {
 				t.Fatalf("status %s:\n%s", c.Status, allText(m))
 			}
 			if tt.after != nil {

@@ -170,10 +170,10 @@ func (e *Engine) statusMessage(p printer, c store.Change, plan *Plan) reply.Mess
 		}
 	}
 	status := c.Status
-	if status == StatusApproved {
-		status = StatusApplying
+	if status == store.StatusApproved {
+		status = store.StatusApplying
 	}
-	if status == StatusPending {
+	if status == store.StatusPending {
 		return e.pendingMessage(p, c, plan, false)
 	}
 	m := reply.Message{
@@ -187,7 +187,7 @@ func (e *Engine) statusMessage(p printer, c store.Change, plan *Plan) reply.Mess
 		approved = p.T("change.approved_by", "Who", c.ApprovedByName, "Time", c.ApprovedAt.In(e.loc()).Format("15:04"))
 	}
 	switch status {
-	case StatusApplying:
+	case store.StatusApplying:
 		m.Severity = reply.Info
 		m.Description = approved + " " + p.T("change.desc.applying")
 		if plan.NewTaskDefinition != "" && plan.Request.Kind != KindRollback {
@@ -196,10 +196,10 @@ func (e *Engine) statusMessage(p printer, c store.Change, plan *Plan) reply.Mess
 		if plan.Progress != nil {
 			m.Fields = append(m.Fields, reply.Field{Name: p.T("change.field.progress"), Value: e.say(p, *plan.Progress)})
 		}
-	case StatusApplied:
+	case store.StatusApplied:
 		m.Severity = reply.OK
 		m.Description = e.outcome(p, c, plan) + "\n" + approved
-	case StatusFailed:
+	case store.StatusFailed:
 		m.Severity, m.Failed = reply.Critical, true
 		m.Description = e.outcome(p, c, plan)
 		if approved != "" {
@@ -209,10 +209,10 @@ func (e *Engine) statusMessage(p printer, c store.Change, plan *Plan) reply.Mess
 			rb := e.prefix() + "rollback " + plan.Request.Target.Name() + " " + fmt.Sprint(revNumber(plan.Revision))
 			m.Buttons = []reply.Button{{ID: rb, Label: p.T("change.button.rollback", "Revision", plan.Revision), Style: reply.Danger}}
 		}
-	case StatusRejected, StatusCancelled:
+	case store.StatusRejected, store.StatusCancelled:
 		m.Severity = reply.Warning
 		m.Description = p.T("change.desc."+status, "Who", c.Result, "Time", c.UpdatedAt.In(e.loc()).Format("15:04"))
-	case StatusExpired:
+	case store.StatusExpired:
 		m.Severity = reply.Warning
 		m.Description = p.T("change.desc.expired", "Time", e.clock(p, c))
 	}
@@ -234,9 +234,9 @@ func (e *Engine) outcome(p printer, c store.Change, plan *Plan) string {
 func (e *Engine) notPendingMessage(p printer, c store.Change) reply.Message {
 	var desc string
 	switch c.Status {
-	case StatusApproved, StatusApplying, StatusApplied, StatusFailed:
+	case store.StatusApproved, store.StatusApplying, store.StatusApplied, store.StatusFailed:
 		desc = p.T("change.already.approved", "ID", c.ID, "Who", c.ApprovedByName, "Time", c.ApprovedAt.In(e.loc()).Format("15:04"), "Status", p.T("change.status."+c.Status))
-	case StatusExpired:
+	case store.StatusExpired:
 		desc = p.T("change.already.expired", "ID", c.ID, "Time", e.clock(p, c))
 	default:
 		desc = p.T("change.already."+c.Status, "ID", c.ID, "Who", c.Result)

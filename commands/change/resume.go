@@ -18,7 +18,7 @@ func (e *Engine) Resume(ctx context.Context) error {
 	if _, err := e.Sweep(ctx); err != nil {
 		return err
 	}
-	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []string{StatusApproved, StatusApplying}})
+	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []string{store.StatusApproved, store.StatusApplying}})
 	if err != nil {
 		return err
 	}
@@ -37,12 +37,12 @@ func (e *Engine) Resume(ctx context.Context) error {
 }
 
 func (e *Engine) resumeOne(ctx context.Context, p printer, c store.Change) reply.Message {
-	if c.Status == StatusApproved {
+	if c.Status == store.StatusApproved {
 		return e.apply(ctx, p, c)
 	}
 	plan, err := decodePlan(c.Plan)
 	if err != nil {
-		return e.finish(ctx, p, c, nil, StatusFailed, T("error.plan_unreadable"))
+		return e.finish(ctx, p, c, nil, store.StatusFailed, T("error.plan_unreadable"))
 	}
 	t := plan.Request.Target
 	if plan.Deploys {
@@ -66,12 +66,12 @@ func (e *Engine) resumeOne(ctx context.Context, p printer, c store.Change) reply
 			return e.follow(ctx, p, c, plan)
 		}
 		if plan.Request.Kind != KindRollback && plan.NewTaskDefinition != "" {
-			return e.finish(ctx, p, c, plan, StatusFailed, T("error.interrupted_registered", "Revision", revName(plan.NewTaskDefinition), "Service", t.Name()))
+			return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted_registered", "Revision", revName(plan.NewTaskDefinition), "Service", t.Name()))
 		}
 		if plan.Request.Kind == KindScaleCPU || plan.Request.Kind == KindScaleMemory {
-			return e.finish(ctx, p, c, plan, StatusFailed, T("error.interrupted_maybe_registered", "Base", revName(plan.BaseTaskDefinition)))
+			return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted_maybe_registered", "Base", revName(plan.BaseTaskDefinition)))
 		}
-		return e.finish(ctx, p, c, plan, StatusFailed, T("error.interrupted"))
+		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted"))
 	}
 	// A setting: planned again, the "already so" check says whether it is
 	// in place.
@@ -81,8 +81,8 @@ func (e *Engine) resumeOne(ctx context.Context, p printer, c store.Change) reply
 	}
 	for _, ch := range b.plan.Checks {
 		if ch.Name.ID == "check.change" && !ch.Pass {
-			return e.finish(ctx, p, c, plan, StatusApplied, T("outcome.applied"))
+			return e.finish(ctx, p, c, plan, store.StatusApplied, T("outcome.applied"))
 		}
 	}
-	return e.finish(ctx, p, c, plan, StatusFailed, T("error.interrupted"))
+	return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted"))
 }

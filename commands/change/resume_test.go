@@ -19,7 +19,7 @@ func TestResume(t *testing.T) {
 	t.Run("approved, never applied: applied now", func(t *testing.T) {
 		h := newHarness(t, fargateWorld)
 		id := pendingID(t, h.request(alice, scaleAPI))
-		if _, err := h.st.Transition(id, []string{StatusPending}, StatusApproved, func(c *store.Change) error {
+		if _, err := h.st.Transition(id, []string{store.StatusPending}, store.StatusApproved, func(c *store.Change) error {
 			c.ApprovedBy, c.ApprovedByName = bob.ID, bob.Name
 			return nil
 		}); err != nil {
@@ -28,7 +28,7 @@ func TestResume(t *testing.T) {
 		if err := h.eng.Resume(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if c := h.change(id); c.Status != StatusApplied {
+		if c := h.change(id); c.Status != store.StatusApplied {
 			t.Errorf("status %s", c.Status)
 		}
 		if h.count("RegisterTaskDefinition") != 1 || h.count("UpdateService") != 1 {
@@ -43,7 +43,7 @@ func TestResume(t *testing.T) {
 		m := h.eng.Approve(ctx, ask(bob), id)
 		mustMention(t, m, "Applying "+id, "Registered api:4")
 		h.eng.Close()
-		if c := h.change(id); c.Status != StatusApplying {
+		if c := h.change(id); c.Status != store.StatusApplying {
 			t.Fatalf("status %s before the restart", c.Status)
 		}
 		h.opt.Background = false
@@ -51,7 +51,7 @@ func TestResume(t *testing.T) {
 		if err := next.Resume(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if c := h.change(id); c.Status != StatusApplied {
+		if c := h.change(id); c.Status != store.StatusApplied {
 			t.Errorf("status %s after Resume", c.Status)
 		}
 		if h.count("RegisterTaskDefinition") != 1 || h.count("UpdateService") != 1 {
@@ -73,7 +73,7 @@ func TestResume(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := h.change(id)
-		if c.Status != StatusFailed {
+		if c.Status != store.StatusFailed {
 			t.Fatalf("status %s", c.Status)
 		}
 		if want := "api:4 was registered, but api does not use it"; !strings.Contains(c.Error, want) {
@@ -94,7 +94,7 @@ func TestResume(t *testing.T) {
 		if err := h.eng.Resume(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if c := h.change(id); c.Status != StatusApplied {
+		if c := h.change(id); c.Status != store.StatusApplied {
 			t.Errorf("status %s: %s", c.Status, c.Error)
 		}
 	})
@@ -105,7 +105,7 @@ func TestResume(t *testing.T) {
 		if err := h.eng.Resume(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if c := h.change(id); c.Status != StatusFailed {
+		if c := h.change(id); c.Status != store.StatusFailed {
 			t.Errorf("status %s", c.Status)
 		}
 		h.noMutations("resume")
@@ -116,9 +116,9 @@ func TestResume(t *testing.T) {
 // approved, applying, with the revision it registered (if any).
 func crashWhileApplying(t *testing.T, h *harness, id, registered string) {
 	t.Helper()
-	for _, step := range [][2]string{{StatusPending, StatusApproved}, {StatusApproved, StatusApplying}} {
+	for _, step := range [][2]string{{store.StatusPending, store.StatusApproved}, {store.StatusApproved, store.StatusApplying}} {
 		if _, err := h.st.Transition(id, []string{step[0]}, step[1], func(c *store.Change) error {
-			if registered != "" && step[1] == StatusApplying {
+			if registered != "" && step[1] == store.StatusApplying {
 				p, err := decodePlan(c.Plan)
 				if err != nil {
 					return err
