@@ -3,20 +3,16 @@ package commands
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
+	goldenfile "github.com/ecsmedic/ecsmedic/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 var kst = time.FixedZone("KST", 9*3600)
 
@@ -66,17 +62,5 @@ func goldenReply(t *testing.T, name string, m reply.Message) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, d)
-	}
+	goldenfile.Check(t, name, got)
 }

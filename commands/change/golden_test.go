@@ -4,20 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
+	goldenfile "github.com/ecsmedic/ecsmedic/internal/golden"
 	"github.com/ecsmedic/ecsmedic/store"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // TestGoldenReplies keeps the plan replies of the club's fix, and the
 // outcomes people read, in both languages.
@@ -93,17 +87,5 @@ func goldenReply(t *testing.T, name string, m reply.Message) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, d)
-	}
+	goldenfile.Check(t, name, got)
 }

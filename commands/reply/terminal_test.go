@@ -1,17 +1,14 @@
 package reply
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	goldenfile "github.com/ecsmedic/ecsmedic/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 func sample() Message {
 	kst := time.FixedZone("KST", 9*3600)
@@ -83,17 +80,5 @@ func TestDisplayWidth(t *testing.T) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, d)
-	}
+	goldenfile.Check(t, name, got)
 }
