@@ -16,13 +16,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecsmedic/ecsmedic/internal/mototest"
 )
 
 // testQueue makes a queue on moto whose messages come back at once when
 // not deleted (visibility timeout 0), so the test never waits for them.
 func testQueue(t *testing.T) (*sqs.Client, string) {
 	t.Helper()
-	url := motoURL(t)
+	url := mototest.URL(t)
 	c := sqs.New(sqs.Options{
 		Region: "ap-northeast-2", BaseEndpoint: &url,
 		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""),

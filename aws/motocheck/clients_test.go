@@ -23,6 +23,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/mototest"
 )
 
 const (
@@ -83,8 +84,8 @@ func (p pair) both() []*clients { return []*clients{p.moto, p.sim} }
 // older than 14 days and keeps its own clock.
 func newPair(t *testing.T) pair {
 	t.Helper()
-	url := motoURL(t)
-	resetMoto(t, url)
+	url := mototest.URL(t)
+	mototest.Reset(t, url)
 	w, err := world.Load(filepath.Join("testdata", "world.yaml"))
 	if err != nil {
 		t.Fatal(err)

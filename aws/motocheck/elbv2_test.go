@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/ecsmedic/ecsmedic/internal/mototest"
 )
 
 const (
@@ -66,7 +68,7 @@ func setupELB(t *testing.T, p pair, base string) {
 
 func TestELBv2(t *testing.T) {
 	p := newPair(t)
-	setupELB(t, p, motoURL(t))
+	setupELB(t, p, mototest.URL(t))
 	call := func(f func(c context.Context, e *elb.Client, tg string) (any, error)) func(context.Context, *clients) (any, error) {
 		return func(c context.Context, cl *clients) (any, error) { return f(c, cl.elb, cl.tg) }
 	}

@@ -13,6 +13,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	ecsaws "github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/internal/mototest"
 )
 
 // TestWritersAccepted runs ecsmedic's own writers (package aws), the ones
@@ -22,7 +23,7 @@ import (
 func TestWritersAccepted(t *testing.T) {
 	p := newPair(t)
 	setupECS(t, p)
-	setupELB(t, p, motoURL(t))
+	setupELB(t, p, mototest.URL(t))
 	setupASG(t, p)
 	for _, side := range p.both() {
 		t.Run(side.name, func(t *testing.T) {

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package motocheck_test
+package mototest
 
 import "os/exec"
 
