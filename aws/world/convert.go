@@ -11,26 +11,38 @@ import (
 )
 
 func (p *parser) objects(key string, n *yaml.Node, kind objectKind) []Object {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, key, "expected a list of AWS objects (as `aws … --output json` prints them), got a %s", kindName(n))
-		return nil
-	}
-	out := make([]Object, 0, len(n.Content))
-	for i, e := range n.Content {
-		e = resolve(e)
-		path := fmt.Sprintf("%s[%d]", key, i)
-		if e.Kind != yaml.MappingNode {
-			p.errorf(e, path, "expected an object (a mapping of fields), got a %s", kindName(e))
-			continue
-		}
+	var out []Object
+	p.eachMapping(n, key, true, "a list of AWS objects (as `aws … --output json` prints them)", "an object (a mapping of fields)", func(e *yaml.Node, path string) {
 		o, _ := p.typed(e, kind.typ, path, kind.extra).(map[string]any)
 		out = append(out, o)
 		p.nodes[key] = append(p.nodes[key], e)
-	}
+	})
 	return out
+}
+
+// eachMapping calls fn for each item of the list n, with its path
+// (path[i]), reporting items that are not mappings as not `item`. A null
+// list is an empty one when nullOK. The walk stops when the node budget is
+// spent.
+func (p *parser) eachMapping(n *yaml.Node, path string, nullOK bool, list, item string, fn func(e *yaml.Node, sub string)) {
+	if n.Kind != yaml.SequenceNode {
+		if !(nullOK && n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+			p.errorf(n, path, "expected %s, got a %s", list, kindName(n))
+		}
+		return
+	}
+	for i, e := range n.Content {
+		if !p.spend(e) {
+			return
+		}
+		e = resolve(e)
+		sub := fmt.Sprintf("%s[%d]", path, i)
+		if e.Kind != yaml.MappingNode {
+			p.errorf(e, sub, "expected %s, got a %s", item, kindName(e))
+			continue
+		}
+		fn(e, sub)
+	}
 }
 
 // fieldIndex maps each struct's wire names, folded to lower case, to its

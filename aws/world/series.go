@@ -14,27 +14,13 @@ import (
 // metrics reads the `metrics` list (world-format.md, "metrics"). Keys are
 // matched without regard to case, so CloudWatch's PascalCase works too.
 func (p *parser) metrics(n *yaml.Node) []Metric {
-	if n.Kind != yaml.SequenceNode {
-		if !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
-			p.errorf(n, "metrics", "expected a list of metric series, got a %s", kindName(n))
-		}
-		return nil
-	}
-	out := make([]Metric, 0, len(n.Content))
-	for i, e := range n.Content {
-		if !p.spend(e) {
-			break
-		}
-		path := fmt.Sprintf("metrics[%d]", i)
-		e = resolve(e)
-		if e.Kind != yaml.MappingNode {
-			p.errorf(e, path, "expected a metric series (namespace, metricName, dimensions, points or start+values), got a %s", kindName(e))
-			continue
-		}
-		if m, ok := p.metric(e, path); ok {
-			out = append(out, m)
-		}
-	}
+	var out []Metric
+	p.eachMapping(n, "metrics", true, "a list of metric series",
+		"a metric series (namespace, metricName, dimensions, points or start+values)", func(e *yaml.Node, path string) {
+			if m, ok := p.metric(e, path); ok {
+				out = append(out, m)
+			}
+		})
 	return out
 }
 
@@ -132,21 +118,8 @@ func (p *parser) dimensions(v *yaml.Node, path string) map[string]string {
 }
 
 func (p *parser) points(v *yaml.Node, path string) []Point {
-	if v.Kind != yaml.SequenceNode {
-		p.errorf(v, path, "expected a list of points, got a %s", kindName(v))
-		return nil
-	}
-	out := make([]Point, 0, len(v.Content))
-	for i, e := range v.Content {
-		if !p.spend(e) {
-			break
-		}
-		e = resolve(e)
-		sub := fmt.Sprintf("%s[%d]", path, i)
-		if e.Kind != yaml.MappingNode {
-			p.errorf(e, sub, "expected a point such as {timestamp: …, average: 97.8}, got a %s", kindName(e))
-			continue
-		}
+	var out []Point
+	p.eachMapping(v, path, false, "a list of points", "a point such as {timestamp: …, average: 97.8}", func(e *yaml.Node, sub string) {
 		var pt Point
 		var have [5]bool // average, maximum, minimum, sum, sampleCount
 		var haveTime bool
@@ -183,15 +156,15 @@ func (p *parser) points(v *yaml.Node, path string) []Point {
 			if !hasKey(e, "timestamp") {
 				p.errorf(e, sub+".timestamp", "missing: every point needs a timestamp")
 			}
-			continue
+			return
 		}
 		if !(have[0] || have[1] || have[2] || have[3]) {
 			p.errorf(e, sub, "a point needs at least one of average, maximum, minimum or sum")
-			continue
+			return
 		}
 		fillPoint(&pt, have)
 		out = append(out, pt)
-	}
+	})
 	return out
 }
 
@@ -280,23 +253,8 @@ func (p *parser) number(v *yaml.Node, path string) (float64, bool) {
 
 // logs reads the `logs` list (world-format.md, "logs").
 func (p *parser) logs(n *yaml.Node) []LogStream {
-	if n.Kind != yaml.SequenceNode {
-		if !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
-			p.errorf(n, "logs", "expected a list of log streams, got a %s", kindName(n))
-		}
-		return nil
-	}
-	out := make([]LogStream, 0, len(n.Content))
-	for i, e := range n.Content {
-		if !p.spend(e) {
-			break
-		}
-		e = resolve(e)
-		path := fmt.Sprintf("logs[%d]", i)
-		if e.Kind != yaml.MappingNode {
-			p.errorf(e, path, "expected a log stream (logGroupName, logStreamName, events), got a %s", kindName(e))
-			continue
-		}
+	var out []LogStream
+	p.eachMapping(n, "logs", true, "a list of log streams", "a log stream (logGroupName, logStreamName, events)", func(e *yaml.Node, path string) {
 		var s LogStream
 		for j := 0; j+1 < len(e.Content); j += 2 {
 			k, v := e.Content[j].Value, resolve(e.Content[j+1])
@@ -317,30 +275,17 @@ func (p *parser) logs(n *yaml.Node) []LogStream {
 		}
 		if s.LogGroupName == "" || s.LogStreamName == "" {
 			p.errorf(e, path, "a log stream needs both logGroupName and logStreamName")
-			continue
+			return
 		}
 		sort.SliceStable(s.Events, func(a, b int) bool { return s.Events[a].Timestamp.Before(s.Events[b].Timestamp) })
 		out = append(out, s)
-	}
+	})
 	return out
 }
 
 func (p *parser) logEvents(v *yaml.Node, path string) []LogEvent {
-	if v.Kind != yaml.SequenceNode {
-		p.errorf(v, path, "expected a list of events, got a %s", kindName(v))
-		return nil
-	}
-	out := make([]LogEvent, 0, len(v.Content))
-	for i, e := range v.Content {
-		if !p.spend(e) {
-			break
-		}
-		e = resolve(e)
-		sub := fmt.Sprintf("%s[%d]", path, i)
-		if e.Kind != yaml.MappingNode {
-			p.errorf(e, sub, "expected {timestamp: …, message: …}, got a %s", kindName(e))
-			continue
-		}
+	var out []LogEvent
+	p.eachMapping(v, path, false, "a list of events", "{timestamp: …, message: …}", func(e *yaml.Node, sub string) {
 		var ev LogEvent
 		ok := false
 		for j := 0; j+1 < len(e.Content); j += 2 {
@@ -358,10 +303,10 @@ func (p *parser) logEvents(v *yaml.Node, path string) []LogEvent {
 			if !hasKey(e, "timestamp") {
 				p.errorf(e, sub+".timestamp", "missing: every log event needs a timestamp")
 			}
-			continue
+			return
 		}
 		out = append(out, ev)
-	}
+	})
 	return out
 }
 
