@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/internal/fleet"
 )
 
 // BenchmarkGatherService gathers the incident's service against a
@@ -45,16 +46,8 @@ func BenchmarkGatherSummary(b *testing.B) {
 			b.Fatal(err)
 		}
 		wall += time.Since(start)
-		log := s.Calls()
-		trips += sim.RoundTrips(log)
-		for _, call := range log {
-			switch {
-			case call.Service == sim.SvcECS:
-				ecsCalls++
-			case call.Operation == "GetMetricData":
-				metricCalls++
-			}
-		}
+		got := fleet.Count(s.Calls())
+		trips, ecsCalls, metricCalls = trips+got.RoundTrips, ecsCalls+got.ECS, metricCalls+got.GetMetricData
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(ecsCalls)/n, "ecs-calls/op")

@@ -2,8 +2,6 @@ package aws
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -12,45 +10,16 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/fleet"
 )
 
 // manyServices is a world of one EC2 cluster, "club", with n services,
 // each with four hours of CPU and memory at one point per 5 minutes.
 func manyServices(t testing.TB, n int) *world.World {
 	t.Helper()
-	const now = "2024-04-17T13:40:00+09:00"
-	const start = "2024-04-17T09:45:00+09:00"
-	arn := "arn:aws:ecs:ap-northeast-2:111122223333:"
-	values := strings.TrimSuffix(strings.Repeat("40, ", 48), ", ")
-	var b strings.Builder
-	fmt.Fprintf(&b, "version: 1\nnow: %q\nregion: ap-northeast-2\naccountId: \"111122223333\"\n", now)
-	fmt.Fprintf(&b, "clusters:\n  - {clusterName: club, clusterArn: %scluster/club, status: ACTIVE, capacityProviders: [club-cp]}\n", arn)
-	fmt.Fprintf(&b, "capacityProviders:\n  - {name: club-cp, capacityProviderArn: %scapacity-provider/club-cp, status: ACTIVE}\n  - {name: other-cp, capacityProviderArn: %scapacity-provider/other-cp, status: ACTIVE}\n", arn, arn)
-	fmt.Fprintf(&b, "containerInstances:\n")
-	for i := range 3 {
-		fmt.Fprintf(&b, "  - {containerInstanceArn: %scontainer-instance/club/%032x, ec2InstanceId: i-%017x, status: ACTIVE, agentConnected: true}\n", arn, i+1, i+1)
-	}
-	b.WriteString("services:\n")
-	for i := range n {
-		fmt.Fprintf(&b, "  - {serviceName: svc%02d, serviceArn: %sservice/club/svc%02d, clusterArn: %scluster/club, status: ACTIVE, taskDefinition: %stask-definition/svc%02d:1, desiredCount: 1, runningCount: 1, launchType: EC2}\n",
-			i, arn, i, arn, arn, i)
-	}
-	b.WriteString("taskDefinitions:\n")
-	for i := range n {
-		fmt.Fprintf(&b, "  - {taskDefinitionArn: %stask-definition/svc%02d:1, family: svc%02d, revision: 1, status: ACTIVE, containerDefinitions: [{name: app, image: app, essential: true, memory: 128}]}\n", arn, i, i)
-	}
-	b.WriteString("metrics:\n")
-	for _, m := range []string{"CPUReservation", "MemoryReservation", "CPUUtilization"} {
-		fmt.Fprintf(&b, "  - {namespace: AWS/ECS, metricName: %s, dimensions: {ClusterName: club}, period: 300, start: %q, values: [%s]}\n", m, start, values)
-	}
-	for i := range n {
-		for _, m := range []string{"CPUUtilization", "MemoryUtilization"} {
-			fmt.Fprintf(&b, "  - {namespace: AWS/ECS, metricName: %s, dimensions: {ClusterName: club, ServiceName: svc%02d}, period: 300, start: %q, values: [%s]}\n", m, i, start, values)
-		}
-	}
-	w, err := world.Parse("many-services", []byte(b.String()))
+	w, err := fleet.World(n, fleet.Options{Hours: 4, CapacityProviders: true})
 	if err != nil {
-		t.Fatalf("generated world: %v", err)
+		t.Fatal(err)
 	}
 	return w
 }
@@ -81,21 +50,15 @@ func TestGatherSummary(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			calls := s.Calls()
-			ecsCalls := 0
-			for _, call := range calls {
-				if call.Service == sim.SvcECS {
-					ecsCalls++
-				}
+			got := fleet.Count(s.Calls())
+			if got.ECS > tt.ecsCalls {
+				t.Errorf("%d ECS calls, want at most %d", got.ECS, tt.ecsCalls)
 			}
-			if ecsCalls > tt.ecsCalls {
-				t.Errorf("%d ECS calls, want at most %d", ecsCalls, tt.ecsCalls)
+			if got.GetMetricData != tt.metricCalls {
+				t.Errorf("%d GetMetricData calls, want %d", got.GetMetricData, tt.metricCalls)
 			}
-			if n := count(calls, "GetMetricData"); n != tt.metricCalls {
-				t.Errorf("%d GetMetricData calls, want %d", n, tt.metricCalls)
-			}
-			if n := sim.RoundTrips(calls); n != tt.trips {
-				t.Errorf("%d round trips, want %d", n, tt.trips)
+			if got.RoundTrips != tt.trips {
+				t.Errorf("%d round trips, want %d", got.RoundTrips, tt.trips)
 			}
 			if len(snap.Services) != tt.wantServices {
 				t.Errorf("%d services, want %d", len(snap.Services), tt.wantServices)

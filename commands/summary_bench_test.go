@@ -4,55 +4,22 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/fleet"
 )
 
 // benchWorld is one EC2 cluster, "club", with n services and a day of CPU
 // and memory at one point per 5 minutes.
 func benchWorld(b *testing.B, n int) *world.World {
 	b.Helper()
-	const now = "2024-04-17T13:40:00+09:00"
-	const start = "2024-04-16T13:45:00+09:00"
-	arn := "arn:aws:ecs:ap-northeast-2:111122223333:"
-	vals := make([]string, 288)
-	for i := range vals {
-		vals[i] = fmt.Sprint(30 + i%50)
-	}
-	values := strings.Join(vals, ", ")
-	var s strings.Builder
-	fmt.Fprintf(&s, "version: 1\nnow: %q\nregion: ap-northeast-2\naccountId: \"111122223333\"\n", now)
-	fmt.Fprintf(&s, "clusters:\n  - {clusterName: club, clusterArn: %scluster/club, status: ACTIVE}\n", arn)
-	s.WriteString("containerInstances:\n")
-	for i := range 3 {
-		fmt.Fprintf(&s, "  - {containerInstanceArn: %scontainer-instance/club/%032x, ec2InstanceId: i-%017x, status: ACTIVE, agentConnected: true}\n", arn, i+1, i+1)
-	}
-	s.WriteString("services:\n")
-	for i := range n {
-		fmt.Fprintf(&s, "  - {serviceName: svc%02d, serviceArn: %sservice/club/svc%02d, clusterArn: %scluster/club, status: ACTIVE, taskDefinition: %stask-definition/svc%02d:1, desiredCount: 1, runningCount: 1, launchType: EC2}\n",
-			i, arn, i, arn, arn, i)
-	}
-	s.WriteString("taskDefinitions:\n")
-	for i := range n {
-		fmt.Fprintf(&s, "  - {taskDefinitionArn: %stask-definition/svc%02d:1, family: svc%02d, revision: 1, status: ACTIVE, containerDefinitions: [{name: app, image: app, essential: true, memory: 128}]}\n", arn, i, i)
-	}
-	s.WriteString("metrics:\n")
-	for _, m := range []string{"CPUReservation", "MemoryReservation", "CPUUtilization"} {
-		fmt.Fprintf(&s, "  - {namespace: AWS/ECS, metricName: %s, dimensions: {ClusterName: club}, period: 300, start: %q, values: [%s]}\n", m, start, values)
-	}
-	for i := range n {
-		for _, m := range []string{"CPUUtilization", "MemoryUtilization"} {
-			fmt.Fprintf(&s, "  - {namespace: AWS/ECS, metricName: %s, dimensions: {ClusterName: club, ServiceName: svc%02d}, period: 300, start: %q, values: [%s]}\n", m, i, start, values)
-		}
-	}
-	w, err := world.Parse("bench-50", []byte(s.String()))
+	w, err := fleet.World(n, fleet.Options{Hours: 24, Value: func(i int) float64 { return float64(30 + i%50) }})
 	if err != nil {
-		b.Fatalf("generated world: %v", err)
+		b.Fatal(err)
 	}
 	return w
 }
@@ -101,16 +68,8 @@ func BenchmarkSummary50(b *testing.B) {
 				var ms runtime.MemStats
 				runtime.ReadMemStats(&ms)
 				peak = max(peak, ms.HeapInuse)
-				log := s.Calls()
-				trips += sim.RoundTrips(log)
-				for _, call := range log {
-					switch {
-					case call.Service == sim.SvcECS:
-						ecsCalls++
-					case call.Operation == "GetMetricData":
-						metricCalls++
-					}
-				}
+				got := fleet.Count(s.Calls())
+				trips, ecsCalls, metricCalls = trips+got.RoundTrips, ecsCalls+got.ECS, metricCalls+got.GetMetricData
 			}
 			n := float64(b.N)
 			b.ReportMetric(float64(ecsCalls)/n, "ecs-calls/op")
