@@ -32,12 +32,12 @@ func newWhyCmd(g *globals) *cobra.Command {
 			}
 			defer b.close()
 			r := commands.NewRouter(b.env)
-			wargs := commands.WhyArgs{Since: since}
+			req := commands.WhyRequest{Service: args[0], Since: since, From: commands.From{Locale: b.env.Locale}}
 			if len(args) == 2 {
-				wargs.TaskID = args[1]
+				req.TaskID = args[1]
 			}
 			if format == "json" {
-				d, err := r.Why(cmd.Context(), args[0], wargs)
+				d, err := r.Diagnose(cmd.Context(), req)
 				if err != nil {
 					return err
 				}
@@ -45,14 +45,7 @@ func newWhyCmd(g *globals) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(d)
 			}
-			line := "!why " + args[0]
-			if wargs.TaskID != "" {
-				line += " " + wargs.TaskID
-			}
-			if since > 0 {
-				line += " since " + since.String()
-			}
-			return printReplies(cmd, r, b, line)
+			return printReplies(cmd, r.Why(cmd.Context(), req))
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "text or json (json is the contract in diagnosis.md)")
@@ -66,7 +59,13 @@ func newStatusCmd(g *globals) *cobra.Command {
 		Short: "Running and desired tasks, CPU and memory against the reservation, target health",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return oneShot(cmd, g, "!status", args)
+			return oneShot(cmd, g, func(r *commands.Router, from commands.From) []reply.Message {
+				req := commands.StatusRequest{From: from}
+				if len(args) == 1 {
+					req.Service = args[0]
+				}
+				return r.Status(cmd.Context(), req)
+			})
 		},
 	}
 }
@@ -77,30 +76,33 @@ func newLogsCmd(g *globals) *cobra.Command {
 		Short: "The last log lines of the service's most recently stopped (or a named) task",
 		Args:  cobra.RangeArgs(1, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return oneShot(cmd, g, "!logs", args)
+			return oneShot(cmd, g, func(r *commands.Router, from commands.From) []reply.Message {
+				req, err := commands.ParseLogsArgs(args)
+				if err != nil {
+					return []reply.Message{r.ErrorReply(from, "logs", err)}
+				}
+				req.From = from
+				return r.Logs(cmd.Context(), req)
+			})
 		},
 	}
 }
 
-// oneShot runs a chat command once and prints its reply.
-func oneShot(cmd *cobra.Command, g *globals, name string, args []string) error {
+// oneShot answers one command once, in the configured language, and
+// prints the reply.
+func oneShot(cmd *cobra.Command, g *globals, ask func(*commands.Router, commands.From) []reply.Message) error {
 	b, err := openBackend(cmd.Context(), g, "")
 	if err != nil {
 		return err
 	}
 	defer b.close()
-	line := name
-	for _, a := range args {
-		line += " " + a
-	}
-	return printReplies(cmd, commands.NewRouter(b.env), b, line)
+	return printReplies(cmd, ask(commands.NewRouter(b.env), commands.From{Locale: b.env.Locale}))
 }
 
 // printReplies renders the replies for a terminal. A reply that reports a
 // failure (bad arguments, an AWS error) makes the exit code non-zero, as
 // diagnosis.md asks.
-func printReplies(cmd *cobra.Command, r *commands.Router, b *backend, line string) error {
-	msgs := r.Handle(cmd.Context(), commands.Input{Text: line, Locale: b.env.Locale})
+func printReplies(cmd *cobra.Command, msgs []reply.Message) error {
 	failed := false
 	for _, m := range msgs {
 		fmt.Fprintln(cmd.OutOrStdout(), reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))

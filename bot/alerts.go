@@ -48,7 +48,7 @@ func (b *Bot) PostSummary(ctx context.Context, at time.Time) error {
 	if ch == "" {
 		return nil
 	}
-	for _, m := range b.router.Summary(ctx, commands.Input{Locale: b.cfg.Discord.Locale}) {
+	for _, m := range b.router.Summary(ctx, commands.SummaryRequest{From: commands.From{Locale: b.cfg.Discord.Locale}}) {
 		m.Footer = withInstance(m.Footer, b.cfg.Instance)
 		if _, err := b.post(ctx, ch, m); err != nil {
 			return errors.New(errText(err))

@@ -22,7 +22,7 @@ func (b *Bot) autocomplete(ctx context.Context, reqID string, i *discordgo.Inter
 		switch focused.Name {
 		case optService.name:
 			choices = b.serviceChoices(optionText(focused))
-		case "command":
+		case optCommand.name:
 			choices = b.commandChoices(optionText(focused))
 		}
 	}

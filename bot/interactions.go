@@ -57,20 +57,19 @@ func (b *Bot) answerSlash(ctx context.Context, reqID string, i *discordgo.Intera
 	if !b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}) {
 		return
 	}
-	line := slashLine(b.router.Prefix(), i.ApplicationCommandData())
-	b.runDeferred(ctx, reqID, i, commands.Input{Text: line, User: user.ID, UserName: user.Username, Roles: roles,
-		ChannelID: i.ChannelID, Locale: string(i.Locale)})
+	in := commands.Input{User: user.ID, UserName: user.Username, Roles: roles, ChannelID: i.ChannelID, Locale: string(i.Locale)}
+	b.runDeferred(ctx, reqID, i, b.slashJob(i.ApplicationCommandData(), in))
 }
 
-// runDeferred answers a line for an interaction that was deferred.
-func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Interaction, in commands.Input) {
+// runDeferred answers a job for an interaction that was deferred.
+func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Interaction, j job) {
 	release, err := b.acquire(ctx)
 	if err != nil {
 		return
 	}
 	defer release()
-	decided := b.typedDecision(ctx, in)
-	out := b.answer(ctx, reqID, in)
+	decided := b.typedDecision(ctx, j.in)
+	out := b.run(ctx, reqID, j)
 	decided(out)
 	b.deliver(ctx, reqID, i, out)
 }

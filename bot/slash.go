@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
@@ -39,15 +41,19 @@ var (
 	optArgs = optSpec{name: "args", koName: "인자", typ: discordgo.ApplicationCommandOptionString,
 		en: "the rest of the command, as after the text command", ko: "텍스트 명령에서 명령 뒤에 쓰는 내용"}
 
+	optCommand = optSpec{name: "command", koName: "명령", typ: discordgo.ApplicationCommandOptionString,
+		en: "a command to explain, such as why", ko: "설명할 명령 (예: why)"}
+
 	optChangeID = optSpec{name: "id", koName: "아이디", typ: discordgo.ApplicationCommandOptionString, required: true,
 		en: "the change's ID, as its message shows", ko: "변경 ID (메시지에 표시된 것)"}
 	optOnOff = optSpec{name: "state", koName: "상태", typ: discordgo.ApplicationCommandOptionString, required: true, choices: []string{"on", "off"},
 		en: "on or off", ko: "켜기(on) 또는 끄기(off)"}
 
 	slashOptions = map[string][]optSpec{
-		"why":    {required(optService), optTask, optSince},
-		"status": {optService},
-		"logs":   {required(optService), optTask, optLines},
+		"why":     {required(optService), optTask, optSince},
+		"status":  {optService},
+		"summary": {},
+		"logs":    {required(optService), optTask, optLines},
 		"scale": {required(optService),
 			{name: "setting", koName: "항목", typ: discordgo.ApplicationCommandOptionString, required: true, choices: []string{"cpu", "memory", "count"},
 				en: "what to change: cpu (units), memory (MiB) or count (tasks)", ko: "바꿀 항목: cpu(유닛), memory(MiB), count(태스크 수)"},
@@ -75,8 +81,7 @@ var (
 		"approve": {optChangeID},
 		"reject":  {optChangeID},
 		"cancel":  {optChangeID},
-		"help": {{name: "command", koName: "명령", typ: discordgo.ApplicationCommandOptionString,
-			en: "a command to explain, such as why", ko: "설명할 명령 (예: why)"}},
+		"help":    {optCommand},
 	}
 )
 
@@ -172,4 +177,64 @@ func optionText(o *discordgo.ApplicationCommandInteractionDataOption) string {
 	default:
 		return fmt.Sprint(v)
 	}
+}
+
+// slashJob answers a slash command with the router's typed entry point.
+// The guarded changes are still read as the line slashLine writes, until
+// they have typed requests of their own.
+func (b *Bot) slashJob(d discordgo.ApplicationCommandInteractionData, in commands.Input) job {
+	given := map[string]*discordgo.ApplicationCommandInteractionDataOption{}
+	for _, o := range d.Options {
+		given[o.Name] = o
+	}
+	str := func(o optSpec) string {
+		if v, ok := given[o.name]; ok {
+			return strings.TrimSpace(optionText(v))
+		}
+		return ""
+	}
+	num := func(o optSpec) int {
+		if v, ok := given[o.name]; ok {
+			if f, ok := v.Value.(float64); ok {
+				return int(f)
+			}
+		}
+		return 0
+	}
+	from := commands.From{User: in.User, Locale: in.Locale}
+	j := job{name: d.Name, in: in}
+	switch d.Name {
+	case "why":
+		j.ask = func(ctx context.Context) []reply.Message {
+			req := commands.WhyRequest{Service: str(optService), TaskID: str(optTask), From: from}
+			if s := str(optSince); s != "" {
+				d, err := commands.ParseSince(s)
+				if err != nil {
+					return []reply.Message{b.router.ErrorReply(from, "why", err)}
+				}
+				req.Since = d
+			}
+			return b.router.Why(ctx, req)
+		}
+	case "status":
+		j.ask = func(ctx context.Context) []reply.Message {
+			return b.router.Status(ctx, commands.StatusRequest{Service: str(optService), From: from})
+		}
+	case "logs":
+		j.ask = func(ctx context.Context) []reply.Message {
+			return b.router.Logs(ctx, commands.LogsRequest{Service: str(optService), TaskID: str(optTask), Lines: num(optLines), From: from})
+		}
+	case "summary":
+		j.ask = func(ctx context.Context) []reply.Message {
+			return b.router.Summary(ctx, commands.SummaryRequest{From: from})
+		}
+	case "help":
+		j.ask = func(ctx context.Context) []reply.Message {
+			return b.router.Help(ctx, commands.HelpRequest{Command: str(optCommand), From: from})
+		}
+	default:
+		in.Text = slashLine(b.router.Prefix(), d)
+		return b.lineJob(in)
+	}
+	return j
 }

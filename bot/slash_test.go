@@ -1,15 +1,18 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/commands"
 )
 
 func TestSlashCommandsGolden(t *testing.T) {
@@ -36,7 +39,6 @@ func TestSlashLine(t *testing.T) {
 		{"logs lines", discordgo.ApplicationCommandInteractionData{Name: "logs", Options: []*discordgo.ApplicationCommandInteractionDataOption{
 			opt("service", "backend"), opt("lines", float64(50))}}, "!logs backend 50"},
 		{"status bare", discordgo.ApplicationCommandInteractionData{Name: "status"}, "!status"},
-		{"a later command", discordgo.ApplicationCommandInteractionData{Name: "summary", Options: []*discordgo.ApplicationCommandInteractionDataOption{opt("args", "now")}}, "!summary now"},
 		{"scale", discordgo.ApplicationCommandInteractionData{Name: "scale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
 			opt("value", float64(1024)), opt("setting", "cpu"), opt("service", "backend")}}, "!scale backend cpu 1024"},
 		{"reservation with a target", discordgo.ApplicationCommandInteractionData{Name: "reservation", Options: []*discordgo.ApplicationCommandInteractionDataOption{
@@ -58,6 +60,66 @@ func TestSlashLine(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestSlashJobTyped: a slash command of why, status, logs, summary or
+// help goes to the router's typed entry point, and answers exactly what the
+// same question typed as a `!` line does.
+func TestSlashJobTyped(t *testing.T) {
+	router, _ := incidentRouter(t, sim.Options{})
+	b := &Bot{router: router, names: map[string]string{}}
+	opt := func(name string, v any) *discordgo.ApplicationCommandInteractionDataOption {
+		return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Value: v}
+	}
+	data := func(name string, o ...*discordgo.ApplicationCommandInteractionDataOption) discordgo.ApplicationCommandInteractionData {
+		return discordgo.ApplicationCommandInteractionData{Name: name, Options: o}
+	}
+	tests := []struct {
+		name string
+		data discordgo.ApplicationCommandInteractionData
+		line string
+	}{
+		{"why", data("why", opt("service", "backend")), "!why backend"},
+		{"why since", data("why", opt("since", "2h"), opt("service", "backend")), "!why backend since 2h"},
+		{"why bad since", data("why", opt("service", "backend"), opt("since", "soon")), "!why backend since soon"},
+		{"why bad task", data("why", opt("service", "backend"), opt("task", "nope")), "!why backend nope"},
+		{"why typo", data("why", opt("service", "backnd")), "!why backnd"},
+		{"status", data("status"), "!status"},
+		{"status one", data("status", opt("service", "backend")), "!status backend"},
+		{"logs", data("logs", opt("service", "backend"), opt("lines", float64(5))), "!logs backend 5"},
+		{"summary", data("summary"), "!summary"},
+		{"help", data("help"), "!help"},
+		{"help why", data("help", opt("command", "why")), "!help why"},
+	}
+	for _, lang := range []string{"en", "ko"} {
+		for _, tt := range tests {
+			t.Run(tt.name+"_"+lang, func(t *testing.T) {
+				ctx := context.Background()
+				in := commands.Input{User: "u1", Locale: lang}
+				j := b.slashJob(tt.data, in)
+				if j.in.Text != "" || j.name != tt.data.Name {
+					t.Fatalf("job %q with text %q: want the typed entry point", j.name, j.in.Text)
+				}
+				got := j.ask(ctx)
+				in.Text = tt.line
+				want := router.Handle(ctx, in)
+				if d := cmp.Diff(want, got); d != "" {
+					t.Errorf("slash %s answers unlike %q (-line +slash):\n%s", tt.name, tt.line, d)
+				}
+			})
+		}
+	}
+}
+
+// TestSlashJobChanges: the guarded changes are still read as a line.
+func TestSlashJobChanges(t *testing.T) {
+	router, _ := incidentRouter(t, sim.Options{})
+	b := &Bot{router: router, names: map[string]string{"scale": "scale"}}
+	d := discordgo.ApplicationCommandInteractionData{Name: "scale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+		{Name: "service", Value: "backend"}, {Name: "setting", Value: "cpu"}, {Name: "value", Value: float64(1024)}}}
+	if j := b.slashJob(d, commands.Input{}); j.in.Text != "!scale backend cpu 1024" || j.name != "scale" {
+		t.Errorf("scale job = %q %q", j.name, j.in.Text)
 	}
 }
 

@@ -15,32 +15,46 @@ func logsCommand() command {
 }
 
 func runLogs(ctx context.Context, r *Router, c *call) []reply.Message {
-	name, args, err := parseLogs(c.line.Args)
+	req, err := ParseLogsArgs(c.line.Args)
 	if err != nil {
 		return []reply.Message{r.errorReply(c.p, "logs", err)}
 	}
-	m, err := r.logs(ctx, c.p, name, args)
+	req.From = c.from()
+	m, err := r.logs(ctx, c.p, req)
 	if err != nil {
 		return []reply.Message{r.errorReply(c.p, "logs", err)}
 	}
 	return []reply.Message{m}
 }
 
-// Logs answers `logs SERVICE [TASK-ID] [N]` for the command line.
-func (r *Router) Logs(ctx context.Context, service string, args LogsArgs) (reply.Message, error) {
-	m, err := r.logs(ctx, text.New(r.env.Locale), service, args)
-	return fit(m), err
+// ParseLogsArgs reads the words after `logs`, `SERVICE [TASK-ID] [N]`, as
+// the chat and the command line take them.
+func ParseLogsArgs(args []string) (LogsRequest, error) {
+	name, a, err := parseLogs(args)
+	return LogsRequest{Service: name, TaskID: a.TaskID, Lines: a.Lines}, err
 }
 
-func (r *Router) logs(ctx context.Context, p text.Printer, name string, args LogsArgs) (reply.Message, error) {
-	ref, err := r.env.Resolve(name)
+func (r *Router) logs(ctx context.Context, p text.Printer, req LogsRequest) (reply.Message, error) {
+	if req.Service == "" {
+		return reply.Message{}, badArg("usage.need_service", "Command", "logs")
+	}
+	id := req.TaskID
+	if id != "" {
+		if id = taskID(req.TaskID); id == "" {
+			return reply.Message{}, badArg("usage.unexpected", "Arg", req.TaskID, "Command", "logs")
+		}
+	}
+	if req.Lines < 0 {
+		return reply.Message{}, badArg("usage.bad_lines", "Arg", req.Lines, "Max", maxLogLines)
+	}
+	ref, err := r.env.Resolve(req.Service)
 	if err != nil {
 		return reply.Message{}, err
 	}
 	if r.env.AWS == nil {
 		return reply.Message{}, errNoAWS
 	}
-	n := args.Lines
+	n := req.Lines
 	if n <= 0 {
 		n = defaultLogLines
 	}
@@ -49,7 +63,7 @@ func (r *Router) logs(ctx context.Context, p text.Printer, name string, args Log
 	if err != nil {
 		return reply.Message{}, err
 	}
-	return renderLogs(p, ref, snap, args.TaskID, n, r.env.prefix(), r.env.loc()), nil
+	return renderLogs(p, ref, snap, id, n, r.env.prefix(), r.env.loc()), nil
 }
 
 // pickTask chooses whose logs to show: the named task, else the most

@@ -100,13 +100,13 @@ func parseWhy(args []string) (string, WhyArgs, error) {
 				return "", w, badArg("usage.since_needs_value")
 			}
 			i++
-			d, err := parseSince(rest[i])
+			d, err := ParseSince(rest[i])
 			if err != nil {
 				return "", w, err
 			}
 			w.Since = d
 		case strings.HasPrefix(low, "since="):
-			d, err := parseSince(a[len("since="):])
+			d, err := ParseSince(a[len("since="):])
 			if err != nil {
 				return "", w, err
 			}
@@ -114,9 +114,9 @@ func parseWhy(args []string) (string, WhyArgs, error) {
 		case w.TaskID == "" && taskID(a) != "":
 			w.TaskID = taskID(a)
 		default:
-			if _, err := parseSince(a); err == nil && w.Since == 0 {
+			if _, err := ParseSince(a); err == nil && w.Since == 0 {
 				// "why backend 2h" is clear enough.
-				d, _ := parseSince(a)
+				d, _ := ParseSince(a)
 				w.Since = d
 				continue
 			}
@@ -180,8 +180,10 @@ func taskID(a string) string {
 	return ""
 }
 
-// parseSince reads a look-back such as 2h, 90m, 1h30m, 2d or 2시간.
-func parseSince(a string) (time.Duration, error) {
+// ParseSince reads a look-back such as 2h, 90m, 1h30m, 2d or 2시간, for
+// the chat and for a front-end that has it as text (a slash command's
+// option); its error is worded by Router.ErrorReply.
+func ParseSince(a string) (time.Duration, error) {
 	s := strings.ToLower(strings.TrimSpace(a))
 	var d time.Duration
 	if m := sinceRE.FindStringSubmatch(s); m != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -36,12 +35,15 @@ type command struct {
 	Run func(ctx context.Context, r *Router, c *call) []reply.Message
 }
 
-// call is one command being answered.
+// call is one command line being answered.
 type call struct {
 	in   Input
 	line Line
 	p    text.Printer
 }
+
+// from is who asks, for the typed entry points.
+func (c *call) from() From { return From{User: c.in.User, Locale: c.in.Locale} }
 
 // Router answers chat lines.
 type Router struct {
@@ -99,37 +101,31 @@ func (r *Router) printer(locale string) text.Printer {
 	return text.New(r.env.Locale)
 }
 
-// Handle answers one chat line. The prefix is optional. It never panics and
-// always answers something, even to nonsense.
-func (r *Router) Handle(ctx context.Context, in Input) (out []reply.Message) {
-	c := &call{in: in, p: r.printer(in.Locale)}
-	defer func() {
-		if v := recover(); v != nil {
-			slog.Error("command panicked", "text", in.Text, "panic", v, "stack", string(debug.Stack()))
-			out = []reply.Message{{Title: c.p.T("error.internal.title"), Description: c.p.T("error.internal"), Severity: reply.Critical}}
+// Handle answers one chat line, the `!` prefix path: it reads the text
+// and calls the same typed entry points as every other front-end. The
+// prefix is optional. It never panics and always answers something, even
+// to nonsense.
+func (r *Router) Handle(ctx context.Context, in Input) []reply.Message {
+	return r.answer(ctx, clip(in.Text, 200), From{User: in.User, Locale: in.Locale}, func(ctx context.Context, p text.Printer) []reply.Message {
+		line, err := Parse(in.Text, r.env.prefix(), true)
+		if err != nil {
+			return []reply.Message{r.shortHelp(p, p.T("usage.empty"))}
 		}
-	}()
-	line, err := Parse(in.Text, r.env.prefix(), true)
-	if err != nil {
-		return []reply.Message{r.shortHelp(c.p, c.p.T("usage.empty"))}
-	}
-	line = buttonLine(line)
-	c.line = line
-	cmd, ok := r.cmds[line.Command]
-	if !ok {
-		return []reply.Message{r.shortHelp(c.p, c.p.T("usage.unknown_command", "Command", clip(line.Command, 40), "Prefix", r.env.prefix()))}
-	}
-	slog.Info("command", "command", cmd.Name, "args", clip(strings.Join(line.Args, " "), 200), "user", in.User)
-	if cmd.Run == nil {
-		return []reply.Message{{
-			Title:       c.p.T("notyet.title", "Prefix", r.env.prefix(), "Command", cmd.Name),
-			Description: c.p.T("notyet.body", "Prefix", r.env.prefix()),
-			Severity:    reply.Info,
-		}}
-	}
-	ctx, cancel := context.WithTimeout(ctx, gatherTimeout)
-	defer cancel()
-	return fitAll(cmd.Run(ctx, r, c))
+		line = buttonLine(line)
+		cmd, ok := r.cmds[line.Command]
+		if !ok {
+			return []reply.Message{r.shortHelp(p, p.T("usage.unknown_command", "Command", clip(line.Command, 40), "Prefix", r.env.prefix()))}
+		}
+		slog.Info("command", "command", cmd.Name, "args", clip(strings.Join(line.Args, " "), 200), "user", in.User)
+		if cmd.Run == nil {
+			return []reply.Message{{
+				Title:       p.T("notyet.title", "Prefix", r.env.prefix(), "Command", cmd.Name),
+				Description: p.T("notyet.body", "Prefix", r.env.prefix()),
+				Severity:    reply.Info,
+			}}
+		}
+		return cmd.Run(ctx, r, &call{in: in, line: line, p: p})
+	})
 }
 
 // shortHelp is the answer to a line the router cannot use.

@@ -33,12 +33,6 @@ func runStatus(ctx context.Context, r *Router, c *call) []reply.Message {
 	return ms
 }
 
-// Status answers `status [SERVICE]` for the command line, in Env.Locale.
-func (r *Router) Status(ctx context.Context, service string) ([]reply.Message, error) {
-	ms, err := r.status(ctx, text.New(r.env.Locale), service)
-	return fitAll(ms), err
-}
-
 // statusLogLines: status shows no logs, so it reads as few as it may.
 const statusLogLines = 1
 

@@ -24,15 +24,6 @@ func runSummary(ctx context.Context, r *Router, c *call) []reply.Message {
 	return []reply.Message{r.summary(ctx, c.p)}
 }
 
-// Summary is the daily summary as one message, for the schedule and the
-// command line: in in.Locale (else Env.Locale), within Discord's limits.
-// When nothing could be read it is an error reply (Failed set).
-func (r *Router) Summary(ctx context.Context, in Input) []reply.Message {
-	ctx, cancel := context.WithTimeout(ctx, gatherTimeout)
-	defer cancel()
-	return fitAll([]reply.Message{r.summary(ctx, r.printer(in.Locale))})
-}
-
 func (r *Router) summary(ctx context.Context, p text.Printer) reply.Message {
 	v, err := r.gatherSummary(ctx)
 	if err != nil {

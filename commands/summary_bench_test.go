@@ -60,7 +60,7 @@ func BenchmarkSummary50(b *testing.B) {
 			for b.Loop() {
 				s.ResetCalls()
 				start := time.Now()
-				m := r.Summary(ctx, Input{})[0]
+				m := r.Summary(ctx, SummaryRequest{})[0]
 				wall += time.Since(start)
 				if m.Failed {
 					b.Fatal(m.Description)

@@ -74,7 +74,7 @@ func TestSummaryGolden(t *testing.T) {
 				r, _ := simRouter(t, incidentWorld, incidentRefs(t))
 				r.env.Location = kst
 				r.env.Stops = tt.stops
-				ms := r.Summary(context.Background(), Input{Locale: lang})
+				ms := r.Summary(context.Background(), SummaryRequest{From: From{Locale: lang}})
 				if len(ms) != 1 {
 					t.Fatalf("got %d messages, want 1", len(ms))
 				}
@@ -96,7 +96,7 @@ func TestSummaryGolden(t *testing.T) {
 func TestSummaryAttentionFirst(t *testing.T) {
 	r, _ := simRouter(t, incidentWorld, incidentRefs(t))
 	r.env.Location = kst
-	m := r.Summary(context.Background(), Input{Locale: "en"})[0]
+	m := r.Summary(context.Background(), SummaryRequest{From: From{Locale: "en"}})[0]
 	want := "**backend**: 1 stop (elb-health-check), CPU peaked 99.6 %"
 	if !strings.Contains(m.Description, want) {
 		t.Errorf("description lacks %q:\n%s", want, m.Description)
@@ -192,7 +192,7 @@ func TestSummaryCommand(t *testing.T) {
 // TestSummaryWithoutAWS answers kindly.
 func TestSummaryWithoutAWS(t *testing.T) {
 	r := NewRouter(Env{Services: incidentRefs(t)})
-	m := r.Summary(context.Background(), Input{Locale: "en"})[0]
+	m := r.Summary(context.Background(), SummaryRequest{From: From{Locale: "en"}})[0]
 	if !m.Failed {
 		t.Errorf("want an error reply, got %q", m.Title)
 	}

@@ -23,25 +23,57 @@ func runWhy(ctx context.Context, r *Router, c *call) []reply.Message {
 	if err != nil {
 		return []reply.Message{r.errorReply(c.p, "why", err)}
 	}
-	ref, bad := r.resolve(c, "why", name)
-	if bad != nil {
-		return []reply.Message{*bad}
-	}
-	d, snap, err := r.diagnose(ctx, ref, args)
-	if err != nil {
-		return []reply.Message{r.errorReply(c.p, "why", err)}
-	}
-	return []reply.Message{renderWhy(c.p, whyView{Ref: ref, D: d, Snap: snap, Loc: r.env.loc()})}
+	return []reply.Message{r.why(ctx, c.p, WhyRequest{Service: name, TaskID: args.TaskID, Since: args.Since, From: c.from()})}
 }
 
-// Why diagnoses one service for the command line.
-func (r *Router) Why(ctx context.Context, service string, args WhyArgs) (diagnose.Diagnosis, error) {
-	ref, err := r.env.Resolve(service)
+func (r *Router) why(ctx context.Context, p text.Printer, req WhyRequest) reply.Message {
+	ref, d, snap, err := r.diagnoseRequest(ctx, req)
 	if err != nil {
-		return diagnose.Diagnosis{}, err
+		return r.errorReply(p, "why", err)
 	}
-	d, _, err := r.diagnose(ctx, ref, args)
+	return renderWhy(p, whyView{Ref: ref, D: d, Snap: snap, Loc: r.env.loc()})
+}
+
+// Diagnose answers a WhyRequest with the diagnosis itself, the contract
+// of `why --format json`.
+func (r *Router) Diagnose(ctx context.Context, req WhyRequest) (diagnose.Diagnosis, error) {
+	ctx, cancel := context.WithTimeout(ctx, gatherTimeout)
+	defer cancel()
+	_, d, _, err := r.diagnoseRequest(ctx, req)
 	return d, err
+}
+
+// diagnoseRequest checks a request's values as the chat parser does, so
+// every front-end refuses the same things, then diagnoses.
+func (r *Router) diagnoseRequest(ctx context.Context, req WhyRequest) (ServiceRef, diagnose.Diagnosis, *aws.ServiceSnapshot, error) {
+	args, err := req.check()
+	if err != nil {
+		return ServiceRef{}, diagnose.Diagnosis{}, nil, err
+	}
+	ref, err := r.env.Resolve(req.Service)
+	if err != nil {
+		return ServiceRef{}, diagnose.Diagnosis{}, nil, err
+	}
+	d, snap, err := r.diagnose(ctx, ref, args)
+	return ref, d, snap, err
+}
+
+// check is the request's arguments, or the usage error the chat parser
+// would give for them.
+func (req WhyRequest) check() (WhyArgs, error) {
+	if req.Service == "" {
+		return WhyArgs{}, badArg("usage.need_service", "Command", "why")
+	}
+	a := WhyArgs{Since: req.Since}
+	if req.Since < 0 || req.Since > maxSince {
+		return WhyArgs{}, badArg("usage.since_range", "Arg", req.Since.String())
+	}
+	if req.TaskID != "" {
+		if a.TaskID = taskID(req.TaskID); a.TaskID == "" {
+			return WhyArgs{}, badArg("usage.unexpected", "Arg", req.TaskID, "Command", "why")
+		}
+	}
+	return a, nil
 }
 
 // whyLogLines is how many log lines a diagnosis reads per task.
