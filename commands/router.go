@@ -204,18 +204,3 @@ func (r *Router) resolve(c *call, cmd, name string) (ServiceRef, *reply.Message)
 	}
 	return ref, nil
 }
-
-// clip shortens s to at most n runes, marking the cut with "…".
-func clip(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	if n == 1 {
-		return "…"
-	}
-	return string(r[:n-1]) + "…"
-}

@@ -208,7 +208,7 @@ func (r *Router) serviceSummary(ref ServiceRef, snap *aws.ClusterSnapshot, stopp
 		if err != nil {
 			slog.Warn("summary: no stop history", "service", ref.Service, "err", err)
 		}
-		hist = HistoryStops(recs)
+		hist = diagnose.StopsFromRecords(recs)
 	}
 	ss := &aws.ServiceSnapshot{Now: now, Region: snap.Region, Cluster: snap.Cluster, Service: svc, Stopped: stopped}
 	d := diagnose.Diagnose(ss, diagnose.Options{Alias: ref.Name(), Since: since, History: hist})

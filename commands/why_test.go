@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
@@ -26,11 +27,11 @@ func TestWhyGolden(t *testing.T) {
 	for _, tt := range tests {
 		for _, lang := range text.Languages {
 			t.Run(tt.name+"_"+lang, func(t *testing.T) {
-				v := whyView{Ref: ref, D: fixtureDiagnosis(t, tt.fixture), Loc: kst}
+				v := explain.View{Name: ref.Name(), D: fixtureDiagnosis(t, tt.fixture), Loc: kst}
 				if tt.withSnap {
 					v.Snap = snap
 				}
-				m := fit(renderWhy(text.New(lang), v))
+				m := fit(explain.Why(text.New(lang), v))
 				checkLimits(t, m)
 				if tt.withSnap {
 					if len(m.Attachments) != 1 {
@@ -65,7 +66,7 @@ func TestWhyIncidentWords(t *testing.T) {
 			"backend 태스크가 ALB 헬스 체크에 실패해 ECS가 교체했습니다. 메모리 부족(OOM)이 아니었습니다: CPU가 예약량의 99%였습니다."},
 	}
 	for _, tt := range tests {
-		m := renderWhy(text.New(tt.lang), whyView{Ref: ref, D: d})
+		m := explain.Why(text.New(tt.lang), explain.View{Name: ref.Name(), D: d})
 		if m.Title != tt.title {
 			t.Errorf("%s title = %q, want %q", tt.lang, m.Title, tt.title)
 		}
@@ -101,8 +102,8 @@ func TestCauseSeverity(t *testing.T) {
 		{"a-future-cause", nil, reply.Critical},
 	}
 	for _, tt := range tests {
-		if got := causeSeverity(tt.cause, tt.factors); got != tt.want {
-			t.Errorf("causeSeverity(%q, %v) = %v, want %v", tt.cause, tt.factors, got, tt.want)
+		if got := explain.CauseSeverity(tt.cause, tt.factors); got != tt.want {
+			t.Errorf("explain.CauseSeverity(%q, %v) = %v, want %v", tt.cause, tt.factors, got, tt.want)
 		}
 	}
 }
@@ -122,7 +123,7 @@ func TestEveryCauseHasWords(t *testing.T) {
 	for _, lang := range text.Languages {
 		for _, c := range causes {
 			d := diagnose.Diagnosis{Verdict: diagnose.Verdict{Cause: c, Contributing: factors, Confidence: diagnose.ConfidenceMedium}}
-			m := renderWhy(text.New(lang), whyView{Ref: ServiceRef{Alias: "svc"}, D: d})
+			m := explain.Why(text.New(lang), explain.View{Name: "svc", D: d})
 			all := m.Title + m.Description
 			for _, f := range m.Fields {
 				all += f.Name + f.Value
@@ -150,11 +151,11 @@ func checkLimits(t *testing.T, m reply.Message) {
 		}
 	}
 	for _, b := range m.Buttons {
-		if n(b.Label) > maxButtonLabel {
+		if n(b.Label) > explain.MaxButtonLabel {
 			t.Errorf("button label %q too long", b.Label)
 		}
 	}
-	if len(m.Buttons) > maxButtons {
+	if len(m.Buttons) > explain.MaxButtons {
 		t.Errorf("%d buttons", len(m.Buttons))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -100,11 +101,11 @@ func (w *Watcher) announceOne(ctx context.Context, ref commands.ServiceRef, snap
 		return w.st.SetStopAlert(arn, "", group)
 	}
 	a := Alert{Service: ref.Name(), Cluster: ref.Cluster, Group: group, Count: 1, TaskArn: arn, Cause: c.rec.Cause, StoppedAt: c.rec.When()}
-	in := commands.AlertInput{Ref: ref, Diagnosis: c.d, Snap: snap, Loc: w.cfg.Location, Prefix: w.cfg.Prefix, Footer: Footer(w.cfg.Instance)}
+	in := explain.AlertInput{Service: ref.Name(), Diagnosis: c.d, Snap: snap, Loc: w.cfg.Location, Prefix: w.cfg.Prefix, Footer: Footer(w.cfg.Instance)}
 	if group != "" {
 		a.Count, in.Count, in.Since = len(ch), len(ch), ch[0].When()
 	}
-	a.Message = commands.RenderAlert(w.cfg.Locale, in)
+	a.Message = explain.Alert(w.cfg.Locale, in)
 
 	w.setOwed(arn, true)
 	if msgID != "" {

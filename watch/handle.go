@@ -86,7 +86,7 @@ func (w *Watcher) handleService(ctx context.Context, ref commands.ServiceRef, ta
 		slog.Warn("watch: no stop history for the diagnosis", "service", ref.Name(), "err", err)
 	}
 	snap := w.gather(ctx, ref, tasks)
-	hist := commands.HistoryStops(recs)
+	hist := diagnose.StopsFromRecords(recs)
 	for _, c := range cases {
 		if c.err != nil {
 			continue

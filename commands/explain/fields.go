@@ -1,4 +1,4 @@
-package commands
+package explain
 
 import (
 	"fmt"
@@ -43,9 +43,9 @@ func evidenceField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 	factor := func(c string) bool { return has(d.Verdict.Contributing, c) }
 	if f.PeakCPUPercent > 0 {
 		if f.CPUReservedUnits > 0 {
-			lines = append(lines, p.T("ev.cpu", "Pct", pct(p, f.PeakCPUPercent), "Units", f.CPUReservedUnits, "Minutes", f.CPUHighMinutes))
+			lines = append(lines, p.T("ev.cpu", "Pct", Pct(p, f.PeakCPUPercent), "Units", f.CPUReservedUnits, "Minutes", f.CPUHighMinutes))
 		} else {
-			lines = append(lines, p.T("ev.cpu.nounits", "Pct", pct(p, f.PeakCPUPercent), "Minutes", f.CPUHighMinutes))
+			lines = append(lines, p.T("ev.cpu.nounits", "Pct", Pct(p, f.PeakCPUPercent), "Minutes", f.CPUHighMinutes))
 		}
 	}
 	if f.PeakMemPercent > 0 {
@@ -54,9 +54,9 @@ func evidenceField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 			id = "ev.mem.far"
 		}
 		if f.MemoryReservedMiB > 0 {
-			lines = append(lines, p.T(id, "Pct", pct(p, f.PeakMemPercent), "MiB", f.MemoryReservedMiB))
+			lines = append(lines, p.T(id, "Pct", Pct(p, f.PeakMemPercent), "MiB", f.MemoryReservedMiB))
 		} else {
-			lines = append(lines, p.T(id+".nomib", "Pct", pct(p, f.PeakMemPercent)))
+			lines = append(lines, p.T(id+".nomib", "Pct", Pct(p, f.PeakMemPercent)))
 		}
 	}
 	if len(d.Stops) > 0 {
@@ -77,7 +77,7 @@ func evidenceField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 			}
 		}
 		if s.StoppedReason != "" {
-			lines = append(lines, p.T("ev.reason", "Reason", clip(shortARNs(codeSafeInline(s.StoppedReason)), 160)))
+			lines = append(lines, p.T("ev.reason", "Reason", Clip(ShortARNs(CodeSafeInline(s.StoppedReason)), 160)))
 		}
 	}
 	if f.StopSeconds > 0 {
@@ -93,13 +93,13 @@ func evidenceField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 		if scalingOff {
 			id = "ev.cluster.cpu.noscale"
 		}
-		lines = append(lines, p.T(id, "Pct", pct(p, f.ClusterCPURes)))
+		lines = append(lines, p.T(id, "Pct", Pct(p, f.ClusterCPURes)))
 	}
 	if f.ClusterMemRes > 0 && (factor(diagnose.FactorClusterMemoryFull) || f.ClusterMemRes >= 90) {
-		lines = append(lines, p.T("ev.cluster.mem", "Pct", pct(p, f.ClusterMemRes)))
+		lines = append(lines, p.T("ev.cluster.mem", "Pct", Pct(p, f.ClusterMemRes)))
 	}
 	if f.HostCPUPercent > 0 {
-		lines = append(lines, p.T("ev.host", "Pct", pct(p, f.HostCPUPercent)))
+		lines = append(lines, p.T("ev.host", "Pct", Pct(p, f.HostCPUPercent)))
 	}
 	if f.LinesPerRequest > 0 {
 		lines = append(lines, p.T("ev.lpr", "N", num(f.LinesPerRequest)))
@@ -110,11 +110,11 @@ func evidenceField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 	if len(lines) == 0 {
 		lines = append(lines, p.T("ev.none"))
 	}
-	return reply.Field{Name: p.T("why.field.evidence"), Value: bullets(lines)}
+	return reply.Field{Name: p.T("why.field.evidence"), Value: Bullets(lines)}
 }
 
-// codeSafeInline keeps text inside `code` spans.
-func codeSafeInline(s string) string { return strings.ReplaceAll(s, "`", "'") }
+// CodeSafeInline keeps text inside `code` spans.
+func CodeSafeInline(s string) string { return strings.ReplaceAll(s, "`", "'") }
 
 // maxStops is how many stops the stops field lists.
 const maxStops = 5
@@ -133,10 +133,10 @@ func stopsField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 				break
 			}
 		}
-		lines = append(lines, fmt.Sprintf("`%s` `%s` %s%s", clock(s.StoppedAt), shortID(s.TaskArn),
+		lines = append(lines, fmt.Sprintf("`%s` `%s` %s%s", Clock(s.StoppedAt), ShortID(s.TaskArn),
 			p.T("cause."+orUnknown(s.Cause)+".name"), code))
 	}
-	return reply.Field{Name: p.T("why.field.stops", "N", len(d.Stops)), Value: bullets(lines)}
+	return reply.Field{Name: p.T("why.field.stops", "N", len(d.Stops)), Value: Bullets(lines)}
 }
 
 func orUnknown(c string) string {
@@ -160,7 +160,7 @@ func timelineField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 		if p.Has("kind." + kind) {
 			kind = p.T("kind." + kind)
 		}
-		lines = append(lines, fmt.Sprintf("`%s` %s: %s", clock(e.At), kind, clip(shortARNs(e.Text), 160)))
+		lines = append(lines, fmt.Sprintf("`%s` %s: %s", Clock(e.At), kind, Clip(ShortARNs(e.Text), 160)))
 	}
 	return reply.Field{Name: p.T("why.field.timeline"), Value: strings.Join(lines, "\n")}
 }
@@ -175,14 +175,14 @@ func lastLogsField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 	}
 	var lines []string
 	for _, l := range logs {
-		lines = append(lines, clock(l.At)+" "+clip(strings.TrimSpace(codeSafe(l.Message)), 110))
+		lines = append(lines, Clock(l.At)+" "+Clip(strings.TrimSpace(CodeSafe(l.Message)), 110))
 	}
-	return reply.Field{Name: p.T("why.field.logs"), Value: codeBlock(lines, 1024)}
+	return reply.Field{Name: p.T("why.field.logs"), Value: CodeBlock(lines, 1024)}
 }
 
-// codeBlock puts lines in a Markdown code block of at most limit
+// CodeBlock puts lines in a Markdown code block of at most limit
 // characters, keeping the newest (last) lines.
-func codeBlock(lines []string, limit int) string {
+func CodeBlock(lines []string, limit int) string {
 	const open, end = "```\n", "\n```"
 	budget := limit - len(open) - len(end)
 	var kept []string
@@ -219,7 +219,7 @@ func remediesField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 			lines = append(lines, fmt.Sprintf("%d. %s", i+1, why))
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("%d. `%s` — %s", i+1, codeSafeInline(r.Command), why))
+		lines = append(lines, fmt.Sprintf("%d. `%s` — %s", i+1, CodeSafeInline(r.Command), why))
 	}
 	return reply.Field{Name: p.T("why.field.remedies"), Value: strings.Join(lines, "\n")}
 }
@@ -229,13 +229,13 @@ func notesField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 	f := d.Figures
 	for _, n := range d.Notes {
 		if p.Has("note." + n) {
-			lines = append(lines, p.T("note."+n, "Host", pct(p, f.HostCPUPercent), "CPU", pct(p, f.PeakCPUPercent),
+			lines = append(lines, p.T("note."+n, "Host", Pct(p, f.HostCPUPercent), "CPU", Pct(p, f.PeakCPUPercent),
 				"HasHost", f.HostCPUPercent > 0, "HasCPU", f.PeakCPUPercent > 0))
 		} else {
 			lines = append(lines, n)
 		}
 	}
-	return reply.Field{Name: p.T("why.field.notes"), Value: bullets(lines)}
+	return reply.Field{Name: p.T("why.field.notes"), Value: Bullets(lines)}
 }
 
 // missingField says what could not be checked: from the codes where this
@@ -255,5 +255,5 @@ func missingField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 			}
 		}
 	}
-	return reply.Field{Name: p.T("why.field.missing"), Value: p.T("why.missing.intro") + "\n" + bullets(lines)}
+	return reply.Field{Name: p.T("why.field.missing"), Value: p.T("why.missing.intro") + "\n" + Bullets(lines)}
 }

@@ -1,4 +1,4 @@
-package commands
+package explain
 
 import (
 	"strings"
@@ -9,34 +9,35 @@ import (
 
 // Limits on buttons, beyond the embed limits in package reply.
 const (
-	maxButtons     = 25
-	maxButtonLabel = 80
+	MaxButtons     = 25
+	MaxButtonLabel = 80
 )
 
-func fitAll(ms []reply.Message) []reply.Message {
+// FitAll is Fit of each message.
+func FitAll(ms []reply.Message) []reply.Message {
 	for i := range ms {
-		ms[i] = fit(ms[i])
+		ms[i] = Fit(ms[i])
 	}
 	return ms
 }
 
-// fit cuts a message to Discord's limits, at line ends where it can, marking
+// Fit cuts a message to Discord's limits, at line ends where it can, marking
 // every cut with "…" and keeping code blocks closed.
-func fit(m reply.Message) reply.Message {
-	m.Title = clip(oneLine(m.Title), reply.MaxTitle)
+func Fit(m reply.Message) reply.Message {
+	m.Title = Clip(oneLine(m.Title), reply.MaxTitle)
 	m.Description = cutText(m.Description, reply.MaxDescription)
-	m.Footer = clip(m.Footer, reply.MaxFooter)
+	m.Footer = Clip(m.Footer, reply.MaxFooter)
 	if len(m.Fields) > reply.MaxFields {
 		m.Fields = m.Fields[:reply.MaxFields]
 	}
 	for i := range m.Fields {
-		m.Fields[i].Name = clip(oneLine(m.Fields[i].Name), reply.MaxFieldName)
+		m.Fields[i].Name = Clip(oneLine(m.Fields[i].Name), reply.MaxFieldName)
 		m.Fields[i].Value = cutText(m.Fields[i].Value, reply.MaxFieldValue)
 	}
-	// Over the total: shorten the longest field until it fits, then drop
+	// Over the Total: shorten the longest field until it fits, then drop
 	// the last fields (the least important come last).
-	for total(m) > reply.MaxTotal {
-		over := total(m) - reply.MaxTotal
+	for Total(m) > reply.MaxTotal {
+		over := Total(m) - reply.MaxTotal
 		li, ln := -1, 0
 		for i, f := range m.Fields {
 			if n := utf8.RuneCountInString(f.Value); n > ln {
@@ -52,16 +53,17 @@ func fit(m reply.Message) reply.Message {
 			m.Description = cutText(m.Description, max(1, utf8.RuneCountInString(m.Description)-over-8))
 		}
 	}
-	if len(m.Buttons) > maxButtons {
-		m.Buttons = m.Buttons[:maxButtons]
+	if len(m.Buttons) > MaxButtons {
+		m.Buttons = m.Buttons[:MaxButtons]
 	}
 	for i := range m.Buttons {
-		m.Buttons[i].Label = clip(m.Buttons[i].Label, maxButtonLabel)
+		m.Buttons[i].Label = Clip(m.Buttons[i].Label, MaxButtonLabel)
 	}
 	return m
 }
 
-func total(m reply.Message) int {
+// Total counts what Discord counts against an embed's total.
+func Total(m reply.Message) int {
 	n := utf8.RuneCountInString(m.Title) + utf8.RuneCountInString(m.Description) + utf8.RuneCountInString(m.Footer)
 	for _, f := range m.Fields {
 		n += utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
@@ -80,7 +82,7 @@ func cutText(s string, n int) string {
 	const fence = "\n```"
 	budget := n - len("\n…") - len(fence)
 	if budget < 1 {
-		return clip(s, n)
+		return Clip(s, n)
 	}
 	r := []rune(s)[:budget]
 	cut := string(r)

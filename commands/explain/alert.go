@@ -1,4 +1,4 @@
-package commands
+package explain
 
 import (
 	"strconv"
@@ -14,7 +14,7 @@ import (
 // the stop, drawn like the why reply, and for a crash loop how many stops
 // it has had.
 type AlertInput struct {
-	Ref       ServiceRef
+	Service   string               // what users call the service
 	Diagnosis diagnose.Diagnosis   // with TaskID set to the stop announced
 	Snap      *aws.ServiceSnapshot // for the chart; may be nil
 	Loc       *time.Location       // the team's time zone; nil = the data's
@@ -27,13 +27,13 @@ type AlertInput struct {
 	Footer string
 }
 
-// RenderAlert draws a stop alert in lang ("en" or "ko"): "🚨" and the why
+// Alert draws a stop alert in lang ("en" or "ko"): "🚨" and the why
 // reply's title, or for a crash loop how many stops in how many minutes,
 // the why reply's evidence, chart and remedy buttons, cut to Discord's
 // limits.
-func RenderAlert(lang string, in AlertInput) reply.Message {
+func Alert(lang string, in AlertInput) reply.Message {
 	p := text.New(lang)
-	m := renderWhy(p, whyView{Ref: in.Ref, D: in.Diagnosis, Snap: in.Snap, Loc: in.Loc})
+	m := Why(p, View{Name: in.Service, D: in.Diagnosis, Snap: in.Snap, Loc: in.Loc})
 	d := inZone(in.Diagnosis, in.Loc)
 	cause := p.T("cause." + causeOr(d) + ".title")
 	if in.Count >= 3 {
@@ -45,22 +45,22 @@ func RenderAlert(lang string, in AlertInput) reply.Message {
 		if d.Figures.StoppedAt.IsZero() || in.Since.IsZero() {
 			mins = 30
 		}
-		m.Title = p.T("alert.title.loop", "Service", in.Ref.Name(), "N", in.Count, "Minutes", max(mins, 1), "Cause", cause)
+		m.Title = p.T("alert.title.loop", "Service", in.Service, "N", in.Count, "Minutes", max(mins, 1), "Cause", cause)
 		exit := ""
 		if d.Figures.ExitCode != nil {
 			exit = strconv.Itoa(int(*d.Figures.ExitCode))
 		}
-		loop := p.T("alert.loop", "N", in.Count, "Cause", causeOr(d), "From", clock(first),
-			"At", clock(d.Figures.StoppedAt), "Code", exit, "HasCommand", exit != "")
+		loop := p.T("alert.loop", "N", in.Count, "Cause", causeOr(d), "From", Clock(first),
+			"At", Clock(d.Figures.StoppedAt), "Code", exit, "HasCommand", exit != "")
 		m.Description = loop + "\n\n" + m.Description
 		if m.Severity < reply.Critical {
 			m.Severity = reply.Critical
 		}
 	} else {
-		m.Title = p.T("alert.title", "Service", in.Ref.Name(), "Cause", m.Title)
+		m.Title = p.T("alert.title", "Service", in.Service, "Cause", m.Title)
 	}
 	if in.Footer != "" {
 		m.Footer += " · " + in.Footer
 	}
-	return fit(m)
+	return Fit(m)
 }

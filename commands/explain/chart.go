@@ -1,4 +1,4 @@
-package commands
+package explain
 
 import (
 	"fmt"
@@ -94,7 +94,7 @@ func sparkText(p text.Printer, cpu, mem []chart.Point, from, to time.Time) strin
 			peak = max(peak, x.V)
 		}
 		return fmt.Sprintf("%s %s  %s\n", label,
-			chart.SparklineRange(chart.Resample(vals, sparkWidth), 0, 100), p.T("chart.peak", "Pct", pct(p, peak)))
+			chart.SparklineRange(chart.Resample(vals, sparkWidth), 0, 100), p.T("chart.peak", "Pct", Pct(p, peak)))
 	}
 	head := p.T("chart.caption", "From", from.Format("15:04"), "To", to.Format("15:04"))
 	return strings.TrimRight(head+"\n"+line("CPU", cpu)+line(p.T("chart.mem"), mem), "\n")
