@@ -82,6 +82,10 @@ func (b *Bot) commandName(s string) string {
 	return "unknown"
 }
 
+// say is what only the Discord side says (bot.ID in commands/text), in
+// lang.
+func say(lang, id string, kv ...any) string { return text.New(lang).T("bot."+id, kv...) }
+
 func (b *Bot) lang(locale string) string {
 	if l := text.Normalize(locale); l != "" {
 		return l
@@ -99,7 +103,7 @@ func (b *Bot) apology(locale, reqID string) reply.Message {
 	p := text.New(lang)
 	return reply.Message{
 		Title: p.T("error.internal.title"), Description: p.T("error.internal"),
-		Severity: reply.Critical, Failed: true, Footer: fmt.Sprintf(say(lang, "ref"), reqID),
+		Severity: reply.Critical, Failed: true, Footer: say(lang, "ref", "Ref", reqID),
 	}
 }
 

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -51,7 +50,7 @@ func (b *Bot) answerSlash(ctx context.Context, reqID string, i *discordgo.Intera
 	user, roles := interactionUser(i)
 	lang := b.lang(string(i.Locale))
 	if !b.inCommandChannel(i.ChannelID) {
-		b.private(ctx, reqID, i, fmt.Sprintf(say(lang, "wrong_channel"), channelMentions(b.cfg.Discord.Channels.Commands)))
+		b.private(ctx, reqID, i, say(lang, "wrong_channel", "Channels", channelMentions(b.cfg.Discord.Channels.Commands)))
 		return
 	}
 	if !b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -17,37 +16,38 @@ import (
 // optSpec is one option of a slash command and how it goes into the chat
 // line the router reads.
 type optSpec struct {
-	name, koName string
+	name         string // what Discord sends back, the English name
+	key          string // its words in the bundle, slash.option.KEY; "" = name
 	typ          discordgo.ApplicationCommandOptionType
 	required     bool
 	autocomplete bool
 	keyword      string // written before the value ("since 2h")
 	min, max     float64
 	choices      []string // the only values allowed, shown as they are
-	en, ko       string
+}
+
+// textID is the message of the option's description; textID + ".name"
+// is its name in each language.
+func (o optSpec) textID() string {
+	if o.key != "" {
+		return "slash.option." + o.key
+	}
+	return "slash.option." + o.name
 }
 
 // The options of the commands the router has. A command the router grows
 // later gets a single free-text "args" option until it is listed here.
 var (
-	optService = optSpec{name: "service", koName: "서비스", typ: discordgo.ApplicationCommandOptionString, autocomplete: true,
-		en: "the service, by its short name", ko: "서비스 이름 (짧은 이름)"}
-	optTask = optSpec{name: "task", koName: "태스크", typ: discordgo.ApplicationCommandOptionString,
-		en: "a task ID (or its first 6+ characters)", ko: "태스크 ID (앞 6자 이상)"}
-	optSince = optSpec{name: "since", koName: "기간", typ: discordgo.ApplicationCommandOptionString, keyword: "since",
-		en: "how far back to look, such as 2h or 1d", ko: "얼마나 거슬러 볼지 (예: 2h, 1d)"}
-	optLines = optSpec{name: "lines", koName: "줄수", typ: discordgo.ApplicationCommandOptionInteger, min: 1, max: 100,
-		en: "how many log lines (1–100)", ko: "로그 줄 수 (1–100)"}
-	optArgs = optSpec{name: "args", koName: "인자", typ: discordgo.ApplicationCommandOptionString,
-		en: "the rest of the command, as after the text command", ko: "텍스트 명령에서 명령 뒤에 쓰는 내용"}
+	optService = optSpec{name: "service", typ: discordgo.ApplicationCommandOptionString, autocomplete: true}
+	optTask    = optSpec{name: "task", typ: discordgo.ApplicationCommandOptionString}
+	optSince   = optSpec{name: "since", typ: discordgo.ApplicationCommandOptionString, keyword: "since"}
+	optLines   = optSpec{name: "lines", typ: discordgo.ApplicationCommandOptionInteger, min: 1, max: 100}
+	optArgs    = optSpec{name: "args", typ: discordgo.ApplicationCommandOptionString}
 
-	optCommand = optSpec{name: "command", koName: "명령", typ: discordgo.ApplicationCommandOptionString,
-		en: "a command to explain, such as why", ko: "설명할 명령 (예: why)"}
+	optCommand = optSpec{name: "command", typ: discordgo.ApplicationCommandOptionString}
 
-	optChangeID = optSpec{name: "id", koName: "아이디", typ: discordgo.ApplicationCommandOptionString, required: true,
-		en: "the change's ID, as its message shows", ko: "변경 ID (메시지에 표시된 것)"}
-	optOnOff = optSpec{name: "state", koName: "상태", typ: discordgo.ApplicationCommandOptionString, required: true, choices: []string{"on", "off"},
-		en: "on or off", ko: "켜기(on) 또는 끄기(off)"}
+	optChangeID = optSpec{name: "id", key: "change_id", typ: discordgo.ApplicationCommandOptionString, required: true}
+	optOnOff    = optSpec{name: "state", typ: discordgo.ApplicationCommandOptionString, required: true, choices: []string{"on", "off"}}
 
 	slashOptions = map[string][]optSpec{
 		"why":     {required(optService), optTask, optSince},
@@ -55,29 +55,20 @@ var (
 		"summary": {},
 		"logs":    {required(optService), optTask, optLines},
 		"scale": {required(optService),
-			{name: "setting", koName: "항목", typ: discordgo.ApplicationCommandOptionString, required: true, choices: []string{"cpu", "memory", "count"},
-				en: "what to change: cpu (units), memory (MiB) or count (tasks)", ko: "바꿀 항목: cpu(유닛), memory(MiB), count(태스크 수)"},
-			{name: "value", koName: "값", typ: discordgo.ApplicationCommandOptionInteger, required: true, min: 0, max: 1 << 20,
-				en: "the new value, such as 1024", ko: "새 값 (예: 1024)"}},
+			{name: "setting", key: "scale.setting", typ: discordgo.ApplicationCommandOptionString, required: true, choices: []string{"cpu", "memory", "count"}},
+			{name: "value", key: "scale.value", typ: discordgo.ApplicationCommandOptionInteger, required: true, min: 0, max: 1 << 20}},
 		"reservation": {optOnOff,
-			{name: "target", koName: "목표", typ: discordgo.ApplicationCommandOptionInteger, keyword: "target", min: 1, max: 100,
-				en: "the CPU reservation to keep, in percent", ko: "유지할 CPU 예약률 (%)"}},
+			{name: "target", key: "reservation.target", typ: discordgo.ApplicationCommandOptionInteger, keyword: "target", min: 1, max: 100}},
 		"autoscale": {required(optService), optOnOff,
-			{name: "min", koName: "최소", typ: discordgo.ApplicationCommandOptionInteger, keyword: "min", min: 0, max: 1000,
-				en: "the fewest tasks (with on)", ko: "최소 태스크 수 (on일 때)"},
-			{name: "max", koName: "최대", typ: discordgo.ApplicationCommandOptionInteger, keyword: "max", min: 1, max: 1000,
-				en: "the most tasks (with on)", ko: "최대 태스크 수 (on일 때)"},
-			{name: "cpu", koName: "cpu", typ: discordgo.ApplicationCommandOptionInteger, keyword: "cpu", min: 1, max: 100,
-				en: "the CPU to keep, in percent (with on)", ko: "유지할 CPU 사용률 % (on일 때)"}},
+			{name: "min", key: "autoscale.min", typ: discordgo.ApplicationCommandOptionInteger, keyword: "min", min: 0, max: 1000},
+			{name: "max", key: "autoscale.max", typ: discordgo.ApplicationCommandOptionInteger, keyword: "max", min: 1, max: 1000},
+			{name: "cpu", key: "autoscale.cpu", typ: discordgo.ApplicationCommandOptionInteger, keyword: "cpu", min: 1, max: 100}},
 		"healthcheck": {required(optService),
-			{name: "setting", koName: "항목", typ: discordgo.ApplicationCommandOptionString, required: true,
-				choices: []string{"grace", "timeout", "interval", "unhealthy"},
-				en:      "grace, timeout or interval (seconds), or unhealthy (failed checks)", ko: "grace, timeout, interval(초) 또는 unhealthy(실패 횟수)"},
-			{name: "value", koName: "값", typ: discordgo.ApplicationCommandOptionInteger, required: true, min: 0, max: 10000,
-				en: "the new value", ko: "새 값"}},
+			{name: "setting", key: "healthcheck.setting", typ: discordgo.ApplicationCommandOptionString, required: true,
+				choices: []string{"grace", "timeout", "interval", "unhealthy"}},
+			{name: "value", key: "healthcheck.value", typ: discordgo.ApplicationCommandOptionInteger, required: true, min: 0, max: 10000}},
 		"rollback": {required(optService),
-			{name: "revision", koName: "리비전", typ: discordgo.ApplicationCommandOptionInteger, min: 1, max: 1 << 30,
-				en: "the task definition revision; the previous one when left out", ko: "태스크 정의 리비전 (생략하면 직전 것)"}},
+			{name: "revision", key: "rollback.revision", typ: discordgo.ApplicationCommandOptionInteger, min: 1, max: 1 << 30}},
 		"approve": {optChangeID},
 		"reject":  {optChangeID},
 		"cancel":  {optChangeID},
@@ -95,7 +86,8 @@ func optionsFor(name string) []optSpec {
 }
 
 // slashCommands are the guild's slash commands: one per command the
-// router has built, in help's order, with Korean names and descriptions.
+// router has built, in help's order, named and described in English and
+// Korean from the bundle (alias.NAME, help.NAME, slash.option.*).
 func slashCommands(cmds []commands.CommandInfo) []*discordgo.ApplicationCommand {
 	en, ko := text.New("en"), text.New("ko")
 	var out []*discordgo.ApplicationCommand
@@ -109,14 +101,14 @@ func slashCommands(cmds []commands.CommandInfo) []*discordgo.ApplicationCommand 
 			Description:              cut(en.T("help."+c.Name), 100),
 			DescriptionLocalizations: &map[discordgo.Locale]string{discordgo.Korean: cut(ko.T("help."+c.Name), 100)},
 		}
-		if k := koreanAlias(c.Aliases); k != "" {
-			ac.NameLocalizations = &map[discordgo.Locale]string{discordgo.Korean: k}
+		if w := ko.Words("alias." + c.Name); len(w) > 0 && w[0] != c.Name {
+			ac.NameLocalizations = &map[discordgo.Locale]string{discordgo.Korean: w[0]}
 		}
 		for _, o := range optionsFor(c.Name) {
 			opt := &discordgo.ApplicationCommandOption{
-				Type: o.typ, Name: o.name, Description: o.en, Required: o.required, Autocomplete: o.autocomplete,
-				NameLocalizations:        map[discordgo.Locale]string{discordgo.Korean: o.koName},
-				DescriptionLocalizations: map[discordgo.Locale]string{discordgo.Korean: o.ko},
+				Type: o.typ, Name: o.name, Description: en.T(o.textID()), Required: o.required, Autocomplete: o.autocomplete,
+				NameLocalizations:        map[discordgo.Locale]string{discordgo.Korean: ko.T(o.textID() + ".name")},
+				DescriptionLocalizations: map[discordgo.Locale]string{discordgo.Korean: ko.T(o.textID())},
 			}
 			if o.max > 0 {
 				lo := o.min
@@ -130,19 +122,6 @@ func slashCommands(cmds []commands.CommandInfo) []*discordgo.ApplicationCommand 
 		out = append(out, ac)
 	}
 	return out
-}
-
-// koreanAlias is the router's Korean word for a command (왜 for why),
-// the slash command's Korean name.
-func koreanAlias(aliases []string) string {
-	for _, a := range aliases {
-		for _, r := range a {
-			if unicode.Is(unicode.Hangul, r) {
-				return a
-			}
-		}
-	}
-	return ""
 }
 
 // slashLine writes a slash command as the chat line the router reads:

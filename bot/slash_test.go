@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
 func TestSlashCommandsGolden(t *testing.T) {
@@ -159,5 +160,42 @@ func TestRESTTransportRewrites(t *testing.T) {
 	resp.Body.Close()
 	if got != "/api/v9/gateway?x=1" {
 		t.Errorf("the fake got %q", got)
+	}
+}
+
+// TestSlashLocalisations: every slash command and option has its name and
+// description in English and Korean, from the bundle in commands/text.
+func TestSlashLocalisations(t *testing.T) {
+	router, _ := incidentRouter(t, sim.Options{})
+	en, ko := text.IDs("en"), text.IDs("ko")
+	kp := text.New("ko")
+	for _, c := range slashCommands(router.Commands()) {
+		id := "help." + c.Name
+		if !en[id] || !ko[id] {
+			t.Errorf("/%s: %s is not in both languages' bundle", c.Name, id)
+		}
+		if c.DescriptionLocalizations == nil || (*c.DescriptionLocalizations)[discordgo.Korean] == "" {
+			t.Errorf("/%s has no Korean description", c.Name)
+		}
+		if !en["alias."+c.Name] || !ko["alias."+c.Name] {
+			t.Errorf("/%s: alias.%s is not in both languages' bundle", c.Name, c.Name)
+		}
+		if c.NameLocalizations == nil || (*c.NameLocalizations)[discordgo.Korean] != kp.Words("alias." + c.Name)[0] {
+			t.Errorf("/%s: its Korean name is not the bundle's first alias", c.Name)
+		}
+		specs := optionsFor(c.Name)
+		for n, o := range c.Options {
+			tid := specs[n].textID()
+			if !en[tid] || !ko[tid] || !en[tid+".name"] || !ko[tid+".name"] {
+				t.Errorf("/%s %s: %s(.name) is not in both languages' bundle", c.Name, o.Name, tid)
+				continue
+			}
+			if got := text.New("en").T(tid + ".name"); got != o.Name {
+				t.Errorf("/%s: the bundle's English name %q differs from the option's %q, which Discord sends back", c.Name, got, o.Name)
+			}
+			if o.NameLocalizations[discordgo.Korean] == "" || o.DescriptionLocalizations[discordgo.Korean] == "" || o.Description == "" {
+				t.Errorf("/%s %s lacks a localisation", c.Name, o.Name)
+			}
+		}
 	}
 }

@@ -8,15 +8,15 @@ import (
 )
 
 func approveCommand() command {
-	return command{Name: "approve", Aliases: []string{"승인"}, Run: decide("approve")}
+	return command{Name: "approve", Run: decide("approve")}
 }
 
 func rejectCommand() command {
-	return command{Name: "reject", Aliases: []string{"거절"}, Run: decide("reject")}
+	return command{Name: "reject", Run: decide("reject")}
 }
 
 func cancelCommand() command {
-	return command{Name: "cancel", Aliases: []string{"취소"}, Run: decide("cancel")}
+	return command{Name: "cancel", Run: decide("cancel")}
 }
 
 // decide answers `approve ID`, `reject ID` and `cancel ID`, and the

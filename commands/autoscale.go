@@ -9,7 +9,7 @@ import (
 )
 
 func autoscaleCommand() command {
-	return command{Name: "autoscale", Aliases: []string{"자동확장"}, Run: runAutoscale}
+	return command{Name: "autoscale", Run: runAutoscale}
 }
 
 // runAutoscale: `autoscale SERVICE on min N max M cpu PCT | off [--dry-run]`.
@@ -19,14 +19,14 @@ func runAutoscale(ctx context.Context, r *Router, c *call) []reply.Message {
 		if len(args) == 0 {
 			return req, badArg("usage.on_off")
 		}
-		switch strings.ToLower(args[0]) {
-		case "off", "끄기", "disable":
+		switch keyword(args[0]) {
+		case "off":
 			req.Kind = change.KindAutoscaleOff
 			if len(args) > 1 {
 				return req, badArg("usage.unexpected", "Arg", clip(args[1], 40))
 			}
 			return req, nil
-		case "on", "켜기", "enable":
+		case "on":
 			req.Kind = change.KindAutoscaleOn
 		default:
 			return req, badArg("usage.on_off")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
 // ConsoleUser is the user ID of the person at the terminal chat: an
@@ -45,7 +46,7 @@ func dryRunFlag(args []string) ([]string, bool) {
 // number reads a whole number argument such as "1024", "60%" or "30s".
 func number(arg string) (int, error) {
 	s := strings.TrimSpace(strings.ToLower(arg))
-	for _, suf := range []string{"%", "s", "초", "개"} {
+	for _, suf := range text.Words("word.number_suffix") {
 		s = strings.TrimSuffix(s, suf)
 	}
 	n, err := strconv.Atoi(s)

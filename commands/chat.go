@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
 // ChatOptions shape the terminal chat.
@@ -47,6 +49,7 @@ func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatO
 	if err := prompt(); err != nil {
 		return err
 	}
+	quitWords := text.Words("word.quit")
 	for sc.Scan() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -58,7 +61,7 @@ func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatO
 				return err
 			}
 			continue
-		case low == "quit" || low == "exit" || low == "q" || low == "종료":
+		case slices.Contains(quitWords, low):
 			return nil
 		}
 		if n, err := strconv.Atoi(line); err == nil {

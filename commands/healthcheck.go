@@ -9,7 +9,7 @@ import (
 )
 
 func healthcheckCommand() command {
-	return command{Name: "healthcheck", Aliases: []string{"헬스체크"}, Run: runHealthcheck}
+	return command{Name: "healthcheck", Run: runHealthcheck}
 }
 
 // runHealthcheck: `healthcheck SERVICE grace|timeout|interval|unhealthy N`.

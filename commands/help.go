@@ -9,7 +9,7 @@ import (
 )
 
 func helpCommand() command {
-	return command{Name: "help", Aliases: []string{"도움말", "도움", "?"}, Run: runHelp}
+	return command{Name: "help", Run: runHelp}
 }
 
 func runHelp(_ context.Context, r *Router, c *call) []reply.Message {

@@ -11,7 +11,7 @@ import (
 )
 
 func logsCommand() command {
-	return command{Name: "logs", Aliases: []string{"log", "로그"}, Run: runLogs}
+	return command{Name: "logs", Run: runLogs}
 }
 
 func runLogs(ctx context.Context, r *Router, c *call) []reply.Message {

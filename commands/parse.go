@@ -3,12 +3,16 @@ package commands
 import (
 	"errors"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
 // Line is a parsed chat line: a command and its arguments.
@@ -162,10 +166,35 @@ func parseLogs(args []string) (string, LogsArgs, error) {
 	return service, l, nil
 }
 
+var hexID = regexp.MustCompile(`^[0-9a-f]{6,32}$`)
+
+// sinceUnits are the words of a look-back's unit in every language
+// (word.unit.* in commands/text), and sinceRE reads "2h" or "2 hours".
 var (
-	hexID   = regexp.MustCompile(`^[0-9a-f]{6,32}$`)
-	sinceRE = regexp.MustCompile(`^(\d{1,5})\s*(s|sec|secs|m|min|mins|h|hr|hrs|hour|hours|d|day|days|초|분|시간|일)$`)
+	sinceOnce  sync.Once
+	sinceUnits map[string]time.Duration
+	sinceRE    *regexp.Regexp
 )
+
+func loadSinceUnits() {
+	sinceUnits = map[string]time.Duration{}
+	var alts []string
+	for id, d := range map[string]time.Duration{
+		"word.unit.second": time.Second, "word.unit.minute": time.Minute,
+		"word.unit.hour": time.Hour, "word.unit.day": 24 * time.Hour,
+	} {
+		for _, w := range text.Words(id) {
+			w = strings.ToLower(w)
+			sinceUnits[w] = d
+			alts = append(alts, regexp.QuoteMeta(w))
+		}
+	}
+	// Longest first, so "hours" is not read as "h" and a stray "ours".
+	sort.Slice(alts, func(i, j int) bool {
+		return len(alts[i]) > len(alts[j]) || len(alts[i]) == len(alts[j]) && alts[i] < alts[j]
+	})
+	sinceRE = regexp.MustCompile(`^(\d{1,5})\s*(` + strings.Join(alts, "|") + `)$`)
+}
 
 // taskID returns the task ID in a, which may be an ID, a unique prefix of
 // at least six characters, or a task ARN; "" when a is none of these.
@@ -180,21 +209,17 @@ func taskID(a string) string {
 	return ""
 }
 
-// ParseSince reads a look-back such as 2h, 90m, 1h30m, 2d or 2시간, for
+// ParseSince reads a look-back such as 2h, 90m, 1h30m, 2d or "2" and the
+// Korean word for hours, for
 // the chat and for a front-end that has it as text (a slash command's
 // option); its error is worded by Router.ErrorReply.
 func ParseSince(a string) (time.Duration, error) {
 	s := strings.ToLower(strings.TrimSpace(a))
+	sinceOnce.Do(loadSinceUnits)
 	var d time.Duration
 	if m := sinceRE.FindStringSubmatch(s); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		unit := map[string]time.Duration{
-			"s": time.Second, "sec": time.Second, "secs": time.Second, "초": time.Second,
-			"m": time.Minute, "min": time.Minute, "mins": time.Minute, "분": time.Minute,
-			"h": time.Hour, "hr": time.Hour, "hrs": time.Hour, "hour": time.Hour, "hours": time.Hour, "시간": time.Hour,
-			"d": 24 * time.Hour, "day": 24 * time.Hour, "days": 24 * time.Hour, "일": 24 * time.Hour,
-		}[m[2]]
-		d = time.Duration(n) * unit
+		d = time.Duration(n) * sinceUnits[m[2]]
 	} else if x, err := time.ParseDuration(s); err == nil {
 		d = x
 	} else {
@@ -204,4 +229,32 @@ func ParseSince(a string) (time.Duration, error) {
 		return 0, badArg("usage.since_range", "Arg", a)
 	}
 	return d, nil
+}
+
+// keywords are the vocabulary entries of the guarded changes' arguments.
+var keywords = []string{"word.on", "word.off", "word.memory", "word.count", "word.target"}
+
+var (
+	keywordOnce sync.Once
+	keywordOf   map[string]string // any language's word → the English one
+)
+
+// keyword is a as the English word the commands switch on: "enable" and
+// the Korean word for it are "on" (word.* in commands/text). Other words come back
+// lower-cased.
+func keyword(a string) string {
+	keywordOnce.Do(func() {
+		keywordOf = map[string]string{}
+		for _, id := range keywords {
+			ws := text.Words(id)
+			for _, w := range ws {
+				keywordOf[strings.ToLower(w)] = ws[0]
+			}
+		}
+	})
+	low := strings.ToLower(a)
+	if k, ok := keywordOf[low]; ok {
+		return k
+	}
+	return low
 }

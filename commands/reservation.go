@@ -9,7 +9,7 @@ import (
 )
 
 func reservationCommand() command {
-	return command{Name: "reservation", Aliases: []string{"예약확장"}, Run: runReservation}
+	return command{Name: "reservation", Run: runReservation}
 }
 
 // runReservation: `reservation on|off [target PCT] [cluster NAME] [--dry-run]`.
@@ -35,18 +35,18 @@ func parseReservation(args []string) (change.Request, error) {
 	if len(args) == 0 {
 		return req, badArg("usage.on_off")
 	}
-	switch strings.ToLower(args[0]) {
-	case "on", "켜기", "enable":
+	switch keyword(args[0]) {
+	case "on":
 		req.Kind = change.KindReservationOn
-	case "off", "끄기", "disable":
+	case "off":
 		req.Kind = change.KindReservationOff
 	default:
 		return req, badArg("usage.on_off")
 	}
 	rest := args[1:]
 	for i := 0; i < len(rest); i++ {
-		switch strings.ToLower(rest[i]) {
-		case "target", "목표":
+		switch keyword(rest[i]) {
+		case "target":
 			if i+1 >= len(rest) || req.Kind != change.KindReservationOn {
 				return req, badArg("usage.unexpected", "Arg", clip(rest[i], 40))
 			}

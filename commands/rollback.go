@@ -10,7 +10,7 @@ import (
 )
 
 func rollbackCommand() command {
-	return command{Name: "rollback", Aliases: []string{"롤백"}, Run: runRollback}
+	return command{Name: "rollback", Run: runRollback}
 }
 
 // runRollback: `rollback SERVICE [REVISION]`; REVISION is 42, backend:42

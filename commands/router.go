@@ -28,8 +28,10 @@ type Input struct {
 
 // command is one entry of the router's table. Each lives in its own file.
 type command struct {
-	Name    string
-	Aliases []string // other words for it, such as the Korean 왜 for why
+	Name string
+	// Aliases are other words for it. The words of every language come
+	// from the bundle (alias.NAME in commands/text), added by NewRouter.
+	Aliases []string
 	// Run answers the call; nil means the command is announced but not
 	// built yet.
 	Run func(ctx context.Context, r *Router, c *call) []reply.Message
@@ -78,6 +80,7 @@ func table() []command {
 func NewRouter(env Env) *Router {
 	r := &Router{env: env, cmds: map[string]command{}}
 	for _, c := range table() {
+		c.Aliases = aliases(c)
 		r.ordered = append(r.ordered, c)
 		r.cmds[c.Name] = c
 		for _, a := range c.Aliases {
@@ -85,6 +88,20 @@ func NewRouter(env Env) *Router {
 		}
 	}
 	return r
+}
+
+// aliases are the words for a command other than its name: the bundle's,
+// in every language, then any the command still lists itself.
+func aliases(c command) []string {
+	var out []string
+	seen := map[string]bool{c.Name: true}
+	for _, a := range append(text.Words("alias."+c.Name), c.Aliases...) {
+		if a = strings.ToLower(a); !seen[a] {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // IsCommand reports whether text starts with the prefix, for a chat platform

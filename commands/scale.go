@@ -2,14 +2,13 @@ package commands
 
 import (
 	"context"
-	"strings"
 
 	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 )
 
 func scaleCommand() command {
-	return command{Name: "scale", Aliases: []string{"스케일"}, Run: runScale}
+	return command{Name: "scale", Run: runScale}
 }
 
 // runScale: `scale SERVICE cpu UNITS | memory MIB | count N [--dry-run]`.
@@ -19,12 +18,12 @@ func runScale(ctx context.Context, r *Router, c *call) []reply.Message {
 		if len(args) < 2 {
 			return req, badArg("usage.scale_what")
 		}
-		switch strings.ToLower(args[0]) {
+		switch keyword(args[0]) {
 		case "cpu", "vcpu":
 			req.Kind = change.KindScaleCPU
-		case "memory", "mem", "메모리":
+		case "memory":
 			req.Kind = change.KindScaleMemory
-		case "count", "tasks", "desired", "개수":
+		case "count":
 			req.Kind = change.KindScaleCount
 		default:
 			return req, badArg("usage.scale_what")

@@ -15,7 +15,7 @@ import (
 )
 
 func statusCommand() command {
-	return command{Name: "status", Aliases: []string{"상태"}, Run: runStatus}
+	return command{Name: "status", Run: runStatus}
 }
 
 func runStatus(ctx context.Context, r *Router, c *call) []reply.Message {

@@ -11,10 +11,10 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
-// summaryCommand is `summary` (요약): the daily summary, now. The router's
+// summaryCommand is `summary`: the daily summary, now. The router's
 // table lists it.
 func summaryCommand() command {
-	return command{Name: "summary", Aliases: []string{"요약"}, Run: runSummary}
+	return command{Name: "summary", Run: runSummary}
 }
 
 func runSummary(ctx context.Context, r *Router, c *call) []reply.Message {

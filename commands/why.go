@@ -16,7 +16,7 @@ import (
 )
 
 func whyCommand() command {
-	return command{Name: "why", Aliases: []string{"왜", "원인"}, Run: runWhy}
+	return command{Name: "why", Run: runWhy}
 }
 
 func runWhy(ctx context.Context, r *Router, c *call) []reply.Message {

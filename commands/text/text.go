@@ -155,3 +155,28 @@ func IDs(lang string) map[string]bool {
 	}
 	return out
 }
+
+// Words is a vocabulary entry of the printer's language: the words, split
+// on spaces, that message id lists ("왜 원인"). People may type any of them.
+func (p Printer) Words(id string) []string {
+	if !p.Has(id) {
+		return nil
+	}
+	return strings.Fields(p.T(id))
+}
+
+// Words is a vocabulary entry in every language, English first, each word
+// once: what the chat accepts whatever language the user reads.
+func Words(id string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range Languages {
+		for _, w := range New(l).Words(id) {
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}

@@ -1,9 +1,13 @@
 package text
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // Both languages must say everything, and every template must render with
@@ -45,7 +49,9 @@ func TestTemplatesRender(t *testing.T) {
 				"Action", "After", "BMax", "BMin", "BTarget", "Base", "Before", "Best", "CPUs", "Container", "Count", "Done",
 				"Err", "Event", "Field", "FreeCPU", "FreeMem", "Group", "Hi", "ID", "Instance", "Interval", "Is", "Lo", "Mem",
 				"Min", "MaxPercent", "MinHealthy", "Now", "Others", "Policy", "Provider", "Requester", "Revision", "Seconds",
-				"Step", "Subject", "Summary", "Target", "TaskDefinition", "Time", "Unit", "Value", "Was", "What", "Who", "Why"} {
+				"Step", "Subject", "Summary", "Target", "TaskDefinition", "Time", "Unit", "Value", "Was", "What", "Who", "Why",
+				// the Discord side (bot)
+				"Channels", "Ref"} {
 				kv = append(kv, n, "x")
 			}
 			got := p.T(id, kv...)
@@ -74,5 +80,80 @@ func TestNormalizeAndFallback(t *testing.T) {
 	var zero Printer
 	if got := zero.T("help.title"); got != "ecsmedic commands" {
 		t.Errorf("zero printer: %q", got)
+	}
+}
+
+// hangulPending are Go files that still hold Korean words, each with who
+// moves them into the bundle; the list only shrinks.
+var hangulPending = map[string]string{
+	"config/validate.go": "the locale spelling 한국어 (config loaders, issue 10 helper yaml)",
+	"config/config.go":   "the language's name in the config summary (config loaders, issue 10 helper yaml)",
+}
+
+// TestNoHangulInGo: every Korean word lives in this package's message
+// files, none in Go code (tests may quote replies).
+func TestNoHangulInGo(t *testing.T) {
+	root := moduleRoot(t)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel == "commands/text" || rel == "vendor" || strings.HasPrefix(d.Name(), ".") && rel != "." || d.Name() == "testdata" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
+			return nil
+		}
+		buf, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for n, line := range strings.Split(string(buf), "\n") {
+			if strings.IndexFunc(line, func(r rune) bool { return unicode.Is(unicode.Hangul, r) }) >= 0 {
+				if _, ok := hangulPending[rel]; ok {
+					return nil
+				}
+				t.Errorf("%s:%d has Korean in Go code; put the words in commands/text: %s", rel, n+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// moduleRoot is the directory of go.mod above this package.
+func moduleRoot(t *testing.T) string {
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			t.Fatal("no go.mod above the package")
+		}
+		dir = up
+	}
+}
+
+// TestWordsEveryLanguage: Words gathers a vocabulary entry from every
+// language, English first, each word once.
+func TestWordsEveryLanguage(t *testing.T) {
+	got := Words("alias.help")
+	if len(got) < 3 || got[0] != "help" {
+		t.Errorf("Words(alias.help) = %q, want help first and the Korean words after", got)
+	}
+	if w := Words("no.such.entry"); w != nil {
+		t.Errorf("Words of a missing entry = %q, want none", w)
 	}
 }
