@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log"
 	"log/slog"
 	"os"
 	"strings"
@@ -28,7 +30,11 @@ const (
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
+// TestMain keeps logs out of the test output: the bot's own go to each
+// harness's buffer, the router's and discordgo's are dropped.
 func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.DiscardHandler))
+	log.SetOutput(io.Discard)
 	os.Setenv(testTokenEnv, testToken)
 	os.Exit(m.Run())
 }
