@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log"
 	"log/slog"
 	"os"
 	"strings"
@@ -20,6 +18,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/config"
 	goldenfile "github.com/ecsmedic/ecsmedic/internal/golden"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 )
 
 // The token the tests log in with; no log line may ever contain it.
@@ -33,8 +32,7 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 // TestMain keeps logs out of the test output: the bot's own go to each
 // harness's buffer, the router's and discordgo's are dropped.
 func TestMain(m *testing.M) {
-	slog.SetDefault(slog.New(slog.DiscardHandler))
-	log.SetOutput(io.Discard)
+	testlog.Discard()
 	os.Setenv(testTokenEnv, testToken)
 	os.Exit(m.Run())
 }

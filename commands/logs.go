@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
@@ -117,22 +118,22 @@ func renderLogs(p text.Printer, ref ServiceRef, snap *aws.ServiceSnapshot, id st
 	if stopped {
 		state = "logs.stopped"
 	}
-	m.Title = p.T("logs.title", "Service", name, "N", len(lines), "Task", shortID(arn), "State", p.T(state))
+	m.Title = p.T("logs.title", "Service", name, "N", len(lines), "Task", explain.ShortID(arn), "State", p.T(state))
 	if stopped {
-		why := prefix + "why " + name + " " + shortID(arn)
+		why := prefix + "why " + name + " " + explain.ShortID(arn)
 		m.Buttons = []reply.Button{{ID: why, Label: why, Style: reply.Secondary}}
 	}
 	if len(lines) == 0 {
-		m.Title = p.T("logs.title.none", "Service", name, "Task", shortID(arn), "State", p.T(state))
+		m.Title = p.T("logs.title.none", "Service", name, "Task", explain.ShortID(arn), "State", p.T(state))
 		m.Severity = reply.Warning
 		m.Description = p.T("logs.empty")
 		return m
 	}
 	text := make([]string, len(lines))
 	for i, l := range lines {
-		text[i] = clock(l.T.In(loc)) + " " + clip(strings.TrimRight(codeSafe(l.Message), "\n"), 300)
+		text[i] = explain.Clock(l.T.In(loc)) + " " + clip(strings.TrimRight(explain.CodeSafe(l.Message), "\n"), 300)
 	}
-	m.Description = codeBlock(text, reply.MaxDescription-200)
+	m.Description = explain.CodeBlock(text, reply.MaxDescription-200)
 	if shown := strings.Count(m.Description, "\n") - 1; shown < len(lines) {
 		m.Description = p.T("logs.cut", "Shown", shown, "N", len(lines)) + "\n" + m.Description
 	}

@@ -3,6 +3,7 @@ package commands
 import (
 	"testing"
 
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
@@ -22,7 +23,7 @@ func TestLogsGolden(t *testing.T) {
 	for _, tt := range tests {
 		for _, lang := range text.Languages {
 			t.Run(tt.name+"_"+lang, func(t *testing.T) {
-				m := fit(renderLogs(text.New(lang), ref, snap, tt.id, tt.n, "!", kst))
+				m := explain.Fit(renderLogs(text.New(lang), ref, snap, tt.id, tt.n, "!", kst))
 				checkLimits(t, m)
 				goldenReply(t, "logs_"+tt.name+"_"+lang, m)
 			})

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
@@ -107,7 +108,7 @@ func (r *Router) Help(ctx context.Context, req HelpRequest) []reply.Message {
 // ErrorReply words err, met while reading the arguments of command, for
 // a front-end that reads its own arguments (ParseSince, ParseLogsArgs).
 func (r *Router) ErrorReply(from From, command string, err error) reply.Message {
-	return fit(r.errorReply(r.printer(from.Locale), command, err))
+	return explain.Fit(r.errorReply(r.printer(from.Locale), command, err))
 }
 
 // answer runs one command within the command timeout, in the asker's
@@ -122,5 +123,5 @@ func (r *Router) answer(ctx context.Context, name string, from From, fn func(con
 	}()
 	ctx, cancel := context.WithTimeout(ctx, gatherTimeout)
 	defer cancel()
-	return fitAll(fn(ctx, p))
+	return explain.FitAll(fn(ctx, p))
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
@@ -112,7 +113,7 @@ func TestEveryTableCommandAnswers(t *testing.T) {
 
 func TestFit(t *testing.T) {
 	long := strings.Repeat("가나다라 ", 600)
-	m := fit(reply.Message{
+	m := explain.Fit(reply.Message{
 		Title:       long,
 		Description: long + long,
 		Fields: []reply.Field{

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
@@ -118,9 +119,9 @@ func renderStatus(p text.Printer, ref ServiceRef, snap *aws.ServiceSnapshot, pre
 
 	cpuUnits, memMiB := atoi(deref(snap.TaskDefinition.Cpu)), atoi(deref(snap.TaskDefinition.Memory))
 	if v, ok := last(snap, aws.MetricServiceCPUAvg); ok {
-		val := p.T("status.cpu", "Pct", pct(p, v), "Units", cpuUnits, "HasUnits", cpuUnits > 0)
+		val := p.T("status.cpu", "Pct", explain.Pct(p, v), "Units", cpuUnits, "HasUnits", cpuUnits > 0)
 		if mx, ok := last(snap, aws.MetricServiceCPUMax); ok && mx > v+1 {
-			val += "\n" + p.T("status.busiest", "Pct", pct(p, mx))
+			val += "\n" + p.T("status.busiest", "Pct", explain.Pct(p, mx))
 		}
 		if v >= 90 {
 			worse(reply.Warning)
@@ -128,7 +129,7 @@ func renderStatus(p text.Printer, ref ServiceRef, snap *aws.ServiceSnapshot, pre
 		m.Fields = append(m.Fields, reply.Field{Name: p.T("status.field.cpu"), Value: val, Inline: true})
 	}
 	if v, ok := last(snap, aws.MetricServiceMemAvg); ok {
-		val := p.T("status.mem", "Pct", pct(p, v), "MiB", memMiB, "HasMiB", memMiB > 0)
+		val := p.T("status.mem", "Pct", explain.Pct(p, v), "MiB", memMiB, "HasMiB", memMiB > 0)
 		if v >= 90 {
 			worse(reply.Warning)
 		}
@@ -164,10 +165,10 @@ func renderStatus(p text.Printer, ref ServiceRef, snap *aws.ServiceSnapshot, pre
 	if okC || okM {
 		var parts []string
 		if okC {
-			parts = append(parts, "CPU "+pct(p, cpuRes))
+			parts = append(parts, "CPU "+explain.Pct(p, cpuRes))
 		}
 		if okM {
-			parts = append(parts, p.T("chart.mem")+" "+pct(p, memRes))
+			parts = append(parts, p.T("chart.mem")+" "+explain.Pct(p, memRes))
 		}
 		if cpuRes >= 90 || memRes >= 90 {
 			worse(reply.Warning)
@@ -178,16 +179,16 @@ func renderStatus(p text.Printer, ref ServiceRef, snap *aws.ServiceSnapshot, pre
 	if len(snap.Stopped) > 0 && snap.Stopped[0].StoppedAt != nil {
 		t := snap.Stopped[0]
 		m.Fields = append(m.Fields, reply.Field{Name: p.T("status.field.last_stop"),
-			Value: p.T("status.last_stop", "At", clock(t.StoppedAt.In(loc)), "Task", shortID(deref(t.TaskArn)),
-				"Reason", clip(shortARNs(codeSafeInline(deref(t.StoppedReason))), 160), "Prefix", prefix, "Service", name)})
+			Value: p.T("status.last_stop", "At", explain.Clock(t.StoppedAt.In(loc)), "Task", explain.ShortID(deref(t.TaskArn)),
+				"Reason", clip(explain.ShortARNs(explain.CodeSafeInline(deref(t.StoppedReason))), 160), "Prefix", prefix, "Service", name)})
 	}
 	if len(svc.Events) > 0 && svc.Events[0].Message != nil {
 		e := svc.Events[0]
 		at := ""
 		if e.CreatedAt != nil {
-			at = "`" + clock(e.CreatedAt.In(loc)) + "` "
+			at = "`" + explain.Clock(e.CreatedAt.In(loc)) + "` "
 		}
-		m.Fields = append(m.Fields, reply.Field{Name: p.T("status.field.event"), Value: at + clip(shortARNs(deref(e.Message)), 300)})
+		m.Fields = append(m.Fields, reply.Field{Name: p.T("status.field.event"), Value: at + clip(explain.ShortARNs(deref(e.Message)), 300)})
 	}
 	return m
 }

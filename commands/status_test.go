@@ -3,6 +3,7 @@ package commands
 import (
 	"testing"
 
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
@@ -11,7 +12,7 @@ func TestStatusGolden(t *testing.T) {
 	ref := ServiceRef{Alias: "backend", Cluster: "codedang", Service: "backend"}
 	for _, lang := range text.Languages {
 		t.Run(lang, func(t *testing.T) {
-			m := fit(renderStatus(text.New(lang), ref, snap, "!", kst))
+			m := explain.Fit(renderStatus(text.New(lang), ref, snap, "!", kst))
 			checkLimits(t, m)
 			goldenReply(t, "status_"+lang, m)
 		})

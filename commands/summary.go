@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
@@ -66,10 +67,10 @@ func serviceReasons(p text.Printer, s serviceView) []string {
 		out = append(out, p.T("summary.reason.deploy_failed"))
 	}
 	if s.CPU.OK && s.CPU.Peak >= hotPct {
-		out = append(out, p.T("summary.reason.cpu", "Pct", pct(p, s.CPU.Peak)))
+		out = append(out, p.T("summary.reason.cpu", "Pct", explain.Pct(p, s.CPU.Peak)))
 	}
 	if s.Mem.OK && s.Mem.Peak >= hotPct {
-		out = append(out, p.T("summary.reason.mem", "Pct", pct(p, s.Mem.Peak)))
+		out = append(out, p.T("summary.reason.mem", "Pct", explain.Pct(p, s.Mem.Peak)))
 	}
 	if s.Unhealthy > 0 {
 		out = append(out, p.T(one(s.Unhealthy, "summary.reason.unhealthy"), "N", s.Unhealthy))
@@ -83,10 +84,10 @@ func clusterReasons(p text.Printer, c clusterView) []string {
 	}
 	var out []string
 	if c.CPURes.OK && c.CPURes.Peak >= hotPct {
-		out = append(out, p.T("summary.reason.cluster_cpu", "Pct", pct(p, c.CPURes.Peak)))
+		out = append(out, p.T("summary.reason.cluster_cpu", "Pct", explain.Pct(p, c.CPURes.Peak)))
 	}
 	if c.MemRes.OK && c.MemRes.Peak >= hotPct {
-		out = append(out, p.T("summary.reason.cluster_mem", "Pct", pct(p, c.MemRes.Peak)))
+		out = append(out, p.T("summary.reason.cluster_mem", "Pct", explain.Pct(p, c.MemRes.Peak)))
 	}
 	if len(out) > 0 && c.Growth.EC2 && !c.Growth.CanGrow() {
 		out = append(out, p.T("summary.reason.cannot_grow"))

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ecsmedic/ecsmedic/commands/chart"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
@@ -63,7 +64,7 @@ func renderSummary(p text.Printer, v summaryView) reply.Message {
 		if len(shown) > maxAttentionLns {
 			shown = shown[:maxAttentionLns]
 		}
-		body := bullets(shown)
+		body := explain.Bullets(shown)
 		if more := len(lines) - len(shown); more > 0 {
 			body += "\n" + p.T("why.more", "N", more)
 		}
@@ -81,7 +82,7 @@ func renderSummary(p text.Printer, v summaryView) reply.Message {
 		missing = append(missing, c.Missing...)
 	}
 	if len(missing) > 0 {
-		fixed = append(fixed, reply.Field{Name: p.T("why.field.missing"), Value: clip(bullets(missing), 600)})
+		fixed = append(fixed, reply.Field{Name: p.T("why.field.missing"), Value: clip(explain.Bullets(missing), 600)})
 	}
 	ordered := append(append([]serviceView{}, hot...), fine...)
 	svcFields := make([]reply.Field, len(ordered))
@@ -109,7 +110,7 @@ func fitServiceFields(p text.Printer, m reply.Message, fixed, svc []reply.Field,
 			fs = append(fs, moreField(p, rest))
 		}
 		m.Fields = fs
-		if total(m) <= reply.MaxTotal-100 { // room for fit's own marks
+		if explain.Total(m) <= reply.MaxTotal-100 { // room for fit's own marks
 			return fs
 		}
 	}
@@ -143,10 +144,10 @@ func serviceField(p text.Printer, s serviceView) reply.Field {
 		lines = append(lines, p.T("summary.stops", "Names", stopList(s.Stops, nil)))
 	}
 	if s.CPU.OK {
-		lines = append(lines, p.T("summary.cpu", "Pct", pct(p, s.CPU.Peak), "V", pct(p, s.CPU.Avg)))
+		lines = append(lines, p.T("summary.cpu", "Pct", explain.Pct(p, s.CPU.Peak), "V", explain.Pct(p, s.CPU.Avg)))
 	}
 	if s.Mem.OK {
-		lines = append(lines, p.T("summary.mem", "Pct", pct(p, s.Mem.Peak), "V", pct(p, s.Mem.Avg)))
+		lines = append(lines, p.T("summary.mem", "Pct", explain.Pct(p, s.Mem.Peak), "V", explain.Pct(p, s.Mem.Avg)))
 	}
 	if !s.CPU.OK && !s.Mem.OK {
 		lines = append(lines, p.T("summary.nodata"))
@@ -172,10 +173,10 @@ func clusterField(p text.Printer, c clusterView, prefix string) reply.Field {
 	}
 	var lines []string
 	if c.CPURes.OK {
-		lines = append(lines, p.T("summary.cluster.cpu", "Pct", pct(p, c.CPURes.Last), "Max", pct(p, c.CPURes.Peak)))
+		lines = append(lines, p.T("summary.cluster.cpu", "Pct", explain.Pct(p, c.CPURes.Last), "Max", explain.Pct(p, c.CPURes.Peak)))
 	}
 	if c.MemRes.OK {
-		lines = append(lines, p.T("summary.cluster.mem", "Pct", pct(p, c.MemRes.Last), "Max", pct(p, c.MemRes.Peak)))
+		lines = append(lines, p.T("summary.cluster.mem", "Pct", explain.Pct(p, c.MemRes.Last), "Max", explain.Pct(p, c.MemRes.Peak)))
 	}
 	g := c.Growth
 	switch {
@@ -221,7 +222,7 @@ func summaryChart(p text.Printer, views []serviceView) (reply.Attachment, bool) 
 			continue
 		}
 		drawn = true
-		txt = append(txt, fmt.Sprintf("%s  %s  %s / %s", name, chart.PeakAvgText(s.CPU.Peak, s.CPU.Avg, 10), pct(p, s.CPU.Peak), pct(p, s.CPU.Avg)))
+		txt = append(txt, fmt.Sprintf("%s  %s  %s / %s", name, chart.PeakAvgText(s.CPU.Peak, s.CPU.Avg, 10), explain.Pct(p, s.CPU.Peak), explain.Pct(p, s.CPU.Avg)))
 	}
 	if !drawn {
 		return reply.Attachment{}, false

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 	"github.com/ecsmedic/ecsmedic/store"
@@ -130,7 +131,7 @@ func TestSummaryManyServices(t *testing.T) {
 	}
 	v.Clusters = []clusterView{c}
 	for _, lang := range text.Languages {
-		m := fit(renderSummary(text.New(lang), v))
+		m := explain.Fit(renderSummary(text.New(lang), v))
 		checkLimits(t, m)
 		last := m.Fields[len(m.Fields)-1]
 		if !strings.Contains(last.Name, "…") {

@@ -31,7 +31,7 @@ func TestWhyGolden(t *testing.T) {
 				if tt.withSnap {
 					v.Snap = snap
 				}
-				m := fit(explain.Why(text.New(lang), v))
+				m := explain.Fit(explain.Why(text.New(lang), v))
 				checkLimits(t, m)
 				if tt.withSnap {
 					if len(m.Attachments) != 1 {
@@ -141,9 +141,9 @@ func TestEveryCauseHasWords(t *testing.T) {
 func checkLimits(t *testing.T, m reply.Message) {
 	t.Helper()
 	n := utf8.RuneCountInString
-	if n(m.Title) > reply.MaxTitle || n(m.Description) > reply.MaxDescription || len(m.Fields) > reply.MaxFields || total(m) > reply.MaxTotal {
+	if n(m.Title) > reply.MaxTitle || n(m.Description) > reply.MaxDescription || len(m.Fields) > reply.MaxFields || explain.Total(m) > reply.MaxTotal {
 		t.Errorf("over Discord's limits: title %d, description %d, fields %d, total %d",
-			n(m.Title), n(m.Description), len(m.Fields), total(m))
+			n(m.Title), n(m.Description), len(m.Fields), explain.Total(m))
 	}
 	for _, f := range m.Fields {
 		if n(f.Value) > reply.MaxFieldValue || n(f.Name) > reply.MaxFieldName {

@@ -150,12 +150,8 @@ func orUnknown(c string) string {
 const maxTimeline = 8
 
 func timelineField(p text.Printer, d diagnose.Diagnosis) reply.Field {
-	ev := d.Timeline
-	if len(ev) > maxTimeline {
-		ev = ev[len(ev)-maxTimeline:]
-	}
 	var lines []string
-	for _, e := range ev {
+	for _, e := range newest(d.Timeline, maxTimeline) {
 		kind := e.Kind
 		if p.Has("kind." + kind) {
 			kind = p.T("kind." + kind)
@@ -169,12 +165,8 @@ func timelineField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 const whyLogsShown = 8
 
 func lastLogsField(p text.Printer, d diagnose.Diagnosis) reply.Field {
-	logs := d.LastLogs
-	if len(logs) > whyLogsShown {
-		logs = logs[len(logs)-whyLogsShown:]
-	}
 	var lines []string
-	for _, l := range logs {
+	for _, l := range newest(d.LastLogs, whyLogsShown) {
 		lines = append(lines, Clock(l.At)+" "+Clip(strings.TrimSpace(CodeSafe(l.Message)), 110))
 	}
 	return reply.Field{Name: p.T("why.field.logs"), Value: CodeBlock(lines, 1024)}
@@ -256,4 +248,12 @@ func missingField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 		}
 	}
 	return reply.Field{Name: p.T("why.field.missing"), Value: p.T("why.missing.intro") + "\n" + Bullets(lines)}
+}
+
+// newest is the last n of s, which is oldest first.
+func newest[T any](s []T, n int) []T {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }

@@ -1,0 +1,6 @@
+package commands
+
+import "github.com/ecsmedic/ecsmedic/internal/testlog"
+
+// The code's logs stay out of the test output.
+func init() { testlog.Discard() }
