@@ -227,7 +227,7 @@ func summaryChart(p text.Printer, views []serviceView) (reply.Attachment, bool) 
 	if !drawn {
 		return reply.Attachment{}, false
 	}
-	png, err := chart.PeakAvg(chart.PeakAvgInput{Title: "CPU over 24 h, % of each task's reservation: peak (light) / average (dark)", Bars: bars})
+	png, err := chart.PeakAvg(chart.PeakAvgInput{Title: explain.ChartTitle("chart.summary.title"), Bars: bars})
 	if err != nil {
 		slog.Warn("no summary chart", "err", err)
 	}

@@ -67,7 +67,7 @@ func whyChart(p text.Printer, name string, d diagnose.Diagnosis, snap *aws.Servi
 		return reply.Attachment{}, false
 	}
 	png, err := chart.CPUMemory(chart.CPUMemoryInput{
-		Title: fmt.Sprintf("%s: CPU and memory, %% of the task's reservation", name),
+		Title: ChartTitle("chart.why.title", "Service", name),
 		CPU:   cpu, Memory: mem, Stop: stop.In(loc),
 	})
 	if err != nil {
@@ -114,3 +114,7 @@ func safeName(s string) string {
 	}
 	return out
 }
+
+// ChartTitle is a title drawn into a chart picture: always English, as the
+// pictures' font has Latin letters only.
+func ChartTitle(id string, kv ...any) string { return text.New("en").T(id, kv...) }

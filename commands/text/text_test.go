@@ -157,3 +157,14 @@ func TestWordsEveryLanguage(t *testing.T) {
 		t.Errorf("Words of a missing entry = %q, want none", w)
 	}
 }
+
+// TestChartTitlesLatin: the chart pictures' font has Latin letters only,
+// so the Korean file keeps the English titles.
+func TestChartTitlesLatin(t *testing.T) {
+	en, ko := New("en"), New("ko")
+	for id := range IDs("ko") {
+		if strings.HasPrefix(id, "chart.") && strings.HasSuffix(id, ".title") && ko.T(id, "Service", "x") != en.T(id, "Service", "x") {
+			t.Errorf("%s differs in ko.yaml; the chart font cannot draw it", id)
+		}
+	}
+}
