@@ -92,6 +92,7 @@ func TestSlashJobTyped(t *testing.T) {
 		{"summary", data("summary"), "!summary"},
 		{"help", data("help"), "!help"},
 		{"help why", data("help", opt("command", "why")), "!help why"},
+		{"help Why", data("help", opt("command", " !Why")), "!help !why"},
 	}
 	for _, lang := range []string{"en", "ko"} {
 		for _, tt := range tests {

@@ -13,10 +13,20 @@ func helpCommand() command {
 }
 
 func runHelp(_ context.Context, r *Router, c *call) []reply.Message {
+	req := HelpRequest{From: c.from()}
 	if len(c.line.Args) > 0 {
-		return []reply.Message{r.helpFor(c.p, strings.ToLower(strings.TrimPrefix(c.line.Args[0], r.env.prefix())))}
+		req.Command = c.line.Args[0]
 	}
-	return []reply.Message{r.helpAll(c.p)}
+	return []reply.Message{r.help(c.p, req)}
+}
+
+// help is the list of commands, or one command ("why", "!why" or "WHY")
+// explained.
+func (r *Router) help(p text.Printer, req HelpRequest) reply.Message {
+	if name := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Command), r.env.prefix())); name != "" {
+		return r.helpFor(p, name)
+	}
+	return r.helpAll(p)
 }
 
 func (r *Router) helpAll(p text.Printer) reply.Message {

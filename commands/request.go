@@ -98,10 +98,7 @@ func (r *Router) Summary(ctx context.Context, req SummaryRequest) []reply.Messag
 // Help answers a HelpRequest.
 func (r *Router) Help(ctx context.Context, req HelpRequest) []reply.Message {
 	return r.answer(ctx, "help", req.From, func(_ context.Context, p text.Printer) []reply.Message {
-		if req.Command != "" {
-			return []reply.Message{r.helpFor(p, req.Command)}
-		}
-		return []reply.Message{r.helpAll(p)}
+		return []reply.Message{r.help(p, req)}
 	})
 }
 
