@@ -14,49 +14,38 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
-// answer runs one chat line through the router (the `!` prefix path).
+// answer runs one chat line through the router within the per-command
+// timeout, counts it, and turns a panic into a short apology logged with
+// the request ID.
 func (b *Bot) answer(ctx context.Context, reqID string, in commands.Input) []reply.Message {
-	return b.run(ctx, reqID, b.lineJob(in))
-}
-
-// lineJob is a chat line to answer: a typed `!` command, or a button
-// whose ID is the command it shows.
-func (b *Bot) lineJob(in commands.Input) job {
-	return job{name: b.commandName(in.Text), in: in, ask: func(ctx context.Context) []reply.Message {
+	return b.run(ctx, reqID, b.commandName(in.Text), in, func(ctx context.Context) []reply.Message {
 		return b.router.Handle(ctx, in)
-	}}
+	})
 }
 
-// job is one command to answer: its main name, for the metrics' label,
-// who asks, and the router's entry point that answers it.
-type job struct {
-	name string
-	in   commands.Input // Text is set only on the `!` prefix path
-	ask  func(ctx context.Context) []reply.Message
-}
-
-// run answers a job within the per-command timeout, counts it, and turns
-// a panic into a short apology logged with the request ID.
-func (b *Bot) run(ctx context.Context, reqID string, j job) (out []reply.Message) {
+// run answers one command (a chat line, or a button's typed call) within
+// the per-command timeout, counts it as name, and turns a panic into a
+// short apology logged with the request ID.
+func (b *Bot) run(ctx context.Context, reqID, name string, in commands.Input, answer func(context.Context) []reply.Message) (out []reply.Message) {
 	start := time.Now()
 	outcome := outcomeOK
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 	defer cancel()
 	defer func() {
 		if v := recover(); v != nil {
-			b.log.Error("command panicked", "request", reqID, "command", j.name, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
-			out, outcome = []reply.Message{b.apology(j.in.Locale, reqID)}, outcomePanic
+			b.log.Error("command panicked", "request", reqID, "command", name, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			out, outcome = []reply.Message{b.apology(in.Locale, reqID)}, outcomePanic
 		}
-		b.metrics.observeCommand(j.name, outcome, time.Since(start))
+		b.metrics.observeCommand(name, outcome, time.Since(start))
 	}()
-	out = j.ask(ctx)
+	out = answer(ctx)
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		outcome = outcomeTimeout
 	case anyFailed(out):
 		outcome = outcomeFailed
 	}
-	b.log.Info("answered", "request", reqID, "command", j.name, "outcome", outcome, "user", j.in.User, "took", time.Since(start).Round(time.Millisecond))
+	b.log.Info("answered", "request", reqID, "command", name, "outcome", outcome, "user", in.User, "took", time.Since(start).Round(time.Millisecond))
 	return out
 }
 

@@ -94,9 +94,8 @@ func (b *Bot) onClick(ctx context.Context, reqID string, i *discordgo.Interactio
 		if !b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}) {
 			return
 		}
-		in := commands.Input{Text: payload, User: user.ID, UserName: user.Username, Roles: roles,
-			ChannelID: i.ChannelID, Locale: string(i.Locale)}
-		b.runDeferred(ctx, reqID, i, b.lineJob(in))
+		b.runDeferred(ctx, reqID, i, commands.Input{Text: payload, User: user.ID, UserName: user.Username, Roles: roles,
+			ChannelID: i.ChannelID, Locale: string(i.Locale)})
 		return
 	}
 	if decisions[action] && b.cfg.Changes != nil {

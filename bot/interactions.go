@@ -57,20 +57,35 @@ func (b *Bot) answerSlash(ctx context.Context, reqID string, i *discordgo.Intera
 		return
 	}
 	in := commands.Input{User: user.ID, UserName: user.Username, Roles: roles, ChannelID: i.ChannelID, Locale: string(i.Locale)}
-	b.runDeferred(ctx, reqID, i, b.slashJob(i.ApplicationCommandData(), in))
+	d := i.ApplicationCommandData()
+	if ask := b.slashCall(d, in); ask != nil {
+		b.runTyped(ctx, reqID, i, d.Name, in, ask)
+		return
+	}
+	in.Text = slashLine(b.router.Prefix(), d)
+	b.runDeferred(ctx, reqID, i, in)
 }
 
-// runDeferred answers a job for an interaction that was deferred.
-func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Interaction, j job) {
+// runDeferred answers a line for an interaction that was deferred.
+func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Interaction, in commands.Input) {
 	release, err := b.acquire(ctx)
 	if err != nil {
 		return
 	}
 	defer release()
-	decided := b.typedDecision(ctx, j.in)
-	out := b.run(ctx, reqID, j)
+	decided := b.typedDecision(ctx, in)
+	out := b.answer(ctx, reqID, in)
 	decided(out)
 	b.deliver(ctx, reqID, i, out)
+}
+
+// runTyped answers a typed call of the router (ask) for an interaction
+// that was deferred, counted as the command name.
+func (b *Bot) runTyped(ctx context.Context, reqID string, i *discordgo.Interaction, name string, in commands.Input, ask func(context.Context) []reply.Message) {
+	if release, err := b.acquire(ctx); err == nil {
+		defer release()
+		b.deliver(ctx, reqID, i, b.run(ctx, reqID, name, in, ask))
+	}
 }
 
 // deliver edits an interaction's original reply with the first message

@@ -158,10 +158,10 @@ func optionText(o *discordgo.ApplicationCommandInteractionDataOption) string {
 	}
 }
 
-// slashJob answers a slash command with the router's typed entry point.
-// The guarded changes are still read as the line slashLine writes, until
-// they have typed requests of their own.
-func (b *Bot) slashJob(d discordgo.ApplicationCommandInteractionData, in commands.Input) job {
+// slashCall is the router's typed entry point that answers a slash
+// command, or nil for a command still read as the line slashLine writes
+// (the guarded changes, until they have typed requests of their own).
+func (b *Bot) slashCall(d discordgo.ApplicationCommandInteractionData, in commands.Input) func(context.Context) []reply.Message {
 	given := map[string]*discordgo.ApplicationCommandInteractionDataOption{}
 	for _, o := range d.Options {
 		given[o.Name] = o
@@ -181,10 +181,9 @@ func (b *Bot) slashJob(d discordgo.ApplicationCommandInteractionData, in command
 		return 0
 	}
 	from := commands.From{User: in.User, Locale: in.Locale}
-	j := job{name: d.Name, in: in}
 	switch d.Name {
 	case "why":
-		j.ask = func(ctx context.Context) []reply.Message {
+		return func(ctx context.Context) []reply.Message {
 			req := commands.WhyRequest{Service: str(optService), TaskID: str(optTask), From: from}
 			if s := str(optSince); s != "" {
 				d, err := commands.ParseSince(s)
@@ -196,24 +195,21 @@ func (b *Bot) slashJob(d discordgo.ApplicationCommandInteractionData, in command
 			return b.router.Why(ctx, req)
 		}
 	case "status":
-		j.ask = func(ctx context.Context) []reply.Message {
+		return func(ctx context.Context) []reply.Message {
 			return b.router.Status(ctx, commands.StatusRequest{Service: str(optService), From: from})
 		}
 	case "logs":
-		j.ask = func(ctx context.Context) []reply.Message {
+		return func(ctx context.Context) []reply.Message {
 			return b.router.Logs(ctx, commands.LogsRequest{Service: str(optService), TaskID: str(optTask), Lines: num(optLines), From: from})
 		}
 	case "summary":
-		j.ask = func(ctx context.Context) []reply.Message {
+		return func(ctx context.Context) []reply.Message {
 			return b.router.Summary(ctx, commands.SummaryRequest{From: from})
 		}
 	case "help":
-		j.ask = func(ctx context.Context) []reply.Message {
+		return func(ctx context.Context) []reply.Message {
 			return b.router.Help(ctx, commands.HelpRequest{Command: str(optCommand), From: from})
 		}
-	default:
-		in.Text = slashLine(b.router.Prefix(), d)
-		return b.lineJob(in)
 	}
-	return j
+	return nil
 }
