@@ -35,32 +35,35 @@ func (s *ClusterSnapshot) CapacityOf() Capacity {
 // Scaling is the answer to "is reservation-based scaling on?" for one
 // cluster: the one rule that `why` (the scaling-disabled factor), the daily
 // summary and the change planner (`reservation on|off`, placement checks)
-// share. It follows what makes AWS add a host when tasks cannot be placed:
+// share. It follows what makes AWS add a host when tasks cannot be placed.
+// Scaling is on when either holds:
 //
-//   - A capacity provider of the cluster whose managed scaling is ENABLED.
-//     ECS then runs its own target tracking policy on
-//     CapacityProviderReservation (AWS/ECS/ManagedScaling); with managed
-//     scaling DISABLED ECS removes that policy, so the provider adds nothing.
-//   - Otherwise an enabled scaling policy (Enabled unset counts as on, AWS's
-//     default) on one of the cluster's Auto Scaling groups that follows the
-//     cluster's reservation:
-//   - target tracking on a customized metric AWS/ECS CPUReservation or
-//     MemoryReservation (alone or inside metric math) whose ClusterName
-//     is this cluster: those metrics exist only per cluster, so a policy on
-//     another cluster's, or without the dimension, never sees this one grow;
-//   - step or simple scaling, whose CloudWatch alarm the snapshot does not
-//     read: it counts when the policy's or one of its alarms' name mentions
-//     "reservation" (the tutorial's naming).
-//     Predefined metrics (ASGAverageCPUUtilization, …) and other custom
-//     metrics do not count: tasks waiting to be placed use no CPU, so the
-//     group would not grow for them.
+//   - A capacity provider of the cluster has managed scaling ENABLED. ECS
+//     then runs its own target tracking policy on CapacityProviderReservation
+//     (AWS/ECS/ManagedScaling); with managed scaling DISABLED ECS removes that
+//     policy and "the user must manage the scaling of the Auto Scaling
+//     group" (ECS Developer Guide, cluster-auto-scaling; API ManagedScaling).
+//   - One of the cluster's Auto Scaling groups has an enabled policy
+//     (Enabled unset counts as on, AWS's default) that follows the cluster's
+//     reservation: see FollowsReservation.
+//
+// A policy follows the reservation when it is target tracking on a
+// customized metric AWS/ECS CPUReservation or MemoryReservation (alone or in
+// metric math) whose ClusterName is this cluster: those metrics exist only
+// per cluster, so a policy on another cluster's, or without the dimension,
+// never sees this one fill up. A step or simple policy is driven by a
+// CloudWatch alarm the snapshot does not read; it counts when its name or
+// one of its alarms' names mentions "reservation" (the ECS tutorial's
+// naming). Predefined metrics (ASGAverageCPUUtilization, …) and other
+// custom metrics do not count: tasks waiting to be placed use no CPU, so
+// the group would not grow for them.
 //
 // The cluster's groups are those behind its capacity providers and those
 // holding its container instances; when neither names one (a cluster with
-// no host yet), a group whose name contains the cluster's.
+// no host yet), those whose name contains the cluster's.
 //
-// On says the cluster would add a host; CanGrow also needs room: the
-// group that scales has MaxSize above DesiredCapacity.
+// On says the cluster would add a host; CanGrow also needs room: the group
+// that scales has MaxSize above DesiredCapacity.
 type Scaling struct {
 	// EC2 says the cluster has EC2 hosts or a capacity provider with an
 	// Auto Scaling group; Fargate-only clusters have nothing to scale.
