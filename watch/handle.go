@@ -130,7 +130,7 @@ func (w *Watcher) gather(ctx context.Context, ref svcref.Ref, tasks []ecstypes.T
 	snap, err := w.aws.GatherService(ctx, ref.Cluster, ref.Service, aws.GatherOptions{LogLines: alertLogLines, Container: ref.Container})
 	if err != nil {
 		slog.Warn("watch: could not read the service for the diagnosis; explaining the stop from the task alone", "service", ref.Name(), "err", err)
-		snap = &aws.ServiceSnapshot{Now: w.now(), Region: w.aws.Region, Missing: []aws.Missing{{Code: aws.MissingReadFailed, Source: "the service", Detail: err.Error()}}}
+		snap = &aws.ServiceSnapshot{Now: w.now(), Region: w.aws.Region, Missing: []aws.Missing{{Code: aws.MissingReadFailed, Detail: "the service could not be read: " + err.Error()}}}
 		snap.Service.ServiceName = &ref.Service
 	}
 	have := map[string]bool{}
