@@ -21,8 +21,13 @@ type Capacity struct {
 }
 
 // CapacityOf picks the capacity of the service's cluster out of a snapshot.
+// The cluster is named by the service when it could not be read itself.
 func (s *ServiceSnapshot) CapacityOf() Capacity {
-	return Capacity{Cluster: aws.ToString(s.Cluster.ClusterName), RegisteredInstances: s.Cluster.RegisteredContainerInstancesCount,
+	name := aws.ToString(s.Cluster.ClusterName)
+	if name == "" {
+		name = clusterName(aws.ToString(s.Service.ClusterArn))
+	}
+	return Capacity{Cluster: name, RegisteredInstances: s.Cluster.RegisteredContainerInstancesCount,
 		Instances: s.ContainerInstances, Providers: s.CapacityProviders, Groups: s.AutoScalingGroups, Policies: s.AutoScalingPolicies}
 }
 
