@@ -14,6 +14,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // backend is what a command talks to: real AWS from the config, or a world
@@ -61,10 +62,7 @@ func openBackend(ctx context.Context, g *globals, defaultWorld string) (*backend
 		// daily summary runs in.
 		Location: cfg.Schedules.Summary.Location(),
 	}
-	for _, alias := range cfg.ServiceAliases() {
-		s, _ := cfg.ServiceByAlias(alias)
-		env.Services = append(env.Services, commands.ServiceRef{Alias: alias, Cluster: s.Cluster, Service: s.Service, Container: s.Container})
-	}
+	env.Services = cfg.Services
 	b := &backend{env: env, clients: clients, close: func() {}}
 	if err := attachChanges(b, cfg); err != nil {
 		return nil, err
@@ -118,12 +116,12 @@ func openWorld(g *globals, ref string) (*backend, error) {
 
 // worldServices makes every service of a world nameable by its own name,
 // with the cluster that holds it (product.md: "With --world and no config").
-func worldServices(w *world.World) []commands.ServiceRef {
-	var refs []commands.ServiceRef
+func worldServices(w *world.World) svcref.List {
+	var refs svcref.List
 	for _, s := range w.Services {
 		name, _ := s["serviceName"].(string)
 		arn, _ := s["clusterArn"].(string)
-		refs = append(refs, commands.ServiceRef{Alias: name, Cluster: lastSegment(arn), Service: name})
+		refs = append(refs, svcref.Ref{Alias: name, Cluster: lastSegment(arn), Service: name})
 	}
 	return refs
 }

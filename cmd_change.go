@@ -159,9 +159,7 @@ func attachChanges(b *backend, cfg *config.Config) error {
 		cleanup = func() { _ = os.RemoveAll(dir) }
 		opt.PollEvery, opt.FollowTimeout = worldPollEvery, worldFollowTimeout
 	}
-	for _, s := range b.env.Services {
-		opt.Services = append(opt.Services, change.Target{Alias: s.Alias, Cluster: s.Cluster, Service: s.Service, Container: s.Container})
-	}
+	opt.Services = b.env.Services
 	st, err := store.Open(path, store.Options{Timeout: 2 * time.Second})
 	if errors.Is(err, store.ErrInUse) && cfg != nil {
 		// The bot holds the store: reading commands still work, without

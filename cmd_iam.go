@@ -33,9 +33,7 @@ Notes on what could be narrower go to stderr, the policy to stdout.`,
 			in.Region = firstOf(region, cfg.AWS.Region)
 			in.Account = firstOf(account, iampolicy.AccountFromARN(cfg.AWS.RoleARN),
 				iampolicy.AccountFromQueueURL(cfg.Schedules.Watch.SQSQueueURL))
-			for _, s := range cfg.Services {
-				in.Services = append(in.Services, iampolicy.Service{Cluster: s.Cluster, Name: s.Service})
-			}
+			in.Services = cfg.Services
 			in.SQSQueueURL = cfg.Schedules.Watch.SQSQueueURL
 			in.AssumesRole = cfg.AWS.RoleARN
 			res := iampolicy.Build(in)

@@ -278,19 +278,19 @@ func endpointOf(err error) string {
 	return "the AWS endpoint"
 }
 
-// missingLine words an optional read that failed, for Snapshot.Missing.
-func missingLine(what string, err error) string {
+// missingRead words an optional read that failed, for Snapshot.Missing.
+func missingRead(what string, err error) Missing {
 	switch {
 	case isAccessDenied(err):
-		return what + ": access denied for " + deniedAction(err)
+		return Missing{Code: MissingAccessDenied, Source: what, Detail: "access denied for " + deniedAction(err)}
 	case isNotFound(err):
 		var api smithy.APIError
 		if errors.As(err, &api) {
-			return what + ": not found (" + api.ErrorMessage() + ")"
+			return Missing{Code: MissingNotFound, Source: what, Detail: "not found (" + api.ErrorMessage() + ")"}
 		}
-		return what + ": not found"
+		return Missing{Code: MissingNotFound, Source: what, Detail: "not found"}
 	}
-	return what + ": " + Explain(err).Error()
+	return Missing{Code: MissingReadFailed, Source: what, Detail: Explain(err).Error()}
 }
 
 // optional reports whether a failed read may be left out of a snapshot

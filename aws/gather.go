@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 )
@@ -17,7 +18,7 @@ type gather struct {
 
 	mu      sync.Mutex
 	fatal   error
-	missing []string
+	missing []Missing
 }
 
 func newGather(ctx context.Context) *gather {
@@ -52,7 +53,7 @@ func (g *gather) soft(what string, err error) {
 		return // the gather is ending: another read failed or the caller gave up
 	}
 	g.mu.Lock()
-	g.missing = append(g.missing, missingLine(what, err))
+	g.missing = append(g.missing, missingRead(what, err))
 	g.mu.Unlock()
 }
 
@@ -69,7 +70,7 @@ func (g *gather) core(what string, err error) {
 
 // wait waits for every read and returns the fatal error, if any, and the
 // missing lines in a stable order.
-func (g *gather) wait() ([]string, error) {
+func (g *gather) wait() ([]Missing, error) {
 	g.wg.Wait()
 	g.cancel()
 	g.mu.Lock()
@@ -80,8 +81,9 @@ func (g *gather) wait() ([]string, error) {
 	if err := g.parent.Err(); err != nil {
 		return nil, Explain(err)
 	}
-	sort.Strings(g.missing)
-	return g.missing, nil
+	// Several calls of one kind (metrics in batches) fail alike: say it once.
+	sort.Slice(g.missing, func(i, j int) bool { return g.missing[i].String() < g.missing[j].String() })
+	return slices.Compact(g.missing), nil
 }
 
 // done is a signal that some input is known, closed once.
@@ -96,8 +98,8 @@ func waitAll(ds ...done) {
 }
 
 // note records something the snapshot lacks that is no failed call.
-func (g *gather) note(line string) {
+func (g *gather) note(m Missing) {
 	g.mu.Lock()
-	g.missing = append(g.missing, line)
+	g.missing = append(g.missing, m)
 	g.mu.Unlock()
 }

@@ -519,7 +519,7 @@ func (c *Clients) allAutoScalingPolicies(ctx context.Context) ([]asgtypes.Scalin
 func (sg *serviceGather) metrics(ctx context.Context, qs []metricQuery, w metricWindow, overwrite bool) {
 	got, err := sg.c.getMetrics(ctx, qs, w)
 	if err != nil {
-		sg.g.soft("metrics", err)
+		sg.g.soft("CloudWatch metrics", err)
 	}
 	sg.mu.Lock()
 	defer sg.mu.Unlock()

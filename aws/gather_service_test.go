@@ -45,7 +45,7 @@ func viewOf(s *ServiceSnapshot) view {
 		Tags:           map[string]int{}, Points: map[string]int{}, LogLines: map[string]int{},
 		Instances: len(s.ContainerInstances), Providers: len(s.CapacityProviders),
 		Groups: len(s.AutoScalingGroups), GroupPolicies: len(s.AutoScalingPolicies),
-		Targets: len(s.ScalableTargets), Policies: len(s.ScalingPolicies), Missing: s.Missing,
+		Targets: len(s.ScalableTargets), Policies: len(s.ScalingPolicies), Missing: missingLines(s.Missing),
 	}
 	for arn := range s.TaskDefinitions {
 		v.TaskDefinitions = append(v.TaskDefinitions, lastPart(arn))

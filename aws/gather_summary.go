@@ -88,7 +88,7 @@ func (c *Clients) GatherSummary(ctx context.Context, cluster string, services []
 		g.do(func(ctx context.Context) {
 			got, err := c.getMetrics(ctx, qs, newMetricWindow(now, since, until, len(qs)))
 			if err != nil {
-				g.soft("metrics", err)
+				g.soft("CloudWatch metrics", err)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -214,7 +214,7 @@ func (c *Clients) describeServices(ctx context.Context, g *gather, cluster strin
 				if s, ok := byName[n]; ok && aws.ToString(s.Status) != "INACTIVE" {
 					parts[i] = append(parts[i], s)
 				} else {
-					g.note("service " + n + ": not found in cluster " + cluster)
+					g.note(Missing{Code: MissingNotFound, Source: "service " + n, Detail: "not found in cluster " + cluster})
 				}
 			}
 		}()

@@ -67,3 +67,12 @@ func serveWorld(t testing.TB, w *world.World, opts sim.Options) (*sim.Server, st
 	t.Cleanup(func() { s.Close() })
 	return s, url
 }
+
+// missingLines is a snapshot's Missing in English, one line each.
+func missingLines(ms []Missing) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.String())
+	}
+	return out
+}

@@ -73,13 +73,13 @@ func (sg *serviceGather) taskLogs(ctx context.Context, t ecstypes.Task, td ecsty
 	a, ok := logTarget(td, &t, sg.opt.Container)
 	switch {
 	case !ok:
-		sg.g.note(what + ": no container of " + lastPart(aws.ToString(td.TaskDefinitionArn)) + " uses the awslogs driver")
+		sg.g.note(Missing{Code: MissingNoLogStream, Source: what, Detail: "no container of " + lastPart(aws.ToString(td.TaskDefinitionArn)) + " uses the awslogs driver"})
 		return
 	case a.Prefix == "":
-		sg.g.note(what + ": container " + a.Container + " has no awslogs-stream-prefix, so its stream name cannot be known; add one to the task definition")
+		sg.g.note(Missing{Code: MissingNoLogStream, Source: what, Detail: "container " + a.Container + " has no awslogs-stream-prefix, so its stream name cannot be known; add one to the task definition"})
 		return
 	case a.Region != "" && sg.c.Region != "" && a.Region != sg.c.Region:
-		sg.g.note(what + ": the logs are in " + a.Region + ", not in " + sg.c.Region)
+		sg.g.note(Missing{Code: MissingNoLogStream, Source: what, Detail: "the logs are in " + a.Region + ", not in " + sg.c.Region})
 		return
 	}
 	lines, err := sg.c.streamTail(ctx, a.Group, logStreamName(a.Prefix, a.Container, aws.ToString(t.TaskArn)), sg.opt.LogLines)

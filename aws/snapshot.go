@@ -38,7 +38,7 @@ type ServiceSnapshot struct {
 	TargetGroups        []TargetGroup            // the service's load balancers
 	Metrics             map[string]Series        // by the Metric* keys below
 	Logs                map[string][]LogLine     // by task ARN, oldest first
-	Missing             []string                 // what could not be read, in words (access denied, …)
+	Missing             []Missing                // what could not be read (access denied, …)
 }
 
 // TargetGroup is a target group with its targets' health.
@@ -105,5 +105,5 @@ type ClusterSnapshot struct {
 	// Metrics holds the cluster's series: MetricClusterCPURes,
 	// MetricClusterMemRes and MetricClusterCPUUtil.
 	Metrics map[string]Series
-	Missing []string // what could not be read, in words
+	Missing []Missing // what could not be read
 }

@@ -15,7 +15,7 @@ func autoscaleCommand() command {
 // runAutoscale: `autoscale SERVICE on min N max M cpu PCT | off [--dry-run]`.
 func runAutoscale(ctx context.Context, r *Router, c *call) []reply.Message {
 	return r.request(ctx, c, "autoscale", func(ref ServiceRef, args []string) (change.Request, error) {
-		req := change.Request{Target: target(ref)}
+		req := change.Request{Target: ref}
 		if len(args) == 0 {
 			return req, badArg("usage.on_off")
 		}

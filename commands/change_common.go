@@ -56,11 +56,6 @@ func number(arg string) (int, error) {
 	return n, nil
 }
 
-// target is the change engine's view of a configured service.
-func target(ref ServiceRef) change.Target {
-	return change.Target{Alias: ref.Alias, Cluster: ref.Cluster, Service: ref.Service, Container: ref.Container}
-}
-
 // changesReady answers when guarded changes cannot run here.
 func (r *Router) changesReady(c *call, cmd string) *reply.Message {
 	if r.env.Changes == nil {

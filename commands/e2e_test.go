@@ -14,14 +14,23 @@ import (
 )
 
 // simRouter serves a world file over the simulator, frozen at its own now,
-// and builds a router on the real SDK clients pointed at it.
-func simRouter(t *testing.T, path string, services []ServiceRef) (*Router, *world.World) {
+// and builds a router on the real SDK clients pointed at it. faults are
+// --fail specs the simulator injects.
+func simRouter(t *testing.T, path string, services []ServiceRef, faults ...string) (*Router, *world.World) {
 	t.Helper()
 	w, err := world.Load(path)
 	if err != nil {
 		t.Fatalf("loading %s: %v", path, err)
 	}
-	s := sim.New(w, sim.Options{Freeze: true})
+	opt := sim.Options{Freeze: true}
+	for _, spec := range faults {
+		f, err := sim.ParseFault(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Faults = append(opt.Faults, f)
+	}
+	s := sim.New(w, opt)
 	url, err := s.Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

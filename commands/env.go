@@ -12,6 +12,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // Gatherer reads everything about one service; *aws.Clients is one.
@@ -20,24 +21,11 @@ type Gatherer interface {
 }
 
 // ServiceRef is one service the bot knows, by its config alias.
-type ServiceRef struct {
-	Alias     string
-	Cluster   string
-	Service   string // the ECS service name
-	Container string // the main container, for logs; "" = the first one
-}
-
-// Name is what the user calls the service.
-func (s ServiceRef) Name() string {
-	if s.Alias != "" {
-		return s.Alias
-	}
-	return s.Service
-}
+type ServiceRef = svcref.Ref
 
 // Env is what the commands need from the outside world.
 type Env struct {
-	Services []ServiceRef
+	Services svcref.List
 	Prefix   string // "!" when empty
 	Locale   string // "en" or "ko"; "en" when empty
 	Limits   diagnose.Limits
@@ -76,15 +64,6 @@ func (e Env) now() time.Time {
 	return e.Now()
 }
 
-// names lists the services by the name users type.
-func (e Env) names() []string {
-	out := make([]string, 0, len(e.Services))
-	for _, s := range e.Services {
-		out = append(out, s.Name())
-	}
-	return out
-}
-
 // UnknownServiceError is a SERVICE argument that names no configured service.
 type UnknownServiceError struct {
 	Name        string
@@ -106,20 +85,14 @@ func (e *UnknownServiceError) Error() string {
 	return b.String()
 }
 
-// Resolve finds a service by alias or ECS service name, ignoring case.
+// Resolve finds a service by alias, ECS service name or service ARN
+// (svcref.List.Resolve); when none matches, the error suggests close names.
 func (e Env) Resolve(name string) (ServiceRef, error) {
+	if s, ok := e.Services.Resolve(name); ok {
+		return s, nil
+	}
 	n := strings.TrimSpace(name)
-	for _, s := range e.Services {
-		if strings.EqualFold(s.Alias, n) {
-			return s, nil
-		}
-	}
-	for _, s := range e.Services {
-		if strings.EqualFold(s.Service, n) {
-			return s, nil
-		}
-	}
-	return ServiceRef{}, &UnknownServiceError{Name: n, Suggestions: e.suggest(n), Known: e.names()}
+	return ServiceRef{}, &UnknownServiceError{Name: n, Suggestions: e.suggest(n), Known: e.Services.Names()}
 }
 
 // suggest returns up to three aliases whose alias or ECS service name is

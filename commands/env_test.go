@@ -18,6 +18,7 @@ func TestResolve(t *testing.T) {
 		{"backend", "backend"},
 		{"BACKEND", "backend"},
 		{" codedang-web ", "frontend"},
+		{"arn:aws:ecs:ap-northeast-2:111122223333:service/codedang/codedang-api", "backend"}, // svcref.List.Resolve: pasted from an alert
 		{"backnd", "no service 'backnd'. Did you mean backend? Known: backend, frontend"},
 		{"front", "no service 'front'. Did you mean frontend? Known: backend, frontend"},
 		{"db", "no service 'db'. Known: backend, frontend"},

@@ -15,7 +15,7 @@ func healthcheckCommand() command {
 // runHealthcheck: `healthcheck SERVICE grace|timeout|interval|unhealthy N`.
 func runHealthcheck(ctx context.Context, r *Router, c *call) []reply.Message {
 	return r.request(ctx, c, "healthcheck", func(ref ServiceRef, args []string) (change.Request, error) {
-		req := change.Request{Target: target(ref)}
+		req := change.Request{Target: ref}
 		if len(args) != 2 {
 			return req, badArg("usage.healthcheck_what")
 		}

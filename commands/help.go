@@ -49,7 +49,7 @@ func (r *Router) helpAll(p text.Printer) reply.Message {
 	if len(later) > 0 {
 		m.Fields = append(m.Fields, reply.Field{Name: p.T("help.field.later"), Value: strings.Join(later, "\n")})
 	}
-	if names := r.env.names(); len(names) > 0 {
+	if names := r.env.Services.Names(); len(names) > 0 {
 		m.Fields = append(m.Fields, reply.Field{Name: p.T("help.field.services"), Value: "`" + strings.Join(names, "`, `") + "`"})
 	}
 	return m

@@ -17,7 +17,7 @@ func rollbackCommand() command {
 // or an ARN, and defaults to the previous ACTIVE one.
 func runRollback(ctx context.Context, r *Router, c *call) []reply.Message {
 	return r.request(ctx, c, "rollback", func(ref ServiceRef, args []string) (change.Request, error) {
-		req := change.Request{Kind: change.KindRollback, Target: target(ref)}
+		req := change.Request{Kind: change.KindRollback, Target: ref}
 		switch len(args) {
 		case 0:
 			return req, nil

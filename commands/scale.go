@@ -14,7 +14,7 @@ func scaleCommand() command {
 // runScale: `scale SERVICE cpu UNITS | memory MIB | count N [--dry-run]`.
 func runScale(ctx context.Context, r *Router, c *call) []reply.Message {
 	return r.request(ctx, c, "scale", func(ref ServiceRef, args []string) (change.Request, error) {
-		req := change.Request{Target: target(ref)}
+		req := change.Request{Target: ref}
 		if len(args) < 2 {
 			return req, badArg("usage.scale_what")
 		}

@@ -46,7 +46,7 @@ type clusterView struct {
 	MemRes   stat
 	Growth   growth
 	Services []serviceView
-	Missing  []string // what could not be read, in AWS's words
+	Missing  []aws.Missing // what could not be read
 }
 
 // stat is a series over the window.

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/commands/chart"
 	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
@@ -76,13 +77,13 @@ func renderSummary(p text.Printer, v summaryView) reply.Message {
 	m.Footer = p.T("summary.footer."+v.StopsFrom, "Prefix", v.Prefix)
 
 	var fixed []reply.Field
-	var missing []string
+	var missing []aws.Missing
 	for _, c := range v.Clusters {
 		fixed = append(fixed, clusterField(p, c, v.Prefix))
 		missing = append(missing, c.Missing...)
 	}
 	if len(missing) > 0 {
-		fixed = append(fixed, reply.Field{Name: p.T("why.field.missing"), Value: clip(explain.Bullets(missing), 600)})
+		fixed = append(fixed, reply.Field{Name: p.T("why.field.missing"), Value: clip(explain.Bullets(explain.MissingLines(p, missing)), 600)})
 	}
 	ordered := append(append([]serviceView{}, hot...), fine...)
 	svcFields := make([]reply.Field, len(ordered))

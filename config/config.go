@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // Config is one validated config file, with the defaults applied.
@@ -18,7 +20,7 @@ type Config struct {
 	File      string // the file it was read from, as given
 	Discord   Discord
 	AWS       AWS
-	Services  []Service // in the order of the file
+	Services  svcref.List // in the order of the file
 	Guards    Guards
 	Schedules Schedules
 	Storage   Storage
@@ -80,13 +82,9 @@ type AWS struct {
 	MaxAttempts int
 }
 
-// Service is one ECS service, by the short alias people type in chat.
-type Service struct {
-	Alias     string
-	Service   string // the ECS service name
-	Container string // the main container; "" means the first one
-	Cluster   string // the ECS cluster; aws.cluster unless overridden
-}
+// Service is one ECS service, by the short alias people type in chat; its
+// Cluster is aws.cluster unless the file overrides it.
+type Service = svcref.Ref
 
 // Guards bound the changes the bot may make.
 type Guards struct {
@@ -206,39 +204,13 @@ func (c *Config) ServiceAliases() []string {
 	return out
 }
 
-// ServiceByAlias finds a service by its alias or its ECS service name (or
-// ARN), ignoring case. An alias wins over another service's ECS name.
+// ServiceByAlias finds a service by what a user typed: its alias, its ECS
+// service name or its ARN (svcref.List.Resolve says how).
 func (c *Config) ServiceByAlias(name string) (Service, bool) {
 	if c == nil {
 		return Service{}, false
 	}
-	name = strings.TrimSpace(name)
-	if strings.HasPrefix(name, "arn:") {
-		name = name[strings.LastIndexByte(name, '/')+1:]
-	}
-	if name == "" {
-		return Service{}, false
-	}
-	for _, s := range c.Services {
-		if strings.EqualFold(s.Alias, name) {
-			return s, true
-		}
-	}
-	for _, s := range c.Services {
-		if s.Service == name {
-			return s, true
-		}
-	}
-	var found []Service
-	for _, s := range c.Services {
-		if strings.EqualFold(s.Service, name) {
-			found = append(found, s)
-		}
-	}
-	if len(found) == 1 {
-		return found[0], true
-	}
-	return Service{}, false
+	return svcref.List(c.Services).Resolve(name)
 }
 
 // Describe is a short summary of what was understood, for check-config.

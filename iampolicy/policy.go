@@ -18,6 +18,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // Input is what the policy is scoped to. Empty account or region mean any
@@ -29,7 +31,7 @@ type Input struct {
 	Account string
 
 	// Services are the ECS services the bot may change, each in its cluster.
-	Services []Service
+	Services []svcref.Ref
 
 	Families          []string // task definition families the bot may register revisions of
 	TargetGroups      []string // target group names whose health checks it may change
@@ -41,11 +43,6 @@ type Input struct {
 	SQSQueueURL string
 	// AssumesRole is aws.roleArn: the policy belongs on that role.
 	AssumesRole string
-}
-
-// Service is one ECS service by its cluster and name.
-type Service struct {
-	Cluster, Name string
 }
 
 // Policy is an IAM policy document.
@@ -188,7 +185,7 @@ func (b *builder) build() Result {
 	}
 	var serviceARNs []string
 	for _, s := range in.Services {
-		serviceARNs = append(serviceARNs, b.arn("ecs", "service/"+s.Cluster+"/"+s.Name))
+		serviceARNs = append(serviceARNs, b.arn("ecs", "service/"+s.Cluster+"/"+s.Service))
 	}
 	serviceARNs = uniq(serviceARNs)
 	if len(serviceARNs) == 0 {

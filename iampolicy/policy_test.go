@@ -9,13 +9,15 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // club is a config like the club's, with the SQS watcher on.
 var club = Input{
 	Region:      "ap-northeast-2",
 	Account:     "123456789012",
-	Services:    []Service{{Cluster: "codedang", Name: "backend"}, {Cluster: "codedang", Name: "frontend"}},
+	Services:    []svcref.Ref{{Cluster: "codedang", Service: "backend"}, {Cluster: "codedang", Service: "frontend"}},
 	SQSQueueURL: "https://sqs.ap-northeast-2.amazonaws.com/123456789012/ecsmedic-events",
 }
 
@@ -156,7 +158,7 @@ func TestBuild(t *testing.T) {
 		{
 			name: "club, scoped",
 			in: Input{Region: "ap-northeast-2", Account: "123456789012",
-				Services:          []Service{{"codedang", "backend"}, {"other", "api"}},
+				Services:          []svcref.Ref{{Cluster: "codedang", Service: "backend"}, {Cluster: "other", Service: "api"}},
 				Families:          []string{"backend"},
 				TargetGroups:      []string{"backend-tg"},
 				AutoScalingGroups: []string{"codedang-asg"},
@@ -176,14 +178,14 @@ func TestBuild(t *testing.T) {
 		},
 		{
 			name:      "nothing known: placeholders and notes",
-			in:        Input{Services: []Service{{"c", "s"}}},
+			in:        Input{Services: []svcref.Ref{{Cluster: "c", Service: "s"}}},
 			want:      []check{{"ChangeServices", []string{"arn:aws:ecs:*:*:service/c/s"}}, {"PassTaskRoles", []string{"arn:aws:iam::*:role/*"}}},
 			absentSid: []string{"WatchQueue"},
 			noteHas:   []string{"--account", "--region", "--family", "--pass-role", "--target-group", "--asg", "--capacity-provider"},
 		},
 		{
 			name:    "China partition",
-			in:      Input{Region: "cn-north-1", Account: "123456789012", Services: []Service{{"c", "s"}}},
+			in:      Input{Region: "cn-north-1", Account: "123456789012", Services: []svcref.Ref{{Cluster: "c", Service: "s"}}},
 			want:    []check{{"ChangeServices", []string{"arn:aws-cn:ecs:cn-north-1:123456789012:service/c/s"}}},
 			noteHas: []string{"--family"},
 		},

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws"
-	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // A crash loop: this many stops of one service for one cause, each within
@@ -51,7 +51,7 @@ func (w *Watcher) tooOld(r store.StopRecord) bool {
 // announce posts the stops of one service that should be, oldest first.
 // Stops of a crash loop in the same batch are folded into one alert for
 // the newest of them.
-func (w *Watcher) announce(ctx context.Context, ref commands.ServiceRef, snap *aws.ServiceSnapshot, cases []*stopCase, recs []store.StopRecord) {
+func (w *Watcher) announce(ctx context.Context, ref svcref.Ref, snap *aws.ServiceSnapshot, cases []*stopCase, recs []store.StopRecord) {
 	newest := map[string]*stopCase{} // by cause: the newest announceable stop of the batch
 	for _, c := range cases {
 		if c.err == nil && w.announces(c.rec.Cause, c.d.Verdict.Contributing) && !w.tooOld(c.rec) {
@@ -80,7 +80,7 @@ func (w *Watcher) announce(ctx context.Context, ref commands.ServiceRef, snap *a
 // earlier try here failed to post), posts it: alone, as a new crash-loop
 // alert, or as an update of the loop's alert. folded stops are claimed
 // for the loop without a post of their own.
-func (w *Watcher) announceOne(ctx context.Context, ref commands.ServiceRef, snap *aws.ServiceSnapshot, c *stopCase, recs []store.StopRecord, folded bool) error {
+func (w *Watcher) announceOne(ctx context.Context, ref svcref.Ref, snap *aws.ServiceSnapshot, c *stopCase, recs []store.StopRecord, folded bool) error {
 	arn := c.rec.TaskArn
 	first, err := w.st.ClaimAnnouncement(arn)
 	if err != nil {
@@ -176,7 +176,7 @@ func chain(recs []store.StopRecord, r store.StopRecord) []store.StopRecord {
 // loopGroup is the crash loop's group id and the message that shows it:
 // those of an earlier stop of the loop, else a new group named after the
 // loop's first stop.
-func loopGroup(ref commands.ServiceRef, r store.StopRecord, ch []store.StopRecord) (group, messageID string) {
+func loopGroup(ref svcref.Ref, r store.StopRecord, ch []store.StopRecord) (group, messageID string) {
 	for i := len(ch) - 1; i >= 0; i-- {
 		if x := ch[i]; x.TaskArn != r.TaskArn && x.Group != "" {
 			if group == "" {

@@ -13,9 +13,9 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsmedic/ecsmedic/aws"
-	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // historyWindow is how much of the store's history a diagnosis is given.
@@ -67,7 +67,7 @@ type stopCase struct {
 	err  error
 }
 
-func (w *Watcher) handleService(ctx context.Context, ref commands.ServiceRef, tasks []ecstypes.Task) []error {
+func (w *Watcher) handleService(ctx context.Context, ref svcref.Ref, tasks []ecstypes.Task) []error {
 	defer w.lock(ref.Cluster, ref.Service)()
 	cases := make([]*stopCase, len(tasks))
 	for i, t := range tasks {
@@ -125,11 +125,11 @@ func (w *Watcher) handleService(ctx context.Context, ref commands.ServiceRef, ta
 // stops are still explained from the tasks themselves, and the diagnosis
 // says what is missing. Tasks ECS no longer returns (an old queue message)
 // are added from what the source brought.
-func (w *Watcher) gather(ctx context.Context, ref commands.ServiceRef, tasks []ecstypes.Task) *aws.ServiceSnapshot {
+func (w *Watcher) gather(ctx context.Context, ref svcref.Ref, tasks []ecstypes.Task) *aws.ServiceSnapshot {
 	snap, err := w.aws.GatherService(ctx, ref.Cluster, ref.Service, aws.GatherOptions{LogLines: alertLogLines, Container: ref.Container})
 	if err != nil {
 		slog.Warn("watch: could not read the service for the diagnosis; explaining the stop from the task alone", "service", ref.Name(), "err", err)
-		snap = &aws.ServiceSnapshot{Now: w.now(), Region: w.aws.Region, Missing: []string{"the service could not be read: " + err.Error()}}
+		snap = &aws.ServiceSnapshot{Now: w.now(), Region: w.aws.Region, Missing: []aws.Missing{{Code: aws.MissingReadFailed, Detail: "the service could not be read: " + err.Error()}}}
 		snap.Service.ServiceName = &ref.Service
 	}
 	have := map[string]bool{}
@@ -146,7 +146,7 @@ func (w *Watcher) gather(ctx context.Context, ref commands.ServiceRef, tasks []e
 }
 
 // rawRecord is the stop as ECS reports it, before any diagnosis.
-func rawRecord(ref commands.ServiceRef, t ecstypes.Task) store.StopRecord {
+func rawRecord(ref svcref.Ref, t ecstypes.Task) store.StopRecord {
 	r := store.StopRecord{
 		TaskArn: deref(t.TaskArn), Cluster: ref.Cluster, Service: ref.Service,
 		StartedAt: derefTime(t.StartedAt), StoppingAt: derefTime(t.StoppingAt), StoppedAt: derefTime(t.StoppedAt),

@@ -17,8 +17,8 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
-	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 const (
@@ -27,7 +27,7 @@ const (
 	incidentStop  = "arn:aws:ecs:ap-northeast-2:111122223333:task/codedang/c7b943603338e2c8d2fc3e01287413a2"
 )
 
-var incidentRefs = []commands.ServiceRef{
+var incidentRefs = []svcref.Ref{
 	{Alias: "backend", Cluster: "codedang", Service: "backend"},
 	{Alias: "frontend", Cluster: "codedang", Service: "frontend"},
 }

@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws"
-	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // Defaults for Config's zero values.
@@ -26,9 +26,9 @@ const (
 
 // Config is what the watcher watches and how it speaks.
 type Config struct {
-	Cluster  string                // for services whose ServiceRef has no cluster
-	Services []commands.ServiceRef // the configured services; stops of others are ignored
-	Interval time.Duration         // between polls; DefaultInterval when zero
+	Cluster  string        // for services whose ServiceRef has no cluster
+	Services []svcref.Ref  // the configured services; stops of others are ignored
+	Interval time.Duration // between polls; DefaultInterval when zero
 
 	AnnounceDeployments bool // announce deployment and user-stopped stops too
 	AnnounceScaleIn     bool // announce scale-in stops too
@@ -82,8 +82,8 @@ type Watcher struct {
 	st    Store
 	n     Notifier
 	now   func() time.Time
-	refs  map[string]commands.ServiceRef // by cluster/service
-	locks sync.Map                       // cluster/service → *sync.Mutex
+	refs  map[string]svcref.Ref // by cluster/service
+	locks sync.Map              // cluster/service → *sync.Mutex
 
 	mu        sync.Mutex
 	owed      map[string]bool // claimed here, but the notifier failed: retry
@@ -109,7 +109,7 @@ func New(cfg Config, c *aws.Clients, st Store, n Notifier) *Watcher {
 	if cfg.Instance == "" {
 		cfg.Instance = NewInstanceID()
 	}
-	w := &Watcher{cfg: cfg, aws: c, st: st, n: n, now: time.Now, refs: map[string]commands.ServiceRef{}, owed: map[string]bool{}}
+	w := &Watcher{cfg: cfg, aws: c, st: st, n: n, now: time.Now, refs: map[string]svcref.Ref{}, owed: map[string]bool{}}
 	if c != nil && c.Now != nil {
 		w.now = c.Now
 	}

@@ -2,7 +2,6 @@ package change
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -80,70 +79,19 @@ func instanceID(ci ecstypes.ContainerInstance) string {
 	return revName(awssdk.ToString(ci.ContainerInstanceArn))
 }
 
-// asgOf finds the Auto Scaling group that adds the cluster's instances:
-// its capacity provider's, else the one holding its container instances.
+// scaling applies the one rule for reservation-based scaling (aws.Scaling),
+// which why and the summary share.
+func (v clusterView) scaling() aws.Scaling {
+	return aws.ReservationScaling(aws.Capacity{Cluster: v.Name, RegisteredInstances: v.Cluster.RegisteredContainerInstancesCount,
+		Instances: v.Instances, Providers: v.CapacityProviders, Groups: v.ASGs, Policies: v.Policies})
+}
+
+// asgOf finds the capacity provider's Auto Scaling group.
 func (v clusterView) asgOf(cp *ecstypes.CapacityProvider) *asgtypes.AutoScalingGroup {
-	if cp != nil && cp.AutoScalingGroupProvider != nil {
-		ref := awssdk.ToString(cp.AutoScalingGroupProvider.AutoScalingGroupArn)
-		for i, g := range v.ASGs {
-			if awssdk.ToString(g.AutoScalingGroupARN) == ref || awssdk.ToString(g.AutoScalingGroupName) == ref ||
-				strings.HasSuffix(ref, "autoScalingGroupName/"+awssdk.ToString(g.AutoScalingGroupName)) {
-				return &v.ASGs[i]
-			}
-		}
-		return nil
-	}
-	ids := map[string]bool{}
-	for _, ci := range v.Instances {
-		ids[awssdk.ToString(ci.Ec2InstanceId)] = true
-	}
 	for i, g := range v.ASGs {
-		for _, in := range g.Instances {
-			if ids[awssdk.ToString(in.InstanceId)] {
-				return &v.ASGs[i]
-			}
-		}
-	}
-	// A group named after the cluster, for a cluster with no instance yet.
-	for i, g := range v.ASGs {
-		if strings.Contains(awssdk.ToString(g.AutoScalingGroupName), v.Name) {
+		if aws.GroupOf(*cp, g) {
 			return &v.ASGs[i]
 		}
 	}
 	return nil
-}
-
-// reservationPolicy is the group's target tracking policy on the
-// cluster's CPUReservation, if any.
-func (v clusterView) reservationPolicy(g *asgtypes.AutoScalingGroup) *asgtypes.ScalingPolicy {
-	for i, p := range v.Policies {
-		if awssdk.ToString(p.AutoScalingGroupName) != awssdk.ToString(g.AutoScalingGroupName) || p.TargetTrackingConfiguration == nil {
-			continue
-		}
-		m := p.TargetTrackingConfiguration.CustomizedMetricSpecification
-		if m == nil || awssdk.ToString(m.MetricName) != "CPUReservation" || awssdk.ToString(m.Namespace) != "AWS/ECS" {
-			continue
-		}
-		for _, d := range m.Dimensions {
-			if awssdk.ToString(d.Name) == "ClusterName" && awssdk.ToString(d.Value) == v.Name {
-				return &v.Policies[i]
-			}
-		}
-	}
-	return nil
-}
-
-// scalingOn reports whether any enabled policy scales the group.
-func (v clusterView) scalingOn(g *asgtypes.AutoScalingGroup) (*asgtypes.ScalingPolicy, bool) {
-	for i, p := range v.Policies {
-		if awssdk.ToString(p.AutoScalingGroupName) == awssdk.ToString(g.AutoScalingGroupName) && (p.Enabled == nil || *p.Enabled) {
-			return &v.Policies[i], true
-		}
-	}
-	return nil, false
-}
-
-func managedScalingOn(cp ecstypes.CapacityProvider) bool {
-	p := cp.AutoScalingGroupProvider
-	return p != nil && p.ManagedScaling != nil && p.ManagedScaling.Status == ecstypes.ManagedScalingStatusEnabled
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // Store is what the engine needs of the embedded store; *store.Store is one.
@@ -56,7 +57,7 @@ type Options struct {
 	// IDs). Empty Operators means anyone; empty Approvers means any
 	// operator.
 	Operators, Approvers []string
-	Services             []Target       // the configured services, for the cluster's reservation
+	Services             svcref.List    // the configured services, for the cluster's reservation
 	Prefix               string         // of chat commands; "!" when empty
 	Locale               string         // of messages sent through the callbacks
 	Location             *time.Location // for times in messages; nil = time.Local

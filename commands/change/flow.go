@@ -43,7 +43,7 @@ func (e *Engine) Request(ctx context.Context, ask Ask, req Request) reply.Messag
 	}
 	now := e.now()
 	c := store.Change{
-		ID: e.newID(), Kind: req.Kind, Cluster: req.Target.Cluster, Service: req.Target.lockName(),
+		ID: e.newID(), Kind: req.Kind, Cluster: req.Target.Cluster, Service: lockName(req.Target),
 		Summary: e.english(plan.Subject), RequestedBy: ask.Actor.ID, RequestedByName: ask.Actor.display(),
 		RequestedAt: now, ExpiresAt: now.Add(e.opt.Guards.Approval.Expiry), Status: store.StatusPending,
 		Plan: encodePlan(plan), Fingerprint: plan.Fingerprint, ChannelID: ask.ChannelID,

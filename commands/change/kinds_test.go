@@ -16,6 +16,7 @@ func TestKinds(t *testing.T) {
 	tests := []struct {
 		name    string
 		world   string
+		edit    func(*world.World) // of the world before it is served
 		req     Request
 		plan    []string                       // the plan mentions
 		refused bool                           // the plan is refused
@@ -90,6 +91,20 @@ func TestKinds(t *testing.T) {
 				wantField(t, w.AutoScalingPolicies[0], "Enabled", true)
 				wantField(t, w.AutoScalingPolicies[0]["TargetTrackingConfiguration"].(map[string]any), "TargetValue", 60.0)
 			}},
+		// Reservation scaling is aws.Scaling's rule, the one why and the
+		// summary use. Where the planner's own rule disagreed: a step
+		// policy on a reservation alarm (why: on; off found no policy)
+		// and target tracking on instance CPU (why: off; placement said
+		// the group would add a host).
+		{name: "reservation off turns off a step policy", world: incident, edit: reservationStepPolicy, req: Request{Kind: KindReservationOff, Target: Target{Cluster: "codedang"}},
+			plan:  []string{"policy `codedang-memoryreservation-high`: on → off"},
+			after: func(t *testing.T, w *world.World) { wantField(t, w.AutoScalingPolicies[0], "Enabled", false) }},
+		{name: "reservation on with a step policy on", world: incident, edit: reservationStepPolicy, req: Request{Kind: KindReservationOn, Target: Target{Cluster: "codedang"}},
+			plan: []string{"already on: policy `codedang-memoryreservation-high`"}, refused: true},
+		{name: "instance CPU tracking adds no host for a task", world: incident, edit: instanceCPUPolicy, req: Request{Kind: KindScaleCPU, Target: backend, Value: 2048},
+			plan: []string{"its reservation scaling is off"}, refused: true},
+		{name: "instance CPU tracking is no reservation scaling to turn off", world: incident, edit: instanceCPUPolicy, req: Request{Kind: KindReservationOff, Target: Target{Cluster: "codedang"}},
+			plan: []string{"already off"}, refused: true},
 		{name: "capacity provider on", world: capacity, req: Request{Kind: KindReservationOn, Target: Target{Cluster: "club"}},
 			plan: []string{"capacity provider `club-cp` managed scaling: DISABLED → ENABLED", "`club-asg` has 1 instance(s) and may grow to 3"},
 			after: func(t *testing.T, w *world.World) {
@@ -106,7 +121,7 @@ func TestKinds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, tt.world, withOptions(func(o *Options) { o.Services = append(o.Services, capacityTarget) }))
+			h := newHarness(t, tt.world, withWorld(tt.edit), withOptions(func(o *Options) { o.Services = append(o.Services, capacityTarget) }))
 			m := h.request(alice, tt.req)
 			mustMention(t, m, tt.plan...)
 			h.noMutations("plan")
@@ -125,6 +140,27 @@ func TestKinds(t *testing.T) {
 				tt.after(t, h.srv.World())
 			}
 		})
+	}
+}
+
+// reservationStepPolicy makes the incident's policy step scaling on a
+// MemoryReservation alarm, enabled.
+func reservationStepPolicy(w *world.World) {
+	w.AutoScalingPolicies[0] = map[string]any{
+		"AutoScalingGroupName": "codedang-ecs-asg", "PolicyName": "codedang-memoryreservation-high", "PolicyType": "StepScaling",
+		"AdjustmentType": "ChangeInCapacity", "MetricAggregationType": "Average", "Enabled": true,
+		"StepAdjustments": []any{map[string]any{"MetricIntervalLowerBound": 0.0, "ScalingAdjustment": int64(1)}},
+		"Alarms":          []any{map[string]any{"AlarmName": "codedang-MemoryReservation-above-75"}},
+	}
+}
+
+// instanceCPUPolicy makes the incident's policy target tracking on the
+// instances' average CPU, enabled.
+func instanceCPUPolicy(w *world.World) {
+	w.AutoScalingPolicies[0] = map[string]any{
+		"AutoScalingGroupName": "codedang-ecs-asg", "PolicyName": "codedang-cpu", "PolicyType": "TargetTrackingScaling", "Enabled": true,
+		"TargetTrackingConfiguration": map[string]any{"TargetValue": 60.0,
+			"PredefinedMetricSpecification": map[string]any{"PredefinedMetricType": "ASGAverageCPUUtilization"}},
 	}
 }
 

@@ -68,7 +68,7 @@ func placement(p *Plan, snap *aws.ServiceSnapshot, v clusterView, need size, n i
 	if ok {
 		p.pass(name, why)
 		if v.HasReservation && len(v.CapacityProviders) == 0 {
-			if pol := v.reservationPolicyOf(); pol != nil && pol.TargetTrackingConfiguration != nil {
+			if pol := v.reservationPolicyOf(); pol != nil && aws.IsCPUReservationTracking(*pol, v.Name) {
 				target := awssdk.ToFloat64(pol.TargetTrackingConfiguration.TargetValue)
 				if v.CPUReservation < target {
 					p.note(T("note.reservation_below_target", "Now", pct(v.CPUReservation), "Target", pct(target)))
@@ -83,13 +83,15 @@ func placement(p *Plan, snap *aws.ServiceSnapshot, v clusterView, need size, n i
 	p.fail(name, T("reason.place.cannot", "N", n, "CPU", need.CPU, "Mem", need.Mem, "Best", bestText, "Why", why))
 }
 
-// reservationPolicyOf is the reservation policy of the cluster's group.
+// reservationPolicyOf is the reservation policy of the group that would
+// grow, if any.
 func (v clusterView) reservationPolicyOf() *asgtypes.ScalingPolicy {
-	g := v.asgOf(nil)
+	s := v.scaling()
+	g := s.Grower()
 	if g == nil {
 		return nil
 	}
-	return v.reservationPolicy(g)
+	return s.Policy(awssdk.ToString(g.AutoScalingGroupName))
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.0f %%", f) }
@@ -157,43 +159,33 @@ func (v clusterView) canAdd(need size) (bool, Text) {
 	if largest.CPU > 0 && slots(largest.CPU, largest.Mem, need) == 0 {
 		return false, T("reason.add.too_big", "CPU", largest.CPU, "Mem", largest.Mem)
 	}
-	// Any capacity provider that can add an instance will do; else the
-	// first one's reason is the answer.
-	var refusal *Text
-	for i := range v.CapacityProviders {
-		cp := &v.CapacityProviders[i]
-		g := v.asgOf(cp)
-		name := awssdk.ToString(cp.Name)
-		var why Text
-		switch {
-		case !managedScalingOn(*cp):
-			why = T("reason.add.cp_off", "Provider", name)
-		case g != nil && awssdk.ToInt32(g.MaxSize) <= awssdk.ToInt32(g.DesiredCapacity):
-			why = T("reason.add.at_max", "Group", awssdk.ToString(g.AutoScalingGroupName), "Max", awssdk.ToInt32(g.MaxSize))
-		default:
-			max := "?"
-			if g != nil {
-				max = fmt.Sprint(awssdk.ToInt32(g.MaxSize))
+	// Whether the cluster grows is aws.Scaling's rule, the one why and the
+	// summary apply; here it also says how, or why not.
+	rs := v.scaling()
+	if rs.CanGrow() {
+		for i := range rs.Managed {
+			cp := &rs.Managed[i]
+			g := v.asgOf(cp)
+			if g == nil {
+				return true, T("reason.add.cp_on", "Provider", awssdk.ToString(cp.Name), "Max", "?")
 			}
-			return true, T("reason.add.cp_on", "Provider", name, "Max", max)
+			if awssdk.ToInt32(g.MaxSize) > awssdk.ToInt32(g.DesiredCapacity) {
+				return true, T("reason.add.cp_on", "Provider", awssdk.ToString(cp.Name), "Max", fmt.Sprint(awssdk.ToInt32(g.MaxSize)))
+			}
 		}
-		if refusal == nil {
-			refusal = &why
-		}
+		g := rs.Grower()
+		return true, T("reason.add.asg_on", "Group", awssdk.ToString(g.AutoScalingGroupName), "Max", awssdk.ToInt32(g.MaxSize), "Now", awssdk.ToInt32(g.DesiredCapacity))
 	}
-	if refusal != nil {
-		return false, *refusal
+	if !rs.On() && len(rs.Providers) > 0 {
+		return false, T("reason.add.cp_off", "Provider", awssdk.ToString(rs.Providers[0].Name))
 	}
-	g := v.asgOf(nil)
+	g := rs.Grower()
 	if g == nil {
 		return false, T("reason.add.no_group")
 	}
 	gname := awssdk.ToString(g.AutoScalingGroupName)
-	if _, on := v.scalingOn(g); !on {
+	if !rs.On() {
 		return false, T("reason.add.scaling_off", "Group", gname)
 	}
-	if awssdk.ToInt32(g.MaxSize) <= awssdk.ToInt32(g.DesiredCapacity) {
-		return false, T("reason.add.at_max", "Group", gname, "Max", awssdk.ToInt32(g.MaxSize))
-	}
-	return true, T("reason.add.asg_on", "Group", gname, "Max", awssdk.ToInt32(g.MaxSize), "Now", awssdk.ToInt32(g.DesiredCapacity))
+	return false, T("reason.add.at_max", "Group", gname, "Max", awssdk.ToInt32(g.MaxSize))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // Kinds of change.
@@ -30,26 +31,10 @@ const (
 
 // Target is the service a change is about (Service is empty for the
 // cluster's reservation scaling).
-type Target struct {
-	Alias     string `json:"alias,omitempty"`
-	Cluster   string `json:"cluster"`
-	Service   string `json:"service,omitempty"`
-	Container string `json:"container,omitempty"` // the main container; "" = the only or first essential one
-}
-
-// Name is what users call the target.
-func (t Target) Name() string {
-	switch {
-	case t.Alias != "":
-		return t.Alias
-	case t.Service != "":
-		return t.Service
-	}
-	return t.Cluster
-}
+type Target = svcref.Ref
 
 // lockName is the lock's "service": the cluster's scaling has its own.
-func (t Target) lockName() string {
+func lockName(t Target) string {
 	if t.Service == "" {
 		return "(reservation)"
 	}

@@ -9,6 +9,8 @@ import (
 	asgtypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/ecsmedic/ecsmedic/aws"
 )
 
 // Reservation scaling defaults.
@@ -60,23 +62,45 @@ func (e *Engine) planReservation(ctx context.Context, req Request) (*built, erro
 	if req.Percent != 0 && (req.Percent < 1 || req.Percent > 100) {
 		p.fail("check.limits", T("reason.reservation_target_out", "Value", req.Percent))
 	}
+	// Whether scaling is on is aws.Scaling's rule, the one why and the
+	// summary apply, so that `reservation off` turns off what they call on.
+	rs := v.scaling()
 	if len(v.CapacityProviders) > 0 {
-		return e.planCapacityProviders(p, v, req, on), nil
+		return e.planCapacityProviders(p, v, rs, req, on), nil
 	}
-	g := v.asgOf(nil)
+	g := rs.Grower()
 	if g == nil {
 		p.fail("check.group", T("reason.add.no_group"))
 		return &built{plan: p}, nil
 	}
 	gname := awssdk.ToString(g.AutoScalingGroupName)
-	pol := v.reservationPolicy(g)
+	pol := rs.Policy(gname)
 	p.State["group"] = gname
 	p.State["policy"] = policyState(pol)
 	p.State["group.size"] = fmt.Sprintf("desired %d max %d", awssdk.ToInt32(g.DesiredCapacity), awssdk.ToInt32(g.MaxSize))
 	p.pass("check.group", T("reason.group", "Group", gname, "Now", awssdk.ToInt32(g.DesiredCapacity), "Max", awssdk.ToInt32(g.MaxSize)))
-	enabled := pol != nil && (pol.Enabled == nil || *pol.Enabled)
+	if !on {
+		if !rs.PolicyOn() {
+			p.fail("check.change", T("reason.reservation_already_off", "Group", gname))
+			return &built{plan: p}, nil
+		}
+		writes := disablePolicies(p, rs)
+		p.note(T("note.reservation_off"))
+		return &built{plan: p, writes: writes}, nil
+	}
+	enabled := pol != nil && aws.PolicyEnabled(*pol)
+	if pol != nil && !aws.IsCPUReservationTracking(*pol, v.Name) {
+		// A step policy or one on MemoryReservation: on already, but
+		// with no CPU target to set; when it is off, `on` adds ecsmedic's
+		// own target tracking policy rather than guess at its alarm.
+		if enabled {
+			p.fail("check.change", T("reason.reservation_already_on_policy", "Group", gname, "Policy", awssdk.ToString(pol.PolicyName)))
+			return &built{plan: p}, nil
+		}
+		pol, enabled = nil, false
+	}
 	cur := 0.0
-	if pol != nil && pol.TargetTrackingConfiguration != nil {
+	if pol != nil {
 		cur = awssdk.ToFloat64(pol.TargetTrackingConfiguration.TargetValue)
 	}
 	target := float64(req.Percent)
@@ -88,10 +112,7 @@ func (e *Engine) planReservation(ctx context.Context, req Request) (*built, erro
 	}
 	in := &autoscaling.PutScalingPolicyInput{AutoScalingGroupName: g.AutoScalingGroupName, PolicyType: awssdk.String("TargetTrackingScaling")}
 	switch {
-	case !on && !enabled:
-		p.fail("check.change", T("reason.reservation_already_off", "Group", gname))
-		return &built{plan: p}, nil
-	case on && enabled && cur == target:
+	case enabled && cur == target:
 		p.fail("check.change", T("reason.reservation_already_on", "Group", gname, "Target", target))
 		return &built{plan: p}, nil
 	case pol == nil:
@@ -108,36 +129,58 @@ func (e *Engine) planReservation(ctx context.Context, req Request) (*built, erro
 	default:
 		// Keep the policy as it is; change only whether it is on and,
 		// when asked, its target.
-		in.PolicyName = pol.PolicyName
+		in = putPolicy(*pol, true)
 		tc := *pol.TargetTrackingConfiguration
 		tc.TargetValue = awssdk.Float64(target)
 		in.TargetTrackingConfiguration = &tc
-		in.EstimatedInstanceWarmup = pol.EstimatedInstanceWarmup
-		in.Enabled = awssdk.Bool(on)
-		if on {
-			p.diff(T("diff.policy_enable", "Group", gname, "Policy", awssdk.ToString(pol.PolicyName), "Before", onOff(enabled), "Target", target))
-		} else {
-			p.diff(T("diff.policy_disable", "Group", gname, "Policy", awssdk.ToString(pol.PolicyName)))
-		}
-		if on && cur != target && cur != 0 {
+		p.diff(T("diff.policy_enable", "Group", gname, "Policy", awssdk.ToString(pol.PolicyName), "Before", onOff(enabled), "Target", target))
+		if cur != target && cur != 0 {
 			p.diff(T("diff.policy_target", "Before", cur, "After", target))
 		}
 	}
-	if on {
-		if awssdk.ToInt32(g.MaxSize) <= awssdk.ToInt32(g.DesiredCapacity) {
-			p.note(T("note.group_at_max", "Group", gname, "Max", awssdk.ToInt32(g.MaxSize)))
+	if awssdk.ToInt32(g.MaxSize) <= awssdk.ToInt32(g.DesiredCapacity) {
+		p.note(T("note.group_at_max", "Group", gname, "Max", awssdk.ToInt32(g.MaxSize)))
+	}
+	if v.HasReservation {
+		key := "note.reservation_below"
+		if v.CPUReservation > target {
+			key = "note.reservation_above"
 		}
-		if v.HasReservation {
-			key := "note.reservation_below"
-			if v.CPUReservation > target {
-				key = "note.reservation_above"
-			}
-			p.note(T(key, "Now", pct(v.CPUReservation), "Target", pct(target)))
-		}
-	} else {
-		p.note(T("note.reservation_off"))
+		p.note(T(key, "Now", pct(v.CPUReservation), "Target", pct(target)))
 	}
 	return &built{plan: p, writes: []any{in}}, nil
+}
+
+// disablePolicies turns off every enabled reservation policy of the
+// cluster's groups: leaving one on would leave the scaling on.
+func disablePolicies(p *Plan, rs aws.Scaling) []any {
+	var writes []any
+	for _, pol := range rs.Policies {
+		if !aws.PolicyEnabled(pol) {
+			continue
+		}
+		writes = append(writes, putPolicy(pol, false))
+		p.diff(T("diff.policy_disable", "Group", awssdk.ToString(pol.AutoScalingGroupName), "Policy", awssdk.ToString(pol.PolicyName)))
+	}
+	return writes
+}
+
+// putPolicy writes the policy back as it is, on or off. Target tracking
+// carries its configuration; step and simple scaling their adjustments.
+func putPolicy(pol asgtypes.ScalingPolicy, enabled bool) *autoscaling.PutScalingPolicyInput {
+	in := &autoscaling.PutScalingPolicyInput{AutoScalingGroupName: pol.AutoScalingGroupName, PolicyName: pol.PolicyName,
+		PolicyType: pol.PolicyType, EstimatedInstanceWarmup: pol.EstimatedInstanceWarmup, Enabled: awssdk.Bool(enabled)}
+	if in.PolicyType == nil && pol.TargetTrackingConfiguration != nil {
+		in.PolicyType = awssdk.String("TargetTrackingScaling")
+	}
+	if pol.TargetTrackingConfiguration != nil {
+		tc := *pol.TargetTrackingConfiguration
+		in.TargetTrackingConfiguration = &tc
+		return in
+	}
+	in.AdjustmentType, in.MinAdjustmentMagnitude, in.ScalingAdjustment, in.Cooldown = pol.AdjustmentType, pol.MinAdjustmentMagnitude, pol.ScalingAdjustment, pol.Cooldown
+	in.MetricAggregationType, in.StepAdjustments = pol.MetricAggregationType, pol.StepAdjustments
+	return in
 }
 
 func onOff(b bool) string {
@@ -147,7 +190,7 @@ func onOff(b bool) string {
 	return "off"
 }
 
-func (e *Engine) planCapacityProviders(p *Plan, v clusterView, req Request, on bool) *built {
+func (e *Engine) planCapacityProviders(p *Plan, v clusterView, rs aws.Scaling, req Request, on bool) *built {
 	b := &built{plan: p}
 	want := ecstypes.ManagedScalingStatusDisabled
 	if on {
@@ -181,6 +224,10 @@ func (e *Engine) planCapacityProviders(p *Plan, v clusterView, req Request, on b
 				p.note(T("note.group_at_max", "Group", awssdk.ToString(g.AutoScalingGroupName), "Max", awssdk.ToInt32(g.MaxSize)))
 			}
 		}
+	}
+	if !on {
+		// A group behind a provider may scale by its own policy too.
+		b.writes = append(b.writes, disablePolicies(p, rs)...)
 	}
 	if len(b.writes) == 0 {
 		key := "reason.cp_already_off"

@@ -178,7 +178,7 @@ func checkInvariants(t *testing.T, d Diagnosis) {
 			t.Errorf("contributing not sorted: %v", d.Verdict.Contributing)
 		}
 	}
-	noData := len(d.MissingCodes) > 0 && d.MissingCodes[0] == MissingNoData
+	noData := len(d.Missing) > 0 && d.Missing[0].Code == MissingNoData
 	if !noData && len(d.Evidence) < 1+len(d.Verdict.Contributing) {
 		t.Errorf("%d evidence items for a cause and %d factors", len(d.Evidence), len(d.Verdict.Contributing))
 	}

@@ -52,8 +52,7 @@ func Diagnose(snap *aws.ServiceSnapshot, opt Options) Diagnosis {
 			Verdict: Verdict{Cause: CauseUnknown, Contributing: []string{}, Confidence: ConfidenceLow,
 				Summary: "Nothing could be read about the service, so nothing can be said about its tasks."},
 			Stops: []Stop{}, Evidence: []Evidence{}, Remedies: []Remedy{},
-			Missing:      []string{"no data about the service was gathered"},
-			MissingCodes: []string{MissingNoData},
+			Missing: []aws.Missing{{Code: MissingNoData, Detail: missingText[MissingNoData]}},
 		}
 	}
 	d := newDiag(snap, opt)
@@ -88,7 +87,7 @@ type diag struct {
 	clauses     []clause // the summary's parts after the cause, in order
 	hostCPU     *Evidence
 	taskRunning bool // opt.TaskID names a task that is still running
-	missing     map[string]bool
+	missing     map[aws.MissingCode]bool
 }
 
 // stopCase is one stop while it is being diagnosed.
@@ -115,7 +114,7 @@ func (s *stopCase) at() time.Time {
 }
 
 func newDiag(snap *aws.ServiceSnapshot, opt Options) *diag {
-	d := &diag{snap: snap, opt: opt, now: snap.Now, factorSet: map[string]bool{}, missing: map[string]bool{}}
+	d := &diag{snap: snap, opt: opt, now: snap.Now, factorSet: map[string]bool{}, missing: map[aws.MissingCode]bool{}}
 	if d.opt.Prefix == "" {
 		d.opt.Prefix = "!"
 	}

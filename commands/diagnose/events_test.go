@@ -67,11 +67,11 @@ func TestStopsFromEventsAndHistory(t *testing.T) {
 		edit    []func(*aws.ServiceSnapshot)
 		opt     Options
 		want    view
-		missing []string
+		missing []aws.MissingCode
 	}{
 		{"aged out, unhealthy 3 minutes before: elb, medium", []func(*aws.ServiceSnapshot){agedOut(stopped("13:34:05", deadID), unhealthy)}, Options{},
 			view{CauseELBHealthCheck, []string{FactorCPUStarved}, ConfidenceMedium, []string{CauseELBHealthCheck}, []string{"events"}},
-			[]string{MissingAgedOutEvents, MissingNoContainerInsight}},
+			[]aws.MissingCode{MissingAgedOutEvents, MissingNoContainerInsight}},
 		{"aged out, old wording", []func(*aws.ServiceSnapshot){agedOut(
 			ev("13:34:05", "service backend has stopped 1 running tasks: (task "+deadID+")."),
 			ev("13:32:00", "service backend (instance i-0abc) (port 1047) is unhealthy in target-group backend due to (reason Request timed out)"))}, Options{},
@@ -93,7 +93,7 @@ func TestStopsFromEventsAndHistory(t *testing.T) {
 		{"aged out, nothing said: unknown", []func(*aws.ServiceSnapshot){agedOut(stopped("13:34:05", deadID)),
 			func(s *aws.ServiceSnapshot) { delete(s.Metrics, aws.MetricServiceCPUMax) }}, Options{},
 			view{CauseUnknown, []string{}, ConfidenceLow, []string{CauseUnknown}, []string{"events"}},
-			[]string{MissingAgedOutEvents, MissingNoCPUMetrics}},
+			[]aws.MissingCode{MissingAgedOutEvents, MissingNoCPUMetrics}},
 		{"history fills in what AWS forgot", []func(*aws.ServiceSnapshot){agedOut(stopped("13:34:05", deadID), unhealthy)},
 			Options{History: []Stop{{TaskArn: arn(deadID), StoppedAt: stopAt, Cause: CauseELBHealthCheck,
 				Containers: []Container{{Name: "backend", ExitCode: ptr(int32(137))}}}}},
@@ -130,7 +130,7 @@ func TestStopsFromEventsAndHistory(t *testing.T) {
 				t.Errorf("diagnosis (-want +got):\n%s\nsummary: %s", diff, d.Verdict.Summary)
 			}
 			if tc.missing != nil {
-				if diff := cmp.Diff(tc.missing, d.MissingCodes); diff != "" {
+				if diff := cmp.Diff(tc.missing, missingCodes(d)); diff != "" {
 					t.Errorf("missing (-want +got):\n%s", diff)
 				}
 			}

@@ -1,5 +1,7 @@
 package diagnose
 
+import "github.com/ecsmedic/ecsmedic/aws"
+
 // Evidence sources: the API a fact was read from. "cloudwatch:NS/Metric"
 // sources are built from the series (metricSource).
 const (
@@ -16,24 +18,24 @@ const (
 	SourceHistory         = "ecsmedic:history"
 )
 
-// Missing codes: what evidence could not be had. Diagnosis.MissingCodes
-// carries them for renderers in other languages; Diagnosis.Missing carries
-// the English.
+// Missing codes: what evidence the diagnosis found it lacks, beside the
+// gatherer's (aws.MissingAccessDenied, …). Renderers in other languages
+// word them from the code; the entry's Detail is the English.
 const (
-	MissingNoData             = "no-data"
-	MissingAgedOutEvents      = "stop-reconstructed-from-events"
-	MissingAgedOutHistory     = "stop-from-history"
-	MissingNoContainerInsight = "no-container-insights"
-	MissingNoCPUMetrics       = "no-cpu-metrics"
-	MissingNoMemMetrics       = "no-memory-metrics"
-	MissingNoLogs             = "no-logs"
-	MissingNoReason           = "no-stop-reason"
-	MissingNoEvents           = "no-service-events"
-	MissingTaskNotFound       = "task-not-found"
-	MissingCountUnexplained   = "count-unexplained"
+	MissingNoData             aws.MissingCode = "no-data"
+	MissingAgedOutEvents      aws.MissingCode = "stop-reconstructed-from-events"
+	MissingAgedOutHistory     aws.MissingCode = "stop-from-history"
+	MissingNoContainerInsight aws.MissingCode = "no-container-insights"
+	MissingNoCPUMetrics       aws.MissingCode = "no-cpu-metrics"
+	MissingNoMemMetrics       aws.MissingCode = "no-memory-metrics"
+	MissingNoLogs             aws.MissingCode = "no-logs"
+	MissingNoReason           aws.MissingCode = "no-stop-reason"
+	MissingNoEvents           aws.MissingCode = "no-service-events"
+	MissingTaskNotFound       aws.MissingCode = "task-not-found"
+	MissingCountUnexplained   aws.MissingCode = "count-unexplained"
 )
 
-var missingText = map[string]string{
+var missingText = map[aws.MissingCode]string{
 	MissingNoData:             "no data about the service was gathered",
 	MissingAgedOutEvents:      "stopped tasks older than about an hour are no longer returned by ECS; this stop was reconstructed from service events",
 	MissingAgedOutHistory:     "stopped tasks older than about an hour are no longer returned by ECS; this stop comes from ecsmedic's own stop history",
@@ -47,14 +49,13 @@ var missingText = map[string]string{
 	MissingCountUnexplained:   "the service does not run its desired count, but no stop or placement failure in the window explains it",
 }
 
-// miss records a missing piece once, in code and in words.
-func (d *diag) miss(code string) {
+// miss records a missing piece once.
+func (d *diag) miss(code aws.MissingCode) {
 	if d.missing[code] {
 		return
 	}
 	d.missing[code] = true
-	d.out.MissingCodes = append(d.out.MissingCodes, code)
-	d.out.Missing = append(d.out.Missing, missingText[code])
+	d.out.Missing = append(d.out.Missing, aws.Missing{Code: code, Detail: missingText[code]})
 }
 
 // cite adds one evidence item.

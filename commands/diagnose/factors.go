@@ -3,7 +3,6 @@ package diagnose
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -23,9 +22,9 @@ import (
 //     MemoryReservation at or above 90 % in that window (no stop: the last
 //     10 minutes).
 //   - scaling-disabled: with one of those or placement-failed, on an
-//     EC2-backed cluster, when no capacity provider has managed scaling
-//     ENABLED and no enabled EC2 Auto Scaling policy follows the cluster's
-//     CPUReservation or MemoryReservation.
+//     EC2-backed cluster, when reservation-based scaling is off
+//     (aws.Scaling states the rule, shared with the summary and the
+//     change planner).
 //   - no-grace-period: a health-check stop within grace + 5 minutes of the
 //     task's start, with a grace period of 0 or shorter than that start-up.
 //   - tight-health-check: ELB timeout ≤ 2 s or unhealthy threshold ×
@@ -221,12 +220,10 @@ func (d *diag) scalingDisabled() {
 	if !d.ec2Backed() {
 		return
 	}
-	for _, cp := range d.snap.CapacityProviders {
-		if p := cp.AutoScalingGroupProvider; p != nil && p.ManagedScaling != nil && p.ManagedScaling.Status == "ENABLED" {
-			return
-		}
-	}
-	if d.reservationPolicyOn() {
+	// The factor is about a way to scale, not room to: a group at its
+	// maximum is a different fix (raise MaxSize), which the change planner
+	// names.
+	if aws.ReservationScaling(d.snap.CapacityOf()).On() {
 		return
 	}
 	at := d.to
@@ -261,41 +258,6 @@ func (d *diag) ec2Backed() bool {
 	}
 	return false
 }
-
-// reservationPolicyOn looks for an enabled EC2 Auto Scaling policy that
-// follows the cluster's CPUReservation or MemoryReservation. The snapshot
-// has no CloudWatch alarms, so a step or simple policy counts when its
-// name or an alarm's name mentions the metric. Enabled unset counts as on,
-// AWS's default.
-func (d *diag) reservationPolicyOn() bool {
-	for _, p := range d.snap.AutoScalingPolicies {
-		if p.Enabled != nil && !*p.Enabled {
-			continue
-		}
-		if tt := p.TargetTrackingConfiguration; tt != nil && tt.CustomizedMetricSpecification != nil {
-			c := tt.CustomizedMetricSpecification
-			if isReservation(deref(c.MetricName)) {
-				return true
-			}
-			for _, q := range c.Metrics {
-				if q.MetricStat != nil && q.MetricStat.Metric != nil && isReservation(deref(q.MetricStat.Metric.MetricName)) {
-					return true
-				}
-			}
-		}
-		if containsFold(deref(p.PolicyName), "Reservation") {
-			return true
-		}
-		for _, a := range p.Alarms {
-			if containsFold(deref(a.AlarmName), "Reservation") {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func isReservation(m string) bool { return m == "CPUReservation" || m == "MemoryReservation" }
 
 func (d *diag) noGracePeriod() {
 	v := d.verdict
@@ -547,10 +509,6 @@ func ordinal(n int) string {
 		return "rd"
 	}
 	return "th"
-}
-
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
 
 type elbGroup = elbtypes.TargetGroup

@@ -26,6 +26,13 @@ func placementWorld(s *aws.ServiceSnapshot) {
 	s.Metrics[aws.MetricClusterCPURes] = flat("AWS/ECS", "CPUReservation", at("13:25:00"), 15, 100)
 }
 
+// reservationTracking is target tracking on codedang's CPUReservation.
+func reservationTracking(group string) asgtypes.ScalingPolicy {
+	return asgtypes.ScalingPolicy{AutoScalingGroupName: ptr(group), PolicyName: ptr("tt"), Enabled: ptr(true), TargetTrackingConfiguration: &asgtypes.TargetTrackingConfiguration{
+		CustomizedMetricSpecification: &asgtypes.CustomizedMetricSpecification{MetricName: ptr("CPUReservation"), Namespace: ptr("AWS/ECS"),
+			Dimensions: []asgtypes.MetricDimension{{Name: ptr("ClusterName"), Value: ptr("codedang")}}}}}
+}
+
 func crashes(n int, gap time.Duration) func(*aws.ServiceSnapshot) {
 	return func(s *aws.ServiceSnapshot) {
 		s.Stopped = nil
@@ -85,9 +92,14 @@ func TestFactors(t *testing.T) {
 				ManagedScaling: &ecstypes.ManagedScaling{Status: "ENABLED"}}}}
 		}}, CausePlacementFailed, []string{FactorClusterCPUFull}, nil, []string{ActionReservationOn}},
 		{"placement, reservation policy on the ASG", []func(*aws.ServiceSnapshot){placementWorld, func(s *aws.ServiceSnapshot) {
-			s.AutoScalingPolicies = []asgtypes.ScalingPolicy{{PolicyName: ptr("tt"), Enabled: ptr(true), TargetTrackingConfiguration: &asgtypes.TargetTrackingConfiguration{
-				CustomizedMetricSpecification: &asgtypes.CustomizedMetricSpecification{MetricName: ptr("CPUReservation"), Namespace: ptr("AWS/ECS")}}}}
+			s.AutoScalingGroups = []asgtypes.AutoScalingGroup{{AutoScalingGroupName: ptr("codedang-asg"), Instances: []asgtypes.Instance{{InstanceId: ptr("i-0abc")}}}}
+			s.AutoScalingPolicies = []asgtypes.ScalingPolicy{reservationTracking("codedang-asg")}
 		}}, CausePlacementFailed, []string{FactorClusterCPUFull}, nil, []string{ActionReservationOn}},
+		{"placement, the reservation policy is another cluster's group's", []func(*aws.ServiceSnapshot){placementWorld, func(s *aws.ServiceSnapshot) {
+			s.AutoScalingGroups = []asgtypes.AutoScalingGroup{{AutoScalingGroupName: ptr("codedang-asg"), Instances: []asgtypes.Instance{{InstanceId: ptr("i-0abc")}}},
+				{AutoScalingGroupName: ptr("other-asg"), Instances: []asgtypes.Instance{{InstanceId: ptr("i-9")}}}}
+			s.AutoScalingPolicies = []asgtypes.ScalingPolicy{reservationTracking("other-asg")}
+		}}, CausePlacementFailed, []string{FactorClusterCPUFull, FactorScalingDisabled}, nil, []string{ActionReservationOn}},
 		{"placement, reservation policy disabled counts as off", []func(*aws.ServiceSnapshot){placementWorld, func(s *aws.ServiceSnapshot) {
 			s.AutoScalingPolicies = []asgtypes.ScalingPolicy{{PolicyName: ptr("cpu-reservation-high"), Enabled: ptr(false)}}
 		}}, CausePlacementFailed, []string{FactorClusterCPUFull, FactorScalingDisabled}, nil, []string{ActionReservationOn}},

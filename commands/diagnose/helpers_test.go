@@ -162,3 +162,12 @@ var (
 	_ = astypes.ScalableTarget{}
 	_ = asgtypes.ScalingPolicy{}
 )
+
+// missingCodes are the codes of the diagnosis's Missing, in order.
+func missingCodes(d Diagnosis) []aws.MissingCode {
+	var out []aws.MissingCode
+	for _, m := range d.Missing {
+		out = append(out, m.Code)
+	}
+	return out
+}

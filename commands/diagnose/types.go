@@ -3,7 +3,11 @@
 // form are the contract in shared/spec/diagnosis.md.
 package diagnose
 
-import "time"
+import (
+	"time"
+
+	"github.com/ecsmedic/ecsmedic/aws"
+)
 
 // Cause codes: exactly one per diagnosed stop (diagnosis.md, first table).
 const (
@@ -59,12 +63,12 @@ type Diagnosis struct {
 	Evidence []Evidence `json:"evidence"`
 	Remedies []Remedy   `json:"remedies"`
 
-	// Missing says, in words, what evidence could not be had (aged-out
-	// tasks, no Container Insights, access denied …).
-	Missing []string `json:"missing,omitempty"`
-	// MissingCodes are the same, as codes (the Missing* constants), for
-	// renderers that do not write English.
-	MissingCodes []string `json:"missingCodes,omitempty"`
+	// Missing is what evidence could not be had (aged-out tasks, no
+	// Container Insights, reads denied …): the diagnosis's own findings,
+	// then the gatherer's. The JSON carries it as "missing" (the English
+	// lines) and "missingCodes" (their codes, index for index); see
+	// MarshalJSON.
+	Missing []aws.Missing `json:"-"`
 	// Timeline is the short story around the stop, oldest first.
 	Timeline []Event `json:"timeline,omitempty"`
 	// LastLogs are the last log lines before the most recent stop.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
@@ -230,24 +231,40 @@ func notesField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 	return reply.Field{Name: p.T("why.field.notes"), Value: Bullets(lines)}
 }
 
-// missingField says what could not be checked: from the codes where this
-// language has words for them, else the English sentences.
+// missingField says what could not be checked. With a confident verdict
+// it lists only the reads that failed (an IAM permission to add, say),
+// which the reader should fix anyway; else everything missing.
 func missingField(p text.Printer, d diagnose.Diagnosis) reply.Field {
-	lines := d.Missing
-	if len(d.MissingCodes) > 0 {
-		lines = nil
-		for i, c := range d.MissingCodes {
-			switch {
-			case p.Has("missing." + c):
-				lines = append(lines, p.T("missing."+c))
-			case i < len(d.Missing):
-				lines = append(lines, d.Missing[i])
-			default:
-				lines = append(lines, c)
+	intro, ms := p.T("why.missing.intro"), d.Missing
+	if d.Verdict.Confidence == diagnose.ConfidenceHigh {
+		intro, ms = p.T("why.missing.failed_reads"), nil
+		for _, m := range d.Missing {
+			if m.Failed() {
+				ms = append(ms, m)
 			}
 		}
 	}
-	return reply.Field{Name: p.T("why.field.missing"), Value: p.T("why.missing.intro") + "\n" + Bullets(lines)}
+	if len(ms) == 0 {
+		return reply.Field{}
+	}
+	return reply.Field{Name: p.T("why.field.missing"), Value: intro + "\n" + Bullets(MissingLines(p, ms))}
+}
+
+// MissingLines words the missing evidence: from the code where this
+// language has words for it, else the English line.
+func MissingLines(p text.Printer, ms []aws.Missing) []string {
+	lines := make([]string, 0, len(ms))
+	for _, m := range ms {
+		switch {
+		case m.Code != "" && p.Has("missing."+string(m.Code)):
+			lines = append(lines, p.T("missing."+string(m.Code), "Source", m.Source, "Detail", m.Detail))
+		case m.String() != "":
+			lines = append(lines, m.String())
+		default:
+			lines = append(lines, string(m.Code))
+		}
+	}
+	return lines
 }
 
 // newest is the last n of s, which is oldest first.

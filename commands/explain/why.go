@@ -49,7 +49,7 @@ func Why(p text.Printer, v View) reply.Message {
 	add(lastLogsField(p, d), len(d.LastLogs) > 0)
 	add(remediesField(p, d), len(d.Remedies) > 0)
 	add(notesField(p, d), len(d.Notes) > 0)
-	add(missingField(p, d), d.Verdict.Confidence != diagnose.ConfidenceHigh && len(d.Missing)+len(d.MissingCodes) > 0)
+	add(missingField(p, d), len(d.Missing) > 0)
 
 	if a, ok := whyChart(p, name, d, v.Snap, v.Loc); ok {
 		m.Attachments = append(m.Attachments, a)

@@ -1,0 +1,106 @@
+// Package svcref holds the one description of a service ecsmedic is set up
+// for: the config file, the chat commands, the watcher and the change engine
+// all speak of services with Ref, and find one by what a user typed with
+// List.Resolve. It imports nothing of ecsmedic, so every layer may use it.
+package svcref
+
+import "strings"
+
+// Ref is one ECS service by the short alias people type in chat. A Ref with
+// no Service stands for its cluster (the cluster's reservation scaling).
+// The JSON names are those stored with changes: keep them.
+type Ref struct {
+	Alias     string `json:"alias,omitempty"`
+	Cluster   string `json:"cluster"`
+	Service   string `json:"service,omitempty"`   // the ECS service name
+	Container string `json:"container,omitempty"` // the main container; "" = the only or first essential one
+}
+
+// Name is what users call the service: its alias, else its ECS name, else
+// (for a cluster) the cluster's name.
+func (r Ref) Name() string {
+	switch {
+	case r.Alias != "":
+		return r.Alias
+	case r.Service != "":
+		return r.Service
+	}
+	return r.Cluster
+}
+
+// List is the configured services, in the order of the config file.
+type List []Ref
+
+// Names lists the services by the name users type, in order.
+func (l List) Names() []string {
+	out := make([]string, 0, len(l))
+	for _, r := range l {
+		out = append(out, r.Name())
+	}
+	return out
+}
+
+// Resolve finds the service a user means. It accepts, in this order:
+//
+//   - an alias, ignoring case ("Backend");
+//   - an ECS service name, exactly ("backend-svc"), then ignoring case
+//     when only one service matches that way;
+//   - a service ARN, arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME (or
+//     the old form service/NAME), which must name the service exactly and,
+//     when it carries one, its cluster: people paste ARNs from the console
+//     and from ecsmedic's own alerts.
+//
+// An alias wins over another service's ECS name, so adding a service never
+// changes what an existing alias means.
+func (l List) Resolve(name string) (Ref, bool) {
+	name = strings.TrimSpace(name)
+	if strings.HasPrefix(name, "arn:") {
+		return l.resolveARN(name)
+	}
+	if name == "" {
+		return Ref{}, false
+	}
+	for _, r := range l {
+		if strings.EqualFold(r.Alias, name) {
+			return r, true
+		}
+	}
+	for _, r := range l {
+		if r.Service == name {
+			return r, true
+		}
+	}
+	var found []Ref
+	for _, r := range l {
+		if strings.EqualFold(r.Service, name) {
+			found = append(found, r)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return Ref{}, false
+}
+
+// resolveARN matches a service ARN on its service name and, in the long
+// form, its cluster.
+func (l List) resolveARN(arn string) (Ref, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[2] != "ecs" {
+		return Ref{}, false
+	}
+	res, ok := strings.CutPrefix(parts[5], "service/")
+	if !ok || res == "" {
+		return Ref{}, false
+	}
+	cluster, service := "", res
+	if i := strings.IndexByte(res, '/'); i >= 0 {
+		cluster, service = res[:i], res[i+1:]
+	}
+	for _, r := range l {
+		if r.Service == service && (cluster == "" || r.Cluster == cluster) {
+			return r, true
+		}
+	}
+	return Ref{}, false
+}
