@@ -13,6 +13,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/internal/redact"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -24,6 +25,9 @@ type backend struct {
 	sim     *sim.Server  // nil against real AWS
 	store   *store.Store // the embedded store, opened once (cmd_change.go)
 	close   func()
+	// redact masks secrets in replies; nil (a world, no config) masks
+	// everything.
+	redact *redact.Redactor
 }
 
 // openBackend chooses the world when --world is given (or the command
@@ -65,7 +69,7 @@ func openBackend(ctx context.Context, g *globals, defaultWorld string) (*backend
 		s, _ := cfg.ServiceByAlias(alias)
 		env.Services = append(env.Services, commands.ServiceRef{Alias: alias, Cluster: s.Cluster, Service: s.Service, Container: s.Container})
 	}
-	b := &backend{env: env, clients: clients, close: func() {}}
+	b := &backend{env: env, clients: clients, close: func() {}, redact: redact.New(redact.Options{KeepEmails: !cfg.Redact.Emails})}
 	if err := attachChanges(b, cfg); err != nil {
 		return nil, err
 	}

@@ -103,7 +103,7 @@ func printReplies(cmd *cobra.Command, r *commands.Router, b *backend, line strin
 	msgs := r.Handle(cmd.Context(), commands.Input{Text: line, Locale: b.env.Locale})
 	failed := false
 	for _, m := range msgs {
-		fmt.Fprintln(cmd.OutOrStdout(), reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
+		fmt.Fprintln(cmd.OutOrStdout(), reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "", Redactor: b.redact}))
 		if m.Failed {
 			failed = true
 		}
