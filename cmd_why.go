@@ -41,6 +41,7 @@ func newWhyCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				b.redact.Strings(&d) // log lines and AWS's text, as in chat
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				return enc.Encode(d)

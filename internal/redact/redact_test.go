@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -164,4 +165,48 @@ func BenchmarkString(b *testing.B) {
 			Default.String(line)
 		}
 	})
+}
+
+func TestStrings(t *testing.T) {
+	type line struct {
+		Message string
+		At      int
+	}
+	type answer struct {
+		Cause    string
+		Lines    []line
+		Reason   *string
+		Notes    [2]string
+		hidden   string
+		Counts   map[string]string
+		Anything any
+	}
+	reason := "auth failed for postgresql://app:hunter2@db:5432/x"
+	a := answer{
+		Cause:    "elb-health-check",
+		Lines:    []line{{Message: "mail to kim@example.com", At: 1}},
+		Reason:   &reason,
+		Notes:    [2]string{"token=abc123", ""},
+		hidden:   "kim@example.com",
+		Counts:   map[string]string{"k": "kim@example.com"},
+		Anything: &line{Message: "password=hunter2"},
+	}
+	Default.Strings(&a)
+	want := answer{
+		Cause:    "elb-health-check",
+		Lines:    []line{{Message: "mail to [email]", At: 1}},
+		Notes:    [2]string{"token=[redacted]", ""},
+		hidden:   "kim@example.com",
+		Counts:   map[string]string{"k": "kim@example.com"},
+		Anything: &line{Message: "password=[redacted]"},
+	}
+	if *a.Reason != "auth failed for postgresql://app:[redacted]@db:5432/x" {
+		t.Errorf("through a pointer: %q", *a.Reason)
+	}
+	a.Reason = nil
+	if !reflect.DeepEqual(a, want) {
+		t.Errorf("got  %+v\nwant %+v", a, want)
+	}
+	Default.Strings(nil)      // no panic
+	Default.Strings(answer{}) // not a pointer: nothing to set, no panic
 }
