@@ -121,7 +121,7 @@ func openWorld(g *globals, ref string) (*backend, error) {
 }
 
 // worldServices makes every service of a world nameable by its own name,
-// with the cluster that holds it (product.md: "With --world and no config").
+// with the cluster that holds it, so a world needs no config.
 func worldServices(w *world.World) []commands.ServiceRef {
 	var refs []commands.ServiceRef
 	for _, s := range w.Services {

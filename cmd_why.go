@@ -56,7 +56,7 @@ func newWhyCmd(g *globals) *cobra.Command {
 			return printReplies(cmd, r, b, line)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "text or json (json is the contract in diagnosis.md)")
+	cmd.Flags().StringVar(&format, "format", "text", "text or json (the JSON is described in docs/why-json.md)")
 	cmd.Flags().DurationVar(&since, "since", 0, "look back this far (default: the last hour, or back to the latest stop)")
 	return cmd
 }
@@ -99,7 +99,7 @@ func oneShot(cmd *cobra.Command, g *globals, name string, args []string) error {
 
 // printReplies renders the replies for a terminal. A reply that reports a
 // failure (bad arguments, an AWS error) makes the exit code non-zero, as
-// diagnosis.md asks.
+// docs/why-json.md promises.
 func printReplies(cmd *cobra.Command, r *commands.Router, b *backend, line string) error {
 	msgs := r.Handle(cmd.Context(), commands.Input{Text: line, Locale: b.env.Locale})
 	failed := false
