@@ -68,14 +68,6 @@ var (
 	// between them (as `aws configure list` and some SDK debug logs print).
 	awsSecret = regexp.MustCompile(`(?i)(\b(?:aws_?)?secret_?access_?key["']?\s*[:=]?\s*["']?)[A-Za-z0-9/+]{40}\b`)
 
-	// key=value, key: value and "key": "value" where the key names a
-	// secret. The key may have a prefix or suffix (DB_PASSWORD,
-	// X-Amz-Security-Token, client_secret_2).
-	secretPair = regexp.MustCompile(`(?i)((?:^|[^A-Za-z0-9])["']?[A-Za-z0-9_.\-]*` +
-		`(?:password|passwd|pwd|passphrase|secret|token|credentials?|signature|` +
-		`(?:api|access|secret|private|session|client|auth)[_\-]?key)` +
-		`[A-Za-z0-9_\-]*["']?\s*[:=]\s*)("(?:[^"\\]|\\.)*"|'[^']*'|[^\s"',;&)}\]]+)`)
-
 	// A Discord bot token: the bot's id in base64, a timestamp and an HMAC.
 	discordToken = regexp.MustCompile(`\b[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}\b`)
 
@@ -115,7 +107,7 @@ func (r *Redactor) String(s string) string {
 		s = awsSecret.ReplaceAllString(s, "${1}"+Mask)
 	}
 	if strings.ContainsAny(s, "=:") && hasSecretWord(s) {
-		s = secretPair.ReplaceAllStringFunc(s, maskPair)
+		s = maskPairs(s)
 	}
 	if strings.Count(s, ".") >= 2 {
 		s = discordToken.ReplaceAllString(s, MaskToken)
@@ -127,19 +119,6 @@ func (r *Redactor) String(s string) string {
 }
 
 func (r *Redactor) keepsEmails() bool { return r != nil && r.keepEmails }
-
-// maskPair keeps the key and any quotes, and masks the value.
-func maskPair(m string) string {
-	sub := secretPair.FindStringSubmatch(m)
-	key, val := sub[1], sub[2]
-	if strings.HasPrefix(strings.TrimLeft(val, `"'`), "[") {
-		return m // masked already (by a rule above, or a second pass)
-	}
-	if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') && val[len(val)-1] == val[0] {
-		return key + val[:1] + Mask + val[:1]
-	}
-	return key + Mask
-}
 
 // secretWords are the key words secretPair looks for, lower case.
 var secretWords = []string{"pass", "pwd", "secret", "token", "credential", "signature", "key"}
@@ -153,17 +132,13 @@ func hasSecretWord(s string) bool {
 	return false
 }
 
-// hasFold reports whether s contains the lower-case ASCII word w, in any
+// hasFold reports whether s contains w, which is lower-case ASCII, in any
 // case, without allocating.
 func hasFold(s, w string) bool {
 	n := len(w)
 	for i := 0; i+n <= len(s); i++ {
-		c := s[i] | 0x20
-		if c != w[0] {
-			continue
-		}
-		j := 1
-		for j < n && s[i+j]|0x20 == w[j] {
+		j := 0
+		for j < n && lower(s[i+j]) == w[j] {
 			j++
 		}
 		if j == n {
@@ -171,4 +146,11 @@ func hasFold(s, w string) bool {
 		}
 	}
 	return false
+}
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

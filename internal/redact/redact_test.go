@@ -62,6 +62,11 @@ var cases = []struct {
 		`{"msg":"sign-in","body":{"username":"kim","password": "[redacted]"}}`},
 	{"env style", "DB_PASSWORD=hunter2 DB_HOST=db", "DB_PASSWORD=[redacted] DB_HOST=db"},
 	{"colon style", "passwd: hunter2", "passwd: [redacted]"},
+	{"spaced pair", "db password = hunter2 host = db", "db password = [redacted] host = db"},
+	{"clipped json", `{"user":"kim","password":"hunter2 and more tha…`, `{"user":"kim","password":"[redacted]"`},
+	{"empty value", "password= user=kim", "password= user=kim"},
+	{"escaped quote", `{"client_secret":"a\"b","next":1}`, `{"client_secret":"[redacted]","next":1}`},
+	{"korean around", "로그인 실패: password=비밀번호123 사용자 kim@example.com", "로그인 실패: password=[redacted] 사용자 [email]"},
 	{"presigned url", "PUT https://b.s3.amazonaws.com/k?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20240417&X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024",
 		"PUT https://b.s3.amazonaws.com/k?X-Amz-Credential=[aws-key-id]%2F20240417&X-Amz-Signature=[redacted]"},
 
