@@ -7,34 +7,34 @@ import "github.com/ecsmedic/ecsmedic/internal/redact"
 // stop reasons and service events may carry secrets, so each renderer for
 // a channel or a terminal calls this once, before it measures or cuts
 // anything. Button IDs are left alone: they are not shown, and the bot
-// needs them as they were made.
+// needs them as they were made. m's slices are copied, not changed.
 func (m Message) Redacted(r *redact.Redactor) Message {
 	m.Title = r.String(m.Title)
 	m.Description = r.String(m.Description)
 	m.Footer = r.String(m.Footer)
-	if m.Fields != nil {
-		fields := make([]Field, len(m.Fields))
-		for i, f := range m.Fields {
-			f.Name, f.Value = r.String(f.Name), r.String(f.Value)
-			fields[i] = f
-		}
-		m.Fields = fields
-	}
-	if m.Attachments != nil {
-		as := make([]Attachment, len(m.Attachments))
-		for i, a := range m.Attachments {
-			a.Text = r.String(a.Text)
-			as[i] = a
-		}
-		m.Attachments = as
-	}
-	if m.Buttons != nil {
-		bs := make([]Button, len(m.Buttons))
-		for i, b := range m.Buttons {
-			b.Label = r.String(b.Label)
-			bs[i] = b
-		}
-		m.Buttons = bs
-	}
+	m.Fields = mapped(m.Fields, func(f Field) Field {
+		f.Name, f.Value = r.String(f.Name), r.String(f.Value)
+		return f
+	})
+	m.Attachments = mapped(m.Attachments, func(a Attachment) Attachment {
+		a.Text = r.String(a.Text)
+		return a
+	})
+	m.Buttons = mapped(m.Buttons, func(b Button) Button {
+		b.Label = r.String(b.Label)
+		return b
+	})
 	return m
+}
+
+// mapped is a new slice of f applied to each of s; nil stays nil.
+func mapped[T any](s []T, f func(T) T) []T {
+	if s == nil {
+		return nil
+	}
+	out := make([]T, len(s))
+	for i, v := range s {
+		out[i] = f(v)
+	}
+	return out
 }
