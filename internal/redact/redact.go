@@ -70,8 +70,6 @@ var (
 
 	// A Discord bot token: the bot's id in base64, a timestamp and an HMAC.
 	discordToken = regexp.MustCompile(`\b[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}\b`)
-
-	email = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
 )
 
 // String returns s with secrets masked (and e-mail addresses, unless kept).
@@ -109,13 +107,32 @@ func (r *Redactor) String(s string) string {
 	if strings.ContainsAny(s, "=:") && hasSecretWord(s) {
 		s = maskPairs(s)
 	}
-	if strings.Count(s, ".") >= 2 {
+	if longRunBeforeDot(s, 24) {
 		s = discordToken.ReplaceAllString(s, MaskToken)
 	}
 	if !r.keepsEmails() && strings.Contains(s, "@") {
-		s = email.ReplaceAllString(s, MaskEmail)
+		s = maskEmails(s)
 	}
 	return s
+}
+
+// longRunBeforeDot reports whether a dot follows n or more token bytes
+// (letters, digits, _ and -): the first part of a Discord token does, and
+// few other texts.
+func longRunBeforeDot(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.' && run >= n:
+			return true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-':
+			run++
+		default:
+			run = 0
+		}
+	}
+	return false
 }
 
 func (r *Redactor) keepsEmails() bool { return r != nil && r.keepEmails }

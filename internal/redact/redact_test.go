@@ -151,6 +151,14 @@ func BenchmarkString(b *testing.B) {
 	for _, c := range cases {
 		lines = append(lines, c.in)
 	}
+	incident := lines[:len(lines)-len(cases)]
+	b.Run("incident", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			Default.String(incident[i%len(incident)])
+			i++
+		}
+	})
 	b.Run("incident+cases", func(b *testing.B) {
 		i := 0
 		for b.Loop() {
@@ -214,4 +222,22 @@ func TestStrings(t *testing.T) {
 	}
 	Default.Strings(nil)      // no panic
 	Default.Strings(answer{}) // not a pointer: nothing to set, no panic
+}
+
+func TestEmails(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"to kim@example.com.", "to [email]."},
+		{"a@b@c.com", "a@[email]"},
+		{"x@host.co.k8s", "[email].k8s"},
+		{"no domain kim@localhost", "no domain kim@localhost"},
+		{"two: a.b+c@mail.skku.edu, d_e@x.io;", "two: [email], [email];"},
+		{"@handle and kim@ and @x.com", "@handle and kim@ and @x.com"},
+		{"image@sha256:abc python@3.11", "image@sha256:abc python@3.11"},
+		{"double dot kim@a..com", "double dot kim@a..com"},
+		{"<kim.lee@g.skku.edu>", "<[email]>"},
+	} {
+		if got := maskEmails(c.in); got != c.want {
+			t.Errorf("maskEmails(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
 }
