@@ -13,6 +13,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/internal/redact"
 	"github.com/ecsmedic/ecsmedic/store"
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
@@ -25,6 +26,9 @@ type backend struct {
 	sim     *sim.Server  // nil against real AWS
 	store   *store.Store // the embedded store, opened once (cmd_change.go)
 	close   func()
+	// redact masks secrets in replies; nil (a world, no config) masks
+	// everything.
+	redact *redact.Redactor
 }
 
 // openBackend chooses the world when --world is given (or the command
@@ -63,7 +67,7 @@ func openBackend(ctx context.Context, g *globals, defaultWorld string) (*backend
 		Location: cfg.Schedules.Summary.Location(),
 	}
 	env.Services = cfg.Services
-	b := &backend{env: env, clients: clients, close: func() {}}
+	b := &backend{env: env, clients: clients, close: func() {}, redact: redact.New(redact.Options{KeepEmails: !cfg.Redact.Emails})}
 	if err := attachChanges(b, cfg); err != nil {
 		return nil, err
 	}
@@ -115,7 +119,7 @@ func openWorld(g *globals, ref string) (*backend, error) {
 }
 
 // worldServices makes every service of a world nameable by its own name,
-// with the cluster that holds it (product.md: "With --world and no config").
+// with the cluster that holds it, so a world needs no config.
 func worldServices(w *world.World) svcref.List {
 	var refs svcref.List
 	for _, s := range w.Services {

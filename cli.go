@@ -38,7 +38,7 @@ Try it with no Discord and no AWS account:
 			g.logLevelSet = cmd.Flags().Changed("log-level")
 			setupLogging(g.logLevel, "auto")
 		},
-		// With no subcommand the bot runs, as product.md says.
+		// With no subcommand the bot runs: `ecsmedic` alone is `ecsmedic run`.
 		RunE: func(cmd *cobra.Command, args []string) error { g.bot = true; return runBot(cmd, g) },
 	}
 	pf := root.PersistentFlags()

@@ -76,7 +76,7 @@ func TestCLI(t *testing.T) {
 	}
 }
 
-// TestWhyJSONContract checks `why --format json` against diagnosis.md's
+// TestWhyJSONContract checks `why --format json` against docs/why-json.md's
 // shape on the built-in incident.
 func TestWhyJSONContract(t *testing.T) {
 	out, err := run(t, "", "why", "backend", "--world", "builtin:incident", "--freeze", "--format", "json")

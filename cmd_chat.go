@@ -65,6 +65,7 @@ func chat(cmd *cobra.Command, g *globals, defaultWorld, saveDir string) error {
 		Prompt:  interactive,
 		SaveDir: saveDir,
 		Locale:  b.env.Locale,
+		Redact:  b.redact,
 	}
 	return commands.Chat(ctx, commands.NewRouter(b.env), cmd.InOrStdin(), cmd.OutOrStdout(), opt)
 }

@@ -82,6 +82,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		ButtonKey: key,
 		Changes:   be.env.Changes,
 		Instance:  instance,
+		Redactor:  be.redact,
 	}, router)
 	if err != nil {
 		return err

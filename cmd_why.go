@@ -41,14 +41,15 @@ func newWhyCmd(g *globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				b.redact.Strings(&d) // log lines and AWS's text, as in chat
 				enc := json.NewEncoder(cmd.OutOrStdout())
 				enc.SetIndent("", "  ")
 				return enc.Encode(d)
 			}
-			return printReplies(cmd, r.Why(cmd.Context(), req))
+			return printReplies(cmd, b, r.Why(cmd.Context(), req))
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "text", "text or json (json is the contract in diagnosis.md)")
+	cmd.Flags().StringVar(&format, "format", "text", "text or json (the JSON is described in docs/why-json.md)")
 	cmd.Flags().DurationVar(&since, "since", 0, "look back this far (default: the last hour, or back to the latest stop)")
 	return cmd
 }
@@ -96,16 +97,16 @@ func oneShot(cmd *cobra.Command, g *globals, ask func(*commands.Router, commands
 		return err
 	}
 	defer b.close()
-	return printReplies(cmd, ask(commands.NewRouter(b.env), commands.From{Locale: b.env.Locale}))
+	return printReplies(cmd, b, ask(commands.NewRouter(b.env), commands.From{Locale: b.env.Locale}))
 }
 
 // printReplies renders the replies for a terminal. A reply that reports a
 // failure (bad arguments, an AWS error) makes the exit code non-zero, as
-// diagnosis.md asks.
-func printReplies(cmd *cobra.Command, msgs []reply.Message) error {
+// docs/why-json.md promises.
+func printReplies(cmd *cobra.Command, b *backend, msgs []reply.Message) error {
 	failed := false
 	for _, m := range msgs {
-		fmt.Fprintln(cmd.OutOrStdout(), reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
+		fmt.Fprintln(cmd.OutOrStdout(), reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == "", Redactor: b.redact}))
 		if m.Failed {
 			failed = true
 		}

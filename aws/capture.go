@@ -21,7 +21,7 @@ type CaptureOptions struct {
 }
 
 // Capture reads services of the live account and writes them as a world
-// (shared/spec/world-format.md), so that an incident can be replayed,
+// (docs/world-format.md), so that an incident can be replayed,
 // shared and turned into a test: the services, their task definitions,
 // running and recently stopped tasks, target health, container instances,
 // scaling settings, the metrics a diagnosis reads and the tasks' last log

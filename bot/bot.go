@@ -26,6 +26,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/config"
+	scrub "github.com/ecsmedic/ecsmedic/internal/redact" // bot's own redact cleans log lines
 	"github.com/ecsmedic/ecsmedic/watch"
 )
 
@@ -71,6 +72,9 @@ type BotConfig struct {
 	// the footer of every alert and summary, so that a second replica
 	// posting to the same channel is noticed.
 	Instance string
+	// Redactor masks secrets that replies quote from AWS (log lines, stop
+	// reasons); nil masks everything, e-mail addresses included.
+	Redactor *scrub.Redactor
 }
 
 // Intents are the gateway events the bot asks for: guilds, guild
@@ -180,7 +184,7 @@ func New(cfg BotConfig, router *commands.Router) (*Bot, error) {
 		sem:    make(chan struct{}, cfg.MaxConcurrent),
 	}
 	b.authorize = b.defaultAuthorize
-	b.render = renderer{sign: b.sign, prefix: router.Prefix(), dropped: func(btn reply.Button) {
+	b.render = renderer{sign: b.sign, prefix: router.Prefix(), mask: cfg.Redactor, dropped: func(btn reply.Button) {
 		b.log.Warn("a button's action is too long for a Discord button; left out", "label", btn.Label)
 	}}
 	for _, c := range router.Commands() {

@@ -10,6 +10,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/ecsmedic/ecsmedic/commands/reply"
+	// Imported by another name: the package's own redact cleans log lines.
+	scrub "github.com/ecsmedic/ecsmedic/internal/redact"
 )
 
 // The colours of an embed's side bar, by severity.
@@ -43,6 +45,9 @@ type renderer struct {
 	// dropped is told about a button that cannot be made (its ID is too
 	// long for Discord); nil to ignore.
 	dropped func(b reply.Button)
+	// mask hides secrets quoted from AWS in every reply; nil masks
+	// everything, e-mail addresses included.
+	mask *scrub.Redactor
 }
 
 // render makes as few Discord messages as Discord's limits allow: up to
@@ -52,7 +57,7 @@ func (r renderer) render(ms []reply.Message) []outgoing {
 	var cur outgoing
 	size := 0
 	for i, m := range ms {
-		p := r.part(m, i, len(ms) > 1)
+		p := r.part(m.Redacted(r.mask), i, len(ms) > 1)
 		full := len(cur.Embeds) >= maxEmbeds || size+p.size > reply.MaxTotal ||
 			len(cur.Components)+len(p.rows) > maxRows || len(cur.Files)+len(p.files) > maxFiles
 		if len(cur.Embeds) > 0 && full {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
+	"github.com/ecsmedic/ecsmedic/internal/redact"
 )
 
 // ChatOptions shape the terminal chat.
@@ -19,6 +20,8 @@ type ChatOptions struct {
 	Prompt  bool   // print a prompt and a greeting; for a person typing
 	SaveDir string // where charts are saved; "" = not saved
 	Locale  string // "en" or "ko"
+	// Redact masks secrets quoted from AWS; nil masks everything.
+	Redact *redact.Redactor
 }
 
 // chatWidth is where prose wraps when a person is typing.
@@ -29,7 +32,7 @@ const chatWidth = 100
 // ends at quit, exit or the end of the input, and works on a pipe.
 func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatOptions) error {
 	p := r.printer(opt.Locale)
-	ropt := reply.TextOptions{Color: opt.Color, SaveDir: opt.SaveDir}
+	ropt := reply.TextOptions{Color: opt.Color, SaveDir: opt.SaveDir, Redactor: opt.Redact}
 	if opt.Prompt {
 		ropt.Width = chatWidth
 		if _, err := fmt.Fprintln(out, p.T("chat.greeting", "Prefix", r.env.prefix())); err != nil {

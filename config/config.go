@@ -26,6 +26,7 @@ type Config struct {
 	Storage   Storage
 	HTTP      HTTP
 	Logging   Logging
+	Redact    Redact
 
 	warnings []Warning
 }
@@ -175,6 +176,12 @@ type Logging struct {
 	Level  string // debug, info, warn or error
 }
 
+// Redact is what replies mask in text quoted from AWS. Secrets (keys,
+// tokens, passwords) are always masked.
+type Redact struct {
+	Emails bool // mask e-mail addresses too; true unless the file says false
+}
+
 // Warnings are the risky but valid settings of the file, in line order.
 func (c *Config) Warnings() []Warning {
 	if c == nil || len(c.warnings) == 0 {
@@ -301,6 +308,9 @@ func (c *Config) Describe() string {
 	p("Storage %s, kept %s", c.Storage.Path, fmtDuration(c.Storage.Retention))
 	p("HTTP /healthz and /metrics on %s", c.HTTP.Addr)
 	p("Logging %s at level %s", c.Logging.Format, c.Logging.Level)
+	if !c.Redact.Emails {
+		p("Replies show e-mail addresses from logs (redact.emails: false); secrets are still masked")
+	}
 	return b.String()
 }
 

@@ -165,6 +165,7 @@ func TestExample(t *testing.T) {
 		Storage: Storage{Path: "./ecsmedic.db", Retention: 720 * time.Hour},
 		HTTP:    HTTP{Addr: "127.0.0.1:9090"},
 		Logging: Logging{Format: "auto", Level: "info"},
+		Redact:  Redact{Emails: true},
 	}
 	if diff := cmp.Diff(want, cfg, ignoreUnexported); diff != "" {
 		t.Errorf("the example (-want +got):\n%s", diff)

@@ -26,6 +26,7 @@ const (
 	DefaultHTTPAddr         = "127.0.0.1:9090"
 	DefaultLogFormat        = "auto"
 	DefaultLogLevel         = "info"
+	DefaultRedactEmails     = true
 )
 
 // Bounds of settings: outside them a value is an error.
@@ -70,5 +71,6 @@ func Defaults() *Config {
 		Storage: Storage{Path: DefaultStoragePath, Retention: DefaultRetention},
 		HTTP:    HTTP{Addr: DefaultHTTPAddr},
 		Logging: Logging{Format: DefaultLogFormat, Level: DefaultLogLevel},
+		Redact:  Redact{Emails: DefaultRedactEmails},
 	}
 }

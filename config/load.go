@@ -599,6 +599,7 @@ type rawConfig struct {
 	Storage   rawStorage            `yaml:"storage"`
 	HTTP      rawHTTP               `yaml:"http"`
 	Logging   rawLogging            `yaml:"logging"`
+	Redact    rawRedact             `yaml:"redact"`
 	// Extra holds the other top-level keys: x-NAME keys hold YAML anchors
 	// for reuse, as in Compose files; any other key is an error.
 	Extra map[string]value `yaml:",inline"`
@@ -705,6 +706,10 @@ type rawHTTP struct {
 type rawLogging struct {
 	Format value `yaml:"format"`
 	Level  value `yaml:"level"`
+}
+
+type rawRedact struct {
+	Emails value `yaml:"emails"`
 }
 
 // serviceOrder is the order of the aliases under services in the file.

@@ -702,6 +702,7 @@ func (b *builder) rest(r *rawConfig, c *Config) {
 	c.Logging.Format, _ = b.oneOf(r.Logging.Format, "logging.format", DefaultLogFormat, []string{"json", "text", "auto"}, map[string]string{"console": "text", "plain": "text", "logfmt": "text"})
 	c.Logging.Level, _ = b.oneOf(r.Logging.Level, "logging.level", DefaultLogLevel, []string{"debug", "info", "warn", "error"},
 		map[string]string{"warning": "warn", "err": "error", "trace": "debug", "information": "info", "fatal": "error"})
+	c.Redact.Emails, _ = b.boolean(r.Redact.Emails, "redact.emails", DefaultRedactEmails)
 }
 
 func checkAddr(s string) (msg, fix string) {

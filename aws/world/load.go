@@ -237,7 +237,7 @@ func isNumber(s string) bool {
 }
 
 // latest is the newest timestamp anywhere in the world: the capture moment
-// when the file does not say (world-format.md, "Time").
+// when the file does not say (docs/world-format.md, "Time").
 func latest(w *World) time.Time {
 	var max time.Time
 	see := func(t time.Time) {

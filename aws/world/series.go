@@ -11,7 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// metrics reads the `metrics` list (world-format.md, "metrics"). Keys are
+// metrics reads the `metrics` list (docs/world-format.md, "metrics"). Keys are
 // matched without regard to case, so CloudWatch's PascalCase works too.
 func (p *parser) metrics(n *yaml.Node) []Metric {
 	var out []Metric
@@ -251,7 +251,7 @@ func (p *parser) number(v *yaml.Node, path string) (float64, bool) {
 	return 0, false
 }
 
-// logs reads the `logs` list (world-format.md, "logs").
+// logs reads the `logs` list (docs/world-format.md, "logs").
 func (p *parser) logs(n *yaml.Node) []LogStream {
 	var out []LogStream
 	p.eachMapping(n, "logs", true, "a list of log streams", "a log stream (logGroupName, logStreamName, events)", func(e *yaml.Node, path string) {

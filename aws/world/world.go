@@ -1,7 +1,7 @@
 // Package world holds a world file: one AWS account and Region as ECS,
 // CloudWatch, ELBv2, EC2 Auto Scaling, Application Auto Scaling and
 // CloudWatch Logs would report it at one moment. The format is the public
-// interface in shared/spec/world-format.md; objects keep AWS's own field
+// interface described in docs/world-format.md; objects keep AWS's own field
 // names so CLI output can be pasted in unchanged.
 package world
 

@@ -1,6 +1,6 @@
 // Package diagnose answers "why did this service's tasks stop?" from a
 // gathered aws.ServiceSnapshot. It does no I/O. The vocabulary and the JSON
-// form are the contract in shared/spec/diagnosis.md.
+// form are public: docs/causes.md and docs/why-json.md describe them.
 package diagnose
 
 import (
@@ -9,7 +9,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws"
 )
 
-// Cause codes: exactly one per diagnosed stop (diagnosis.md, first table).
+// Cause codes: exactly one per diagnosed stop (docs/causes.md, "Causes").
 const (
 	CauseOOMKilled            = "oom-killed"
 	CauseELBHealthCheck       = "elb-health-check"
@@ -30,7 +30,7 @@ const (
 	CauseUnknown              = "unknown"
 )
 
-// Contributing factor codes (diagnosis.md, second table).
+// Contributing factor codes (docs/causes.md, "Contributing factors").
 const (
 	FactorCPUStarved        = "cpu-starved"
 	FactorMemoryPressure    = "memory-pressure"
@@ -52,8 +52,8 @@ const (
 	ConfidenceLow    = "low"
 )
 
-// Diagnosis is the answer, in the JSON shape of diagnosis.md. Fields after
-// Remedies are extensions the contract allows ("other fields may be added").
+// Diagnosis is the answer, in the JSON shape docs/why-json.md describes.
+// Fields may be added; none is removed or changes meaning.
 type Diagnosis struct {
 	Service  string     `json:"service"`
 	Cluster  string     `json:"cluster"`

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
+
+	"github.com/ecsmedic/ecsmedic/internal/redact"
 )
 
 // TextOptions shape RenderText's output.
@@ -16,6 +18,9 @@ type TextOptions struct {
 	Color   bool   // ANSI colour and bold; off for pipes and files
 	Width   int    // wrap prose at this many columns; 0 = no wrapping
 	SaveDir string // when set, attachments with data are written here
+	// Redactor masks secrets quoted from AWS; nil masks everything,
+	// e-mail addresses included.
+	Redactor *redact.Redactor
 }
 
 const (
@@ -38,8 +43,10 @@ var boldRE = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
 
 // RenderText renders a message for a terminal: the title, the severity as
 // colour (or a mark), the fields, attachments as their text and buttons as
-// numbered choices. It writes attachments to opt.SaveDir when set.
+// numbered choices. It writes attachments to opt.SaveDir when set. Secrets
+// quoted from AWS are masked first (opt.Redactor).
 func RenderText(m Message, opt TextOptions) string {
+	m = m.Redacted(opt.Redactor)
 	var b strings.Builder
 	style := func(code, s string) string {
 		if !opt.Color || s == "" {
