@@ -82,7 +82,7 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		return err
 	}
 	defer b.close()
-	if b.sim == nil {
+	if b.sim == nil && b.env.Changes != nil {
 		// Against AWS: settle what an earlier run left half done.
 		rctx, cancel := context.WithTimeout(ctx, time.Minute)
 		err := b.env.Changes.Resume(rctx)
@@ -92,21 +92,27 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		}
 	}
 	r := commands.NewRouter(b.env)
-	line := "!" + name + " " + strings.Join(args, " ")
-	if dry {
-		line += " --dry-run"
-	}
-	in := commands.Input{Text: line, User: commands.ConsoleUser, UserName: operatorName(), Locale: b.env.Locale, Console: true}
-	msgs := r.Handle(ctx, in)
-	if yes && !dry {
-		for _, m := range msgs {
-			for _, bt := range m.Buttons {
-				if strings.HasPrefix(bt.ID, "approve:") {
-					print1(cmd, m)
-					in.Text = bt.ID
-					msgs = r.Handle(ctx, in)
-				}
+	in := commands.Input{User: commands.ConsoleUser, UserName: operatorName(), Locale: b.env.Locale, Console: true}
+	var msgs []reply.Message
+	if d, ok := commands.ParseDecision(name); ok {
+		_, m := r.Decide(ctx, in, d, args[0])
+		msgs = []reply.Message{m}
+	} else {
+		var planned change.Outcome
+		in.OnChange = func(o change.Outcome) { planned = o }
+		in.Text = "!" + name + " " + strings.Join(args, " ")
+		if dry {
+			in.Text += " --dry-run"
+		}
+		msgs = r.Handle(ctx, in)
+		if yes && !dry && planned.Pending() {
+			// Approved at once by the person at the terminal, who holds
+			// the AWS credentials anyway: the audit says so.
+			for _, m := range msgs {
+				print1(cmd, m)
 			}
+			_, m := r.Decide(ctx, in, commands.Approve, planned.Change.ID)
+			msgs = []reply.Message{m}
 		}
 	}
 	failed := false
@@ -139,17 +145,14 @@ func operatorName() string {
 func attachChanges(b *backend, cfg *config.Config) error {
 	path := ""
 	cleanup := func() {}
-	opt := change.Options{
-		Guards: config.Defaults().Guards, Prefix: b.env.Prefix, Locale: b.env.Locale, Location: b.env.Location,
-		Now: time.Now,
-		Update: func(_ store.Change, m reply.Message) {
-			fmt.Fprintln(os.Stdout, reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
-		},
+	render := commands.NewRouter(b.env)
+	opt := changeOptions(cfg)
+	opt.Location, opt.Now = b.env.Location, time.Now
+	opt.Update = func(o change.Outcome) {
+		fmt.Fprintln(os.Stdout, reply.RenderText(render.ChangeReply("", o), reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
 	}
 	if cfg != nil {
 		path = cfg.Storage.Path
-		opt.Guards = cfg.Guards
-		opt.Operators, opt.Approvers = cfg.Discord.Roles.Operators, cfg.Discord.Roles.Approvers
 	} else {
 		dir, err := os.MkdirTemp("", "ecsmedic-world-")
 		if err != nil {
@@ -184,4 +187,34 @@ func attachChanges(b *backend, cfg *config.Config) error {
 		prev()
 	}
 	return nil
+}
+
+// changeOptions maps the config file's guards and roles to the change
+// engine's own options; nil = the defaults (a world, no config).
+func changeOptions(cfg *config.Config) change.Options {
+	def := config.Defaults().Guards
+	g := def
+	var roles config.Roles
+	if cfg != nil {
+		g, roles = cfg.Guards, cfg.Discord.Roles
+	}
+	// A config made in code may leave guards unset: the defaults hold.
+	if g.Approval.Expiry <= 0 {
+		g.Approval.Expiry = def.Approval.Expiry
+	}
+	if g.Limits == (config.Limits{}) {
+		g.Limits = def.Limits
+	}
+	if g.Healthcheck.GraceMaxSeconds <= 0 {
+		g.Healthcheck.GraceMaxSeconds = def.Healthcheck.GraceMaxSeconds
+	}
+	rng := func(r config.Range) change.Range { return change.Range{Min: r.Min, Max: r.Max, Step: r.Step} }
+	return change.Options{
+		Limits:          change.Limits{CPU: rng(g.Limits.CPU), Memory: rng(g.Limits.Memory), Count: rng(g.Limits.Count)},
+		GraceMaxSeconds: g.Healthcheck.GraceMaxSeconds,
+		ApprovalExpiry:  g.Approval.Expiry,
+		SelfApprove:     g.Approval.SelfApprove,
+		Operators:       roles.Operators,
+		Approvers:       roles.Approvers,
+	}
 }

@@ -17,9 +17,17 @@ import (
 // answer runs one chat line through the router within the per-command
 // timeout, counts it, and turns a panic into a short apology logged with
 // the request ID.
-func (b *Bot) answer(ctx context.Context, reqID string, in commands.Input) (out []reply.Message) {
+func (b *Bot) answer(ctx context.Context, reqID string, in commands.Input) []reply.Message {
+	return b.run(ctx, reqID, b.commandName(in.Text), in, func(ctx context.Context) []reply.Message {
+		return b.router.Handle(ctx, in)
+	})
+}
+
+// run answers one command (a chat line, or a button's typed call) within
+// the per-command timeout, counts it as name, and turns a panic into a
+// short apology logged with the request ID.
+func (b *Bot) run(ctx context.Context, reqID, name string, in commands.Input, answer func(context.Context) []reply.Message) (out []reply.Message) {
 	start := time.Now()
-	name := b.commandName(in.Text)
 	outcome := outcomeOK
 	ctx, cancel := context.WithTimeout(ctx, b.cfg.CommandTimeout)
 	defer cancel()
@@ -30,7 +38,7 @@ func (b *Bot) answer(ctx context.Context, reqID string, in commands.Input) (out 
 		}
 		b.metrics.observeCommand(name, outcome, time.Since(start))
 	}()
-	out = b.router.Handle(ctx, in)
+	out = answer(ctx)
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		outcome = outcomeTimeout

@@ -18,19 +18,15 @@ import (
 // Changes is what the bot needs of the guarded-change engine;
 // *change.Engine is one.
 type Changes interface {
-	Notify(update func(store.Change, reply.Message), onAudit func(store.AuditRecord, reply.Message), background bool)
+	Notify(update func(change.Outcome), onAudit func(store.AuditRecord), background bool)
 	Posted(id, channelID, messageID string) error
 	Get(ctx context.Context, id string) (store.Change, error)
-	Show(ctx context.Context, locale, id string) reply.Message
 	Resume(ctx context.Context) error
 	Sweep(ctx context.Context) (int, error)
 	Close()
 }
 
 var _ Changes = (*change.Engine)(nil)
-
-// The click actions of a change's buttons ("approve:ID", "reject:ID").
-var decisions = map[string]bool{"approve": true, "reject": true, "cancel": true}
 
 // runChanges settles the changes a restart interrupted, then expires
 // pending changes whose time is up, every SweepEvery.
@@ -83,6 +79,15 @@ const maxEditors = 256
 
 // ticket numbers a content of change id's message.
 func (e *editors) ticket(id string) (*editor, uint64) {
+	return e.editor(id), e.next()
+}
+
+// next numbers a content whose change is not known yet: take it before
+// the content is made, so that a later progress edit wins over it.
+func (e *editors) next() uint64 { return e.seq.Add(1) }
+
+// editor is the editor of change id's message.
+func (e *editors) editor(id string) *editor {
 	id = change.NormalizeID(id)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -100,7 +105,7 @@ func (e *editors) ticket(id string) (*editor, uint64) {
 		e.m[id] = ed
 	}
 	ed.used = now
-	return ed, e.seq.Add(1)
+	return ed
 }
 
 // do runs show (which edits the message and says whether it did) unless
@@ -120,7 +125,9 @@ func (ed *editor) do(seq uint64, show func() bool) bool {
 // onChangeUpdate is the engine's Update: the deployment's progress, an
 // outcome reached in the background, an expiry. It edits the change's
 // message.
-func (b *Bot) onChangeUpdate(c store.Change, m reply.Message) {
+func (b *Bot) onChangeUpdate(o change.Outcome) {
+	c := o.Change
+	m := b.router.ChangeReply("", o)
 	if c.ChannelID == "" || c.MessageID == "" {
 		b.log.Debug("a change's update has no message to edit", "change", c.ID, "status", c.Status)
 		return
@@ -136,12 +143,12 @@ func (b *Bot) onChangeUpdate(c store.Change, m reply.Message) {
 }
 
 // onAudit posts an audit record to the audit channel, when there is one.
-func (b *Bot) onAudit(r store.AuditRecord, m reply.Message) {
+func (b *Bot) onAudit(r store.AuditRecord) {
 	ch := b.cfg.Discord.Channels.Audit
 	if ch == "" {
 		return
 	}
-	if _, err := b.post(context.Background(), ch, m); err != nil {
+	if _, err := b.post(context.Background(), ch, b.router.AuditReply("", r)); err != nil {
 		b.log.Error("could not post to the audit channel; the record is in the store and the log", "change", r.ChangeID,
 			"event", r.Event, "channel", ch, "err", errText(err))
 	}
@@ -216,37 +223,49 @@ func (b *Bot) pendingIDs(o outgoing) []string {
 	return ids
 }
 
-// decide answers a click on a change's Approve or Reject button: the
-// router decides with the clicker's user and roles. A refusal goes to the
-// clicker alone; a decision replaces the plan (response type 7, or a
-// deferred update and an edit when the apply takes longer), and the
-// follow-up keeps editing the same message.
-func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction, c Click) {
+// decide answers a click on a change's Approve or Reject button through
+// the router's typed entry point, with the clicker's user, roles and
+// channel. A refusal goes to the clicker alone; a decision replaces the
+// plan (response type 7, or a deferred update and an edit when the apply
+// takes longer), and the follow-up keeps editing the same message.
+func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction, c Click, d commands.Decision) {
 	id := c.Payload
 	messageID := c.MessageID
-	if cur, err := b.cfg.Changes.Get(ctx, id); err == nil && cur.MessageID == "" && messageID != "" {
+	if cur, err := b.cfg.Changes.Get(ctx, id); err == nil && cur.MessageID == "" && messageID != "" && cur.ChannelID == c.ChannelID {
 		// Clicked before the bot recorded where it posted the plan.
 		_ = b.cfg.Changes.Posted(id, c.ChannelID, messageID)
 	}
 	ed, seq := b.edits.ticket(id)
-	in := commands.Input{Text: c.Action + ":" + id, User: c.User, UserName: c.UserName, Roles: c.Roles, ChannelID: c.ChannelID, Locale: c.Locale}
-	done := make(chan reply.Message, 1)
+	in := commands.Input{User: c.User, UserName: c.UserName, Roles: c.Roles, ChannelID: c.ChannelID, Locale: c.Locale}
+	type answer struct {
+		o change.Outcome
+		m reply.Message
+	}
+	done := make(chan answer, 1)
 	go func() {
-		out := b.answer(ctx, reqID, in)
+		var o change.Outcome
+		out := b.run(ctx, reqID, string(d), in, func(ctx context.Context) []reply.Message {
+			var m reply.Message
+			o, m = b.router.Decide(ctx, in, d, id)
+			return []reply.Message{m}
+		})
 		if len(out) == 0 {
 			out = []reply.Message{b.apology(c.Locale, reqID)}
 		}
-		done <- out[0]
+		if o.Change.ID == "" && o.Refusal == change.RefusalNone {
+			o.Refusal = change.RefusalError // a panic: the apology is for the clicker
+		}
+		done <- answer{o, out[0]}
 	}()
 	t := time.NewTimer(clickAckAfter)
 	defer t.Stop()
 	select {
-	case m := <-done:
-		if b.refused(ctx, c, id, m) {
-			b.private(ctx, reqID, i, privateText(m))
+	case a := <-done:
+		if a.o.Refused() {
+			b.private(ctx, reqID, i, privateText(a.m))
 			return
 		}
-		o := b.render.render([]reply.Message{m})[0]
+		o := b.render.render([]reply.Message{a.m})[0]
 		shown := ed.do(seq, func() bool {
 			return b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
 				Data: &discordgo.InteractionResponseData{Embeds: o.Embeds, Components: o.Components, Files: o.Files,
@@ -258,15 +277,15 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 		}
 	case <-t.C:
 		acked := b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
-		m := <-done
-		if b.refused(ctx, c, id, m) {
+		a := <-done
+		if a.o.Refused() {
 			if !acked {
 				return
 			}
 			opts, cancel := b.rest(ctx)
 			defer cancel()
 			if _, err := b.session.FollowupMessageCreate(i, false, &discordgo.WebhookParams{
-				Content: cut(privateText(m), maxContent), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions(),
+				Content: cut(privateText(a.m), maxContent), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions(),
 			}, opts...); err != nil {
 				b.log.Error("could not send the private note", "request", reqID, "err", errText(err))
 			}
@@ -276,7 +295,7 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 			return
 		}
 		ed.do(seq, func() bool {
-			err := b.editMessage(ctx, c.ChannelID, messageID, m)
+			err := b.editMessage(ctx, c.ChannelID, messageID, a.m)
 			if err != nil {
 				b.log.Error("could not edit the change's message", "request", reqID, "change", id, "err", errText(err))
 			}
@@ -285,43 +304,37 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 	}
 }
 
-// refused says whether a decision's answer is for the clicker alone (not
-// allowed, already decided, unknown) rather than the change's new state,
-// which a failed apply also is.
-func (b *Bot) refused(ctx context.Context, c Click, id string, m reply.Message) bool {
-	if !m.Failed {
-		return false
-	}
-	cur, err := b.cfg.Changes.Get(ctx, id)
-	if err != nil || cur.Status != store.StatusFailed || cur.ApprovedBy != c.User {
-		return true
-	}
-	return b.cfg.Changes.Show(ctx, c.Locale, id).Title != m.Title
-}
-
 // typedDecision lets a typed `!approve ID` (or `/approve`, `!reject ID`)
 // also edit the plan's message, as the button would: call it before the
-// router answers, and what it returns with the answer.
-func (b *Bot) typedDecision(ctx context.Context, in commands.Input) func(out []reply.Message) {
-	noop := func([]reply.Message) {}
+// router answers, answer the Input it returns, and pass the answer to the
+// func it returns. The router hands it the typed outcome; a decision that
+// went through (not a refusal, not a new plan) edits the plan's message.
+func (b *Bot) typedDecision(ctx context.Context, in commands.Input) (commands.Input, func(out []reply.Message)) {
 	if b.cfg.Changes == nil {
-		return noop
+		return in, func([]reply.Message) {}
 	}
-	line, err := commands.Parse(in.Text, b.router.Prefix(), true)
-	if err != nil || !decisions[b.names[line.Command]] || len(line.Args) != 1 {
-		return noop
+	seq := b.edits.next()
+	var (
+		mu      sync.Mutex
+		outcome *change.Outcome
+	)
+	in.OnChange = func(o change.Outcome) {
+		mu.Lock()
+		outcome = &o
+		mu.Unlock()
 	}
-	id := line.Args[0]
-	ed, seq := b.edits.ticket(id)
-	return func(out []reply.Message) {
-		if len(out) != 1 || b.refused(ctx, Click{User: in.User, Locale: in.Locale}, id, out[0]) {
+	return in, func(out []reply.Message) {
+		mu.Lock()
+		o := outcome
+		mu.Unlock()
+		if o == nil || o.Refused() || o.DryRun || o.Status == store.StatusPending || len(out) != 1 {
 			return
 		}
-		c, err := b.cfg.Changes.Get(ctx, id)
+		c, err := b.cfg.Changes.Get(ctx, o.Change.ID)
 		if err != nil || c.ChannelID == "" || c.MessageID == "" {
 			return
 		}
-		ed.do(seq, func() bool {
+		b.edits.editor(c.ID).do(seq, func() bool {
 			err := b.editMessage(ctx, c.ChannelID, c.MessageID, out[0])
 			if err != nil {
 				b.log.Error("could not edit the change's message", "change", c.ID, "err", errText(err))

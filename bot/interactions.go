@@ -69,7 +69,7 @@ func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Intera
 		return
 	}
 	defer release()
-	decided := b.typedDecision(ctx, in)
+	in, decided := b.typedDecision(ctx, in)
 	out := b.answer(ctx, reqID, in)
 	decided(out)
 	b.deliver(ctx, reqID, i, out)

@@ -50,7 +50,7 @@ func (b *Bot) answerMessage(ctx context.Context, reqID string, m *discordgo.Mess
 		return
 	}
 	defer release()
-	decided := b.typedDecision(ctx, in)
+	in, decided := b.typedDecision(ctx, in)
 	out := b.answer(ctx, reqID, in)
 	decided(out)
 	stopTyping()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -18,37 +17,39 @@ func (e *Engine) Resume(ctx context.Context) error {
 	if _, err := e.Sweep(ctx); err != nil {
 		return err
 	}
-	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []string{store.StatusApproved, store.StatusApplying}})
+	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []store.Status{store.StatusApproved, store.StatusApplying}})
 	if err != nil {
 		return err
 	}
-	p := e.printer("")
 	for _, c := range cs {
 		slog.InfoContext(ctx, "resuming a change", "change", c.ID, "status", c.Status)
-		var m = e.resumeOne(ctx, p, c)
+		o := e.resumeOne(ctx, c)
 		if cur, err := e.store.Change(c.ID); err == nil {
 			c = cur
 		}
+		if o.Change.ID == "" {
+			o.Change = c
+		}
 		if !e.opt.Background || store.Finished(c.Status) {
-			e.update(c, m)
+			e.update(o)
 		}
 	}
 	return nil
 }
 
-func (e *Engine) resumeOne(ctx context.Context, p printer, c store.Change) reply.Message {
+func (e *Engine) resumeOne(ctx context.Context, c store.Change) Outcome {
 	if c.Status == store.StatusApproved {
-		return e.apply(ctx, p, c)
+		return e.apply(ctx, c)
 	}
 	plan, err := decodePlan(c.Plan)
 	if err != nil {
-		return e.finish(ctx, p, c, nil, store.StatusFailed, T("error.plan_unreadable"))
+		return e.finish(ctx, c, nil, store.StatusFailed, T("error.plan_unreadable"))
 	}
 	t := plan.Request.Target
 	if plan.Deploys {
 		svc, err := e.describe(ctx, t)
 		if err != nil {
-			return e.errorMessage(p, err) // left applying; the next start tries again
+			return e.failed(err) // left applying; the next start tries again
 		}
 		inPlace := false
 		switch plan.Request.Kind {
@@ -59,30 +60,30 @@ func (e *Engine) resumeOne(ctx context.Context, p printer, c store.Change) reply
 		}
 		if inPlace {
 			if e.opt.Background {
-				m := e.statusMessage(p, c, plan)
+				o := e.result(c, clonePlan(plan))
 				e.followInBackground(c, plan)
-				return m
+				return o
 			}
-			return e.follow(ctx, p, c, plan)
+			return e.follow(ctx, c, plan)
 		}
 		if plan.Request.Kind != KindRollback && plan.NewTaskDefinition != "" {
-			return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted_registered", "Revision", revName(plan.NewTaskDefinition), "Service", t.Name()))
+			return e.finish(ctx, c, plan, store.StatusFailed, T("error.interrupted_registered", "Revision", revName(plan.NewTaskDefinition), "Service", t.Name()))
 		}
 		if plan.Request.Kind == KindScaleCPU || plan.Request.Kind == KindScaleMemory {
-			return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted_maybe_registered", "Base", revName(plan.BaseTaskDefinition)))
+			return e.finish(ctx, c, plan, store.StatusFailed, T("error.interrupted_maybe_registered", "Base", revName(plan.BaseTaskDefinition)))
 		}
-		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted"))
+		return e.finish(ctx, c, plan, store.StatusFailed, T("error.interrupted"))
 	}
 	// A setting: planned again, the "already so" check says whether it is
 	// in place.
 	b, err := e.build(ctx, plan.Request)
 	if err != nil {
-		return e.errorMessage(p, err)
+		return e.failed(err)
 	}
 	for _, ch := range b.plan.Checks {
 		if ch.Name.ID == "check.change" && !ch.Pass {
-			return e.finish(ctx, p, c, plan, store.StatusApplied, T("outcome.applied"))
+			return e.finish(ctx, c, plan, store.StatusApplied, T("outcome.applied"))
 		}
 	}
-	return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted"))
+	return e.finish(ctx, c, plan, store.StatusFailed, T("error.interrupted"))
 }
