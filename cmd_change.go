@@ -146,7 +146,10 @@ func attachChanges(b *backend, cfg *config.Config) error {
 	path := ""
 	cleanup := func() {}
 	render := commands.NewRouter(b.env)
-	opt := changeOptions(cfg)
+	opt := commands.ChangeOptions(config.Defaults().Guards, config.Roles{})
+	if cfg != nil {
+		opt = commands.ChangeOptions(cfg.Guards, cfg.Discord.Roles)
+	}
 	opt.Location, opt.Now = b.env.Location, time.Now
 	opt.Update = func(o change.Outcome) {
 		fmt.Fprintln(os.Stdout, reply.RenderText(render.ChangeReply("", o), reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
@@ -187,34 +190,4 @@ func attachChanges(b *backend, cfg *config.Config) error {
 		prev()
 	}
 	return nil
-}
-
-// changeOptions maps the config file's guards and roles to the change
-// engine's own options; nil = the defaults (a world, no config).
-func changeOptions(cfg *config.Config) change.Options {
-	def := config.Defaults().Guards
-	g := def
-	var roles config.Roles
-	if cfg != nil {
-		g, roles = cfg.Guards, cfg.Discord.Roles
-	}
-	// A config made in code may leave guards unset: the defaults hold.
-	if g.Approval.Expiry <= 0 {
-		g.Approval.Expiry = def.Approval.Expiry
-	}
-	if g.Limits == (config.Limits{}) {
-		g.Limits = def.Limits
-	}
-	if g.Healthcheck.GraceMaxSeconds <= 0 {
-		g.Healthcheck.GraceMaxSeconds = def.Healthcheck.GraceMaxSeconds
-	}
-	rng := func(r config.Range) change.Range { return change.Range{Min: r.Min, Max: r.Max, Step: r.Step} }
-	return change.Options{
-		Limits:          change.Limits{CPU: rng(g.Limits.CPU), Memory: rng(g.Limits.Memory), Count: rng(g.Limits.Count)},
-		GraceMaxSeconds: g.Healthcheck.GraceMaxSeconds,
-		ApprovalExpiry:  g.Approval.Expiry,
-		SelfApprove:     g.Approval.SelfApprove,
-		Operators:       roles.Operators,
-		Approvers:       roles.Approvers,
-	}
 }

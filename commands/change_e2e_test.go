@@ -12,6 +12,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/commands/change"
+	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -36,12 +37,11 @@ func changeRouter(t *testing.T) (*Router, *sim.Server) {
 		t.Fatal(err)
 	}
 	services := []ServiceRef{{Alias: "backend", Cluster: "codedang", Service: "backend"}, {Alias: "frontend", Cluster: "codedang", Service: "frontend"}}
-	eng := change.New(clients, st, change.Options{
-		Operators: []string{"ops"}, Approvers: []string{"approvers"},
-		Services: []change.Target{{Alias: "backend", Cluster: "codedang", Service: "backend"}},
-		Now:      func() time.Time { return now },
-		Wait:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-	})
+	opt := ChangeOptions(config.Defaults().Guards, config.Roles{Operators: []string{"ops"}, Approvers: []string{"approvers"}})
+	opt.Services = []change.Target{{Alias: "backend", Cluster: "codedang", Service: "backend"}}
+	opt.Now = func() time.Time { return now }
+	opt.Wait = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	eng := change.New(clients, st, opt)
 	t.Cleanup(func() {
 		eng.Close()
 		st.Close()

@@ -53,10 +53,11 @@ func TestWriteFailures(t *testing.T) {
 			id := pendingID(t, h.request(alice, tt.req))
 			h.noMutations("plan")
 			m := h.eng.Approve(context.Background(), ask(bob), id)
-			if !m.Failed {
-				t.Fatalf("not failed:\n%s", allText(m))
+			mustBe(t, m, RefusalNone, store.StatusFailed)
+			if m.Change.ID != id {
+				t.Errorf("outcome about %q, want %q", m.Change.ID, id)
 			}
-			mustMention(t, m, append([]string{"Failed " + id}, tt.want...)...)
+			mustMention(t, m, tt.want...)
 			c := h.change(id)
 			if c.Status != store.StatusFailed || c.Error == "" {
 				t.Errorf("status %s, error %q", c.Status, c.Error)
@@ -94,6 +95,10 @@ func TestStalePlan(t *testing.T) {
 	before := len(h.mutations())
 
 	m := h.eng.Approve(ctx, ask(bob), id)
+	mustBe(t, m, RefusalNone, store.StatusFailed)
+	if m.Plan.Outcome == nil || m.Plan.Outcome.ID != "error.stale" {
+		t.Errorf("outcome %+v, want error.stale", m.Plan.Outcome)
+	}
 	mustMention(t, m, "The service changed since the plan (taskDefinition: api:3 → api:4), so nothing was applied. Ask again")
 	if c := h.change(id); c.Status != store.StatusFailed {
 		t.Errorf("status %s", c.Status)
