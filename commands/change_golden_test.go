@@ -19,7 +19,6 @@ import (
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
-
 // goldenEngine is the incident world served by the simulator, frozen at
 // its present, with a change engine whose clock moves only when the
 // follow-up waits, and a router that renders its outcomes.

@@ -242,4 +242,3 @@ func TestOneChangePerService(t *testing.T) {
 	h.eng.Cancel(context.Background(), ask(alice), id)
 	pendingID(t, h.request(bob, Request{Kind: KindGrace, Target: apiTarget, Value: 60}))
 }
-
