@@ -188,41 +188,6 @@ func (b *Bot) editMessage(ctx context.Context, channelID, messageID string, m re
 	return err
 }
 
-// posted tells the engine where the plans of a message were posted, so
-// that their later updates edit it.
-func (b *Bot) posted(reqID string, o outgoing, channelID, messageID string) {
-	if b.cfg.Changes == nil || messageID == "" {
-		return
-	}
-	for _, id := range b.pendingIDs(o) {
-		if err := b.cfg.Changes.Posted(id, channelID, messageID); err != nil {
-			b.log.Error("could not record where a change's plan was posted; its progress will not show there",
-				"request", reqID, "change", id, "err", errText(err))
-		}
-	}
-}
-
-// pendingIDs are the changes whose Approve button a message carries.
-func (b *Bot) pendingIDs(o outgoing) []string {
-	var ids []string
-	for _, row := range o.Components {
-		r, ok := row.(discordgo.ActionsRow)
-		if !ok {
-			continue
-		}
-		for _, c := range r.Components {
-			btn, ok := c.(discordgo.Button)
-			if !ok {
-				continue
-			}
-			if action, id, ok := b.sign.verify(btn.CustomID); ok && action == "approve" && id != "" {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids
-}
-
 // decide answers a click on a change's Approve or Reject button through
 // the router's typed entry point, with the clicker's user, roles and
 // channel. A refusal goes to the clicker alone; a decision replaces the
@@ -304,43 +269,72 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 	}
 }
 
-// typedDecision lets a typed `!approve ID` (or `/approve`, `!reject ID`)
-// also edit the plan's message, as the button would: call it before the
-// router answers, answer the Input it returns, and pass the answer to the
-// func it returns. The router hands it the typed outcome; a decision that
-// went through (not a refusal, not a new plan) edits the plan's message.
-func (b *Bot) typedDecision(ctx context.Context, in commands.Input) (commands.Input, func(out []reply.Message)) {
+// changeWatch follows one answer's change command by its typed outcome:
+// where a new plan was posted, and which plan's message a typed decision
+// (`!approve ID`, `/approve`, `!reject ID`) edits, as the button would.
+type changeWatch struct {
+	b   *Bot
+	seq uint64 // taken before the answer: a later progress edit wins
+
+	mu      sync.Mutex
+	outcome *change.Outcome
+}
+
+// watchChange is called before the router answers in: answer the Input it
+// returns, then call answered and, for each message posted, posted.
+func (b *Bot) watchChange(in commands.Input) (commands.Input, *changeWatch) {
 	if b.cfg.Changes == nil {
-		return in, func([]reply.Message) {}
+		return in, nil
 	}
-	seq := b.edits.next()
-	var (
-		mu      sync.Mutex
-		outcome *change.Outcome
-	)
+	w := &changeWatch{b: b, seq: b.edits.next()}
 	in.OnChange = func(o change.Outcome) {
-		mu.Lock()
-		outcome = &o
-		mu.Unlock()
+		w.mu.Lock()
+		w.outcome = &o
+		w.mu.Unlock()
 	}
-	return in, func(out []reply.Message) {
-		mu.Lock()
-		o := outcome
-		mu.Unlock()
-		if o == nil || o.Refused() || o.DryRun || o.Status == store.StatusPending || len(out) != 1 {
-			return
+	return in, w
+}
+
+func (w *changeWatch) get() *change.Outcome {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.outcome
+}
+
+// answered edits the plan's message after a decision that went through
+// (not a refusal, not a new plan).
+func (w *changeWatch) answered(ctx context.Context, out []reply.Message) {
+	o := w.get()
+	if o == nil || o.Refused() || o.DryRun || o.Status == store.StatusPending || len(out) != 1 {
+		return
+	}
+	b := w.b
+	c, err := b.cfg.Changes.Get(ctx, o.Change.ID)
+	if err != nil || c.ChannelID == "" || c.MessageID == "" {
+		return
+	}
+	b.edits.editor(c.ID).do(w.seq, func() bool {
+		err := b.editMessage(ctx, c.ChannelID, c.MessageID, out[0])
+		if err != nil {
+			b.log.Error("could not edit the change's message", "change", c.ID, "err", errText(err))
 		}
-		c, err := b.cfg.Changes.Get(ctx, o.Change.ID)
-		if err != nil || c.ChannelID == "" || c.MessageID == "" {
-			return
-		}
-		b.edits.editor(c.ID).do(seq, func() bool {
-			err := b.editMessage(ctx, c.ChannelID, c.MessageID, out[0])
-			if err != nil {
-				b.log.Error("could not edit the change's message", "change", c.ID, "err", errText(err))
-			}
-			return err == nil
-		})
+		return err == nil
+	})
+}
+
+// posted tells the engine where a new plan was posted (the answer's first
+// message), so that its later updates edit it.
+func (w *changeWatch) posted(reqID string, n int, channelID, messageID string) {
+	o := w.get()
+	if o == nil || !o.Pending() || n != 0 || messageID == "" {
+		return
+	}
+	if err := w.b.cfg.Changes.Posted(o.Change.ID, channelID, messageID); err != nil {
+		w.b.log.Error("could not record where a change's plan was posted; its progress will not show there",
+			"request", reqID, "change", o.Change.ID, "err", errText(err))
 	}
 }
 

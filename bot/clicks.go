@@ -160,7 +160,7 @@ func (b *Bot) runClick(ctx context.Context, reqID string, i *discordgo.Interacti
 		}
 		r = <-done
 		if r.update != nil {
-			b.deliver(ctx, reqID, i, []reply.Message{*r.update})
+			b.deliver(ctx, reqID, i, []reply.Message{*r.update}, nil)
 		}
 	}
 	if r.private != "" {

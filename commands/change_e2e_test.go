@@ -20,6 +20,11 @@ import (
 // a real store, and the simulator to read its call log.
 func changeRouter(t *testing.T) (*Router, *sim.Server) {
 	t.Helper()
+	return changeRouterWith(t, config.Roles{Operators: []string{"ops"}, Approvers: []string{"approvers"}})
+}
+
+func changeRouterWith(t *testing.T, roles config.Roles) (*Router, *sim.Server) {
+	t.Helper()
 	w, err := world.Builtin("incident")
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +42,7 @@ func changeRouter(t *testing.T) (*Router, *sim.Server) {
 		t.Fatal(err)
 	}
 	services := []ServiceRef{{Alias: "backend", Cluster: "codedang", Service: "backend"}, {Alias: "frontend", Cluster: "codedang", Service: "frontend"}}
-	opt := ChangeOptions(config.Defaults().Guards, config.Roles{Operators: []string{"ops"}, Approvers: []string{"approvers"}})
+	opt := ChangeOptions(config.Defaults().Guards, roles)
 	opt.Services = []change.Target{{Alias: "backend", Cluster: "codedang", Service: "backend"}}
 	opt.Now = func() time.Time { return now }
 	opt.Wait = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
@@ -96,6 +101,8 @@ func TestChangeCommands(t *testing.T) {
 		{alice, "!approve", "Which change?"},
 		{alice, "!approve zzzzzzzz", "There is no change `zzzzzzzz`"},
 		{bob, "!healthcheck backend grace 60", "needs the operator role"},
+		{alice, "!reservation on target 0", "a target of 0 % makes no sense: use 1–100"},
+		{alice, "!reservation on target 101 --dry-run", "a target of 101 % makes no sense: use 1–100"},
 	}
 	for _, tt := range tests {
 		if got := say(tt.who, tt.line); !strings.Contains(got, tt.want) {
@@ -140,5 +147,36 @@ func TestChangeInTerminal(t *testing.T) {
 	}
 	if m := mutating(s); len(m) != 1 {
 		t.Errorf("mutating calls %v", m)
+	}
+}
+
+// TestChangesOffByDefault: with no approver role in the config, chat
+// serves diagnosis only and says which config key turns changes on; the
+// terminal (which holds the AWS credentials anyway) still plans and
+// approves.
+func TestChangesOffByDefault(t *testing.T) {
+	r, s := changeRouterWith(t, config.Roles{})
+	ctx := context.Background()
+	var planned change.Outcome
+	for _, line := range []string{"!reservation on", "!scale backend count 2", "!approve k0000001"} {
+		ms := r.Handle(ctx, Input{Text: line, User: "100", UserName: "alice", OnChange: func(o change.Outcome) { planned = o }})
+		if len(ms) != 1 || !ms[0].Failed || !strings.Contains(ms[0].Description, "discord.roles.approvers") {
+			t.Errorf("%q: %+v", line, ms)
+		}
+		if line != "!approve k0000001" && planned.Refusal != change.RefusalChangesOff {
+			t.Errorf("%q: refusal %q", line, planned.Refusal)
+		}
+	}
+	if m := mutating(s); len(m) > 0 {
+		t.Fatalf("mutating calls: %v", m)
+	}
+	console := Input{Text: "!reservation on", User: ConsoleUser, UserName: "terminal", OnChange: func(o change.Outcome) { planned = o }}
+	r.Handle(ctx, console)
+	if !planned.Pending() {
+		t.Fatalf("the terminal's plan: refusal %q status %q", planned.Refusal, planned.Status)
+	}
+	o, m := r.Decide(ctx, console, Approve, planned.Change.ID)
+	if o.Refused() || o.Status != store.StatusApplied || m.Failed {
+		t.Errorf("the terminal's approval: refusal %q status %q\n%s", o.Refusal, o.Status, m.Description)
 	}
 }

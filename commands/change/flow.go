@@ -157,6 +157,9 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 // Approve approves a pending change and applies it. Exactly one approval
 // wins; the others are told who approved it.
 func (e *Engine) Approve(ctx context.Context, ask Ask, id string) Outcome {
+	if e.mayApprove(ask.Actor) == RefusalChangesOff {
+		return e.refused(RefusalChangesOff, store.Change{}, nil)
+	}
 	c, err := e.load(ctx, id)
 	if err != nil {
 		return e.lookupFailed(id, err)
@@ -225,6 +228,9 @@ func (e *Engine) Cancel(ctx context.Context, ask Ask, id string) Outcome {
 }
 
 func (e *Engine) end(ctx context.Context, ask Ask, id string, to store.Status) Outcome {
+	if to == store.StatusRejected && e.mayApprove(ask.Actor) == RefusalChangesOff {
+		return e.refused(RefusalChangesOff, store.Change{}, nil)
+	}
 	c, err := e.load(ctx, id)
 	if err != nil {
 		return e.lookupFailed(id, err)
