@@ -150,7 +150,7 @@ func attachChanges(b *backend, cfg *config.Config) error {
 	if cfg != nil {
 		opt = commands.ChangeOptions(cfg.Guards, cfg.Discord.Roles)
 	}
-	opt.Location, opt.Now = b.env.Location, time.Now
+	opt.Now = time.Now
 	opt.Update = func(o change.Outcome) {
 		fmt.Fprintln(os.Stdout, reply.RenderText(render.ChangeReply("", o), reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
 	}

@@ -212,7 +212,7 @@ func startOps(t *testing.T, o opsOptions) *ops {
 	}
 	opt := commands.ChangeOptions(config.Defaults().Guards,
 		config.Roles{Operators: []string{discordtest.DefaultOperatorRole}, Approvers: []string{discordtest.DefaultApproverRole}})
-	opt.Services, opt.Location, opt.Now = targets, loc, o.clock.Now
+	opt.Services, opt.Now = targets, o.clock.Now
 	// Each poll of the follow-up moves the clock, and the simulator's
 	// deployment moves one step per DescribeServices.
 	opt.Wait = func(ctx context.Context, d time.Duration) error {

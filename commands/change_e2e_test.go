@@ -3,10 +3,14 @@ package commands
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
@@ -16,14 +20,26 @@ import (
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
-// changeRouter is a router over the incident world with a change engine on
-// a real store, and the simulator to read its call log.
-func changeRouter(t *testing.T) (*Router, *sim.Server) {
-	t.Helper()
-	return changeRouterWith(t, config.Roles{Operators: []string{"ops"}, Approvers: []string{"approvers"}})
+// changeRig is the incident world served by the simulator, frozen at its
+// present, with a change engine on a real store whose clock moves only
+// when the follow-up waits, and a router over them.
+type changeRig struct {
+	r     *Router
+	eng   *change.Engine
+	st    *store.Store
+	srv   *sim.Server
+	clock func() time.Time
 }
 
-func changeRouterWith(t *testing.T, roles config.Roles) (*Router, *sim.Server) {
+// changeRouter is a rig whose roles are the club's: ops ask, approvers
+// approve.
+func changeRouter(t *testing.T) (*Router, *sim.Server) {
+	t.Helper()
+	rig := newChangeRig(t, config.Roles{Operators: []string{"ops"}, Approvers: []string{"approvers"}})
+	return rig.r, rig.srv
+}
+
+func newChangeRig(t *testing.T, roles config.Roles) *changeRig {
 	t.Helper()
 	w, err := world.Builtin("incident")
 	if err != nil {
@@ -34,18 +50,29 @@ func changeRouterWith(t *testing.T, roles config.Roles) (*Router, *sim.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithMaxAttempts(1))
-	now := w.Now
-	clients.Now = func() time.Time { return now }
-	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{Timeout: time.Second})
+	noBackoff := retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
+	clients.Now = func() time.Time { return w.Now }
+	var mu sync.Mutex
+	now, ids := w.Now, 0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{Timeout: time.Second, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	services := []ServiceRef{{Alias: "backend", Cluster: "codedang", Service: "backend"}, {Alias: "frontend", Cluster: "codedang", Service: "frontend"}}
 	opt := ChangeOptions(config.Defaults().Guards, roles)
-	opt.Services = []change.Target{{Alias: "backend", Cluster: "codedang", Service: "backend"}}
-	opt.Now = func() time.Time { return now }
-	opt.Wait = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	for _, ref := range services {
+		opt.Services = append(opt.Services, target(ref))
+	}
+	opt.Now = clock
+	opt.Wait = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		now = now.Add(d)
+		mu.Unlock()
+		return ctx.Err()
+	}
+	opt.NewID = func() string { mu.Lock(); defer mu.Unlock(); ids++; return fmt.Sprintf("k%07d", ids) }
 	eng := change.New(clients, st, opt)
 	t.Cleanup(func() {
 		eng.Close()
@@ -53,7 +80,8 @@ func changeRouterWith(t *testing.T, roles config.Roles) (*Router, *sim.Server) {
 		clients.CloseIdleConnections()
 		s.Close()
 	})
-	return NewRouter(Env{Services: services, AWS: clients, Changes: eng, Now: func() time.Time { return now }}), s
+	r := NewRouter(Env{Services: services, Locale: "en", Location: kst, AWS: clients, Changes: eng, Now: clock})
+	return &changeRig{r: r, eng: eng, st: st, srv: s, clock: clock}
 }
 
 func mutating(s *sim.Server) []string {
@@ -155,7 +183,8 @@ func TestChangeInTerminal(t *testing.T) {
 // terminal (which holds the AWS credentials anyway) still plans and
 // approves.
 func TestChangesOffByDefault(t *testing.T) {
-	r, s := changeRouterWith(t, config.Roles{})
+	rig := newChangeRig(t, config.Roles{})
+	r, s := rig.r, rig.srv
 	ctx := context.Background()
 	var planned change.Outcome
 	for _, line := range []string{"!reservation on", "!scale backend count 2", "!approve k0000001"} {

@@ -63,8 +63,7 @@ type Options struct {
 	// IDs). Empty Operators means anyone may ask; empty Approvers means
 	// changes are off for everyone but the terminal (the console).
 	Operators, Approvers []string
-	Services             []Target       // the configured services, for the cluster's reservation
-	Location             *time.Location // for times in audit text; nil = time.Local
+	Services             []Target // the configured services, for the cluster's reservation
 
 	FollowTimeout time.Duration // default 15 min
 	PollEvery     time.Duration // default 15 s
@@ -143,13 +142,6 @@ func (e *Engine) now() time.Time {
 	return time.Now()
 }
 
-func (e *Engine) loc() *time.Location {
-	if e.opt.Location != nil {
-		return e.opt.Location
-	}
-	return time.Local
-}
-
 func (e *Engine) wait(ctx context.Context, d time.Duration) error {
 	if e.opt.Wait != nil {
 		return e.opt.Wait(ctx, d)
@@ -214,31 +206,23 @@ func hasRole(have, allowed []string) bool {
 	return false
 }
 
-// mayRequest: the console; nobody else while no approver role is set
-// (changes are off by default); anyone when no operator role is set, else
-// an operator.
-func (e *Engine) mayRequest(a Actor) Refusal {
+// may: the console always; nobody else while no approver role is set
+// (changes are off by default); else those with one of roles (anyone when
+// roles is empty), the others refused with r.
+func (e *Engine) may(a Actor, roles []string, r Refusal) Refusal {
 	switch {
 	case a.Console:
 		return RefusalNone
 	case len(e.opt.Approvers) == 0:
 		return RefusalChangesOff
-	case len(e.opt.Operators) > 0 && !hasRole(a.Roles, e.opt.Operators):
-		return RefusalNotOperator
+	case len(roles) > 0 && !hasRole(a.Roles, roles):
+		return r
 	}
 	return RefusalNone
 }
 
-// mayApprove: the console or an approver; nobody else while no approver
-// role is set.
-func (e *Engine) mayApprove(a Actor) Refusal {
-	switch {
-	case a.Console:
-		return RefusalNone
-	case len(e.opt.Approvers) == 0:
-		return RefusalChangesOff
-	case !hasRole(a.Roles, e.opt.Approvers):
-		return RefusalNotApprover
-	}
-	return RefusalNone
-}
+// mayRequest: an operator, or anyone when no operator role is set.
+func (e *Engine) mayRequest(a Actor) Refusal { return e.may(a, e.opt.Operators, RefusalNotOperator) }
+
+// mayApprove: an approver.
+func (e *Engine) mayApprove(a Actor) Refusal { return e.may(a, e.opt.Approvers, RefusalNotApprover) }

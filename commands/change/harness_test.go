@@ -90,7 +90,6 @@ func newHarness(t *testing.T, path string, opts ...harnessOption) *harness {
 		ApprovalExpiry:  10 * time.Minute,
 		Operators:       []string{"ops"},
 		Approvers:       []string{"approvers"},
-		Location:        kst,
 		Services: []Target{
 			{Alias: "backend", Cluster: "codedang", Service: "backend"},
 			{Alias: "frontend", Cluster: "codedang", Service: "frontend"},
