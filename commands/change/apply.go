@@ -58,6 +58,11 @@ func (e *Engine) apply(ctx context.Context, c store.Change) Outcome {
 	}
 	if b.register != nil {
 		out, err := e.aws.RegisterTaskDefinition(actx, b.register, false)
+		if err != nil && outcomeUnknown(err) {
+			// The service was not touched; a revision may exist anyway.
+			return e.finish(ctx, c, plan, store.StatusFailed, T("error.register_unknown", "Err", err.Error(),
+				"Family", awssdk.ToString(b.register.Family)))
+		}
 		if err != nil {
 			return e.finish(ctx, c, plan, store.StatusFailed, T("error.register", "Err", err.Error()))
 		}
@@ -79,9 +84,33 @@ func (e *Engine) apply(ctx context.Context, c store.Change) Outcome {
 		}
 	}
 	var done []string
-	for _, w := range b.writes {
+	for i, w := range b.writes {
 		r, _ := aws.RequestFor(w)
-		if err := e.send(actx, w); err != nil {
+		err := e.send(actx, w)
+		if err != nil && outcomeUnknown(err) {
+			// AWS may have carried it out: read it again rather than
+			// guess, and say only what the read shows.
+			if i < len(b.writes)-1 {
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.write_unknown", "Action", r.Action(), "Err", err.Error(),
+					"Service", plan.Request.Target.Name()))
+			}
+			in, running, rerr := e.inPlace(actx, plan)
+			switch {
+			case rerr != nil:
+				slog.WarnContext(ctx, "reading AWS again after an unclear write failed", "change", c.ID, "action", r.Action(), "err", rerr)
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.write_unknown", "Action", r.Action(), "Err", err.Error(),
+					"Service", plan.Request.Target.Name()))
+			case in:
+				slog.InfoContext(ctx, "an unclear write went through", "change", c.ID, "action", r.Action(), "err", err)
+				err = nil
+			case b.register != nil:
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.after_register_checked", "Action", r.Action(), "Err", err.Error(),
+					"Revision", revName(plan.NewTaskDefinition), "Service", plan.Request.Target.Name(), "Current", running))
+			case len(done) == 0:
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.write_checked", "Action", r.Action(), "Err", err.Error()))
+			}
+		}
+		if err != nil {
 			switch {
 			case plan.NewTaskDefinition != "" && b.register != nil:
 				return e.finish(ctx, c, plan, store.StatusFailed, T("error.after_register", "Action", r.Action(), "Err", err.Error(),

@@ -3,7 +3,13 @@ package change
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,6 +49,7 @@ type harness struct {
 	opt     Options
 
 	faults []sim.Fault
+	lose   string // an operation whose answers are lost: carried out, answered with a 500
 	edit   func(*world.World)
 
 	mu      sync.Mutex
@@ -64,6 +71,37 @@ func withFaults(t *testing.T, specs ...string) harnessOption {
 			h.faults = append(h.faults, f)
 		}
 	}
+}
+
+// withLostAnswers puts a proxy before the simulator that lets op through
+// but answers it with a 500, as when AWS did the work and the answer was
+// lost.
+func withLostAnswers(op string) harnessOption { return func(h *harness) { h.lose = op } }
+
+// loseAnswers serves a proxy to url on the loopback that replaces the
+// answers to op (by its X-Amz-Target) with a 500 after the simulator ran it.
+func loseAnswers(t *testing.T, url, op string) string {
+	t.Helper()
+	to, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(to)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if !strings.HasSuffix(r.Request.Header.Get("X-Amz-Target"), "."+op) {
+			return nil
+		}
+		_ = r.Body.Close()
+		body := `{"__type":"InternalFailure","message":"the answer was lost"}`
+		r.StatusCode, r.Status = http.StatusInternalServerError, "500 Internal Server Error"
+		r.Body = io.NopCloser(strings.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func withOptions(f func(*Options)) harnessOption { return func(h *harness) { f(&h.opt) } }
@@ -150,6 +188,9 @@ func (h *harness) serve(w *world.World) {
 	url, err := srv.Listen("127.0.0.1:0")
 	if err != nil {
 		h.t.Fatal(err)
+	}
+	if h.lose != "" {
+		url = loseAnswers(h.t, url, h.lose)
 	}
 	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
 	now := w.Now

@@ -45,7 +45,8 @@ func TestTemplatesRender(t *testing.T) {
 				"Action", "After", "BMax", "BMin", "BTarget", "Base", "Before", "Best", "CPUs", "Container", "Count", "Done",
 				"Err", "Event", "Field", "FreeCPU", "FreeMem", "Group", "Hi", "ID", "Instance", "Interval", "Is", "Lo", "Mem",
 				"Min", "MaxPercent", "MinHealthy", "Now", "Others", "Policy", "Provider", "Requester", "Revision", "Seconds",
-				"Step", "Subject", "Summary", "Target", "TaskDefinition", "Time", "Unit", "Value", "Was", "What", "Who", "Why"} {
+				"Step", "Subject", "Summary", "Target", "TaskDefinition", "Time", "Unit", "Value", "Was", "What", "Who", "Why",
+				"Channel", "Current", "Family"} {
 				kv = append(kv, n, "x")
 			}
 			got := p.T(id, kv...)
