@@ -82,7 +82,12 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		return err
 	}
 	defer b.close()
-	if b.sim == nil && b.env.Changes != nil {
+	if b.env.Changes == nil {
+		// attachChanges found the store held by another process.
+		fmt.Fprintln(cmd.ErrOrStderr(), "The store is in use by another process (is the bot running?): make the change in chat, or stop the bot and run this again.")
+		return exitCode(2)
+	}
+	if b.sim == nil {
 		// Against AWS: settle what an earlier run left half done.
 		rctx, cancel := context.WithTimeout(ctx, time.Minute)
 		err := b.env.Changes.Resume(rctx)
