@@ -82,6 +82,11 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		return err
 	}
 	defer b.close()
+	if b.env.Changes == nil {
+		// attachChanges found the store held by another process.
+		fmt.Fprintln(cmd.ErrOrStderr(), "The store is in use by another process (is the bot running?): make the change in chat, or stop the bot and run this again.")
+		return exitCode(2)
+	}
 	if b.sim == nil {
 		// Against AWS: settle what an earlier run left half done.
 		rctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -92,21 +97,27 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		}
 	}
 	r := commands.NewRouter(b.env)
-	line := "!" + name + " " + strings.Join(args, " ")
-	if dry {
-		line += " --dry-run"
-	}
-	in := commands.Input{Text: line, User: commands.ConsoleUser, UserName: operatorName(), Locale: b.env.Locale, Console: true}
-	msgs := r.Handle(ctx, in)
-	if yes && !dry {
-		for _, m := range msgs {
-			for _, bt := range m.Buttons {
-				if strings.HasPrefix(bt.ID, "approve:") {
-					print1(cmd, m)
-					in.Text = bt.ID
-					msgs = r.Handle(ctx, in)
-				}
+	in := commands.Input{User: commands.ConsoleUser, UserName: operatorName(), Locale: b.env.Locale, Console: true}
+	var msgs []reply.Message
+	if d, ok := commands.ParseDecision(name); ok {
+		_, m := r.Decide(ctx, in, d, args[0])
+		msgs = []reply.Message{m}
+	} else {
+		var planned change.Outcome
+		in.OnChange = func(o change.Outcome) { planned = o }
+		in.Text = "!" + name + " " + strings.Join(args, " ")
+		if dry {
+			in.Text += " --dry-run"
+		}
+		msgs = r.Handle(ctx, in)
+		if yes && !dry && planned.Pending() {
+			// Approved at once by the person at the terminal, who holds
+			// the AWS credentials anyway: the audit says so.
+			for _, m := range msgs {
+				print1(cmd, m)
 			}
+			_, m := r.Decide(ctx, in, commands.Approve, planned.Change.ID)
+			msgs = []reply.Message{m}
 		}
 	}
 	failed := false
@@ -139,17 +150,17 @@ func operatorName() string {
 func attachChanges(b *backend, cfg *config.Config) error {
 	path := ""
 	cleanup := func() {}
-	opt := change.Options{
-		Guards: config.Defaults().Guards, Prefix: b.env.Prefix, Locale: b.env.Locale, Location: b.env.Location,
-		Now: time.Now,
-		Update: func(_ store.Change, m reply.Message) {
-			fmt.Fprintln(os.Stdout, reply.RenderText(m, reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
-		},
+	render := commands.NewRouter(b.env)
+	opt := commands.ChangeOptions(config.Defaults().Guards, config.Roles{})
+	if cfg != nil {
+		opt = commands.ChangeOptions(cfg.Guards, cfg.Discord.Roles)
+	}
+	opt.Now = time.Now
+	opt.Update = func(o change.Outcome) {
+		fmt.Fprintln(os.Stdout, reply.RenderText(render.ChangeReply("", o), reply.TextOptions{Color: isTerminal(os.Stdout) && os.Getenv("NO_COLOR") == ""}))
 	}
 	if cfg != nil {
 		path = cfg.Storage.Path
-		opt.Guards = cfg.Guards
-		opt.Operators, opt.Approvers = cfg.Discord.Roles.Operators, cfg.Discord.Roles.Approvers
 	} else {
 		dir, err := os.MkdirTemp("", "ecsmedic-world-")
 		if err != nil {

@@ -18,19 +18,15 @@ import (
 // Changes is what the bot needs of the guarded-change engine;
 // *change.Engine is one.
 type Changes interface {
-	Notify(update func(store.Change, reply.Message), onAudit func(store.AuditRecord, reply.Message), background bool)
+	Notify(update func(change.Outcome), onAudit func(store.AuditRecord), background bool)
 	Posted(id, channelID, messageID string) error
 	Get(ctx context.Context, id string) (store.Change, error)
-	Show(ctx context.Context, locale, id string) reply.Message
 	Resume(ctx context.Context) error
 	Sweep(ctx context.Context) (int, error)
 	Close()
 }
 
 var _ Changes = (*change.Engine)(nil)
-
-// The click actions of a change's buttons ("approve:ID", "reject:ID").
-var decisions = map[string]bool{"approve": true, "reject": true, "cancel": true}
 
 // runChanges settles the changes a restart interrupted, then expires
 // pending changes whose time is up, every SweepEvery.
@@ -83,6 +79,15 @@ const maxEditors = 256
 
 // ticket numbers a content of change id's message.
 func (e *editors) ticket(id string) (*editor, uint64) {
+	return e.editor(id), e.next()
+}
+
+// next numbers a content whose change is not known yet: take it before
+// the content is made, so that a later progress edit wins over it.
+func (e *editors) next() uint64 { return e.seq.Add(1) }
+
+// editor is the editor of change id's message.
+func (e *editors) editor(id string) *editor {
 	id = change.NormalizeID(id)
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -100,7 +105,7 @@ func (e *editors) ticket(id string) (*editor, uint64) {
 		e.m[id] = ed
 	}
 	ed.used = now
-	return ed, e.seq.Add(1)
+	return ed
 }
 
 // do runs show (which edits the message and says whether it did) unless
@@ -120,7 +125,9 @@ func (ed *editor) do(seq uint64, show func() bool) bool {
 // onChangeUpdate is the engine's Update: the deployment's progress, an
 // outcome reached in the background, an expiry. It edits the change's
 // message.
-func (b *Bot) onChangeUpdate(c store.Change, m reply.Message) {
+func (b *Bot) onChangeUpdate(o change.Outcome) {
+	c := o.Change
+	m := b.router.ChangeReply("", o)
 	if c.ChannelID == "" || c.MessageID == "" {
 		b.log.Debug("a change's update has no message to edit", "change", c.ID, "status", c.Status)
 		return
@@ -136,12 +143,12 @@ func (b *Bot) onChangeUpdate(c store.Change, m reply.Message) {
 }
 
 // onAudit posts an audit record to the audit channel, when there is one.
-func (b *Bot) onAudit(r store.AuditRecord, m reply.Message) {
+func (b *Bot) onAudit(r store.AuditRecord) {
 	ch := b.cfg.Discord.Channels.Audit
 	if ch == "" {
 		return
 	}
-	if _, err := b.post(context.Background(), ch, m); err != nil {
+	if _, err := b.post(context.Background(), ch, b.router.AuditReply("", r)); err != nil {
 		b.log.Error("could not post to the audit channel; the record is in the store and the log", "change", r.ChangeID,
 			"event", r.Event, "channel", ch, "err", errText(err))
 	}
@@ -181,72 +188,49 @@ func (b *Bot) editMessage(ctx context.Context, channelID, messageID string, m re
 	return err
 }
 
-// posted tells the engine where the plans of a message were posted, so
-// that their later updates edit it.
-func (b *Bot) posted(reqID string, o outgoing, channelID, messageID string) {
-	if b.cfg.Changes == nil || messageID == "" {
-		return
-	}
-	for _, id := range b.pendingIDs(o) {
-		if err := b.cfg.Changes.Posted(id, channelID, messageID); err != nil {
-			b.log.Error("could not record where a change's plan was posted; its progress will not show there",
-				"request", reqID, "change", id, "err", errText(err))
-		}
-	}
-}
-
-// pendingIDs are the changes whose Approve button a message carries.
-func (b *Bot) pendingIDs(o outgoing) []string {
-	var ids []string
-	for _, row := range o.Components {
-		r, ok := row.(discordgo.ActionsRow)
-		if !ok {
-			continue
-		}
-		for _, c := range r.Components {
-			btn, ok := c.(discordgo.Button)
-			if !ok {
-				continue
-			}
-			if action, id, ok := b.sign.verify(btn.CustomID); ok && action == "approve" && id != "" {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids
-}
-
-// decide answers a click on a change's Approve or Reject button: the
-// router decides with the clicker's user and roles. A refusal goes to the
-// clicker alone; a decision replaces the plan (response type 7, or a
-// deferred update and an edit when the apply takes longer), and the
-// follow-up keeps editing the same message.
-func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction, c Click) {
+// decide answers a click on a change's Approve or Reject button through
+// the router's typed entry point, with the clicker's user, roles and
+// channel. A refusal goes to the clicker alone; a decision replaces the
+// plan (response type 7, or a deferred update and an edit when the apply
+// takes longer), and the follow-up keeps editing the same message.
+func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction, c Click, d commands.Decision) {
 	id := c.Payload
 	messageID := c.MessageID
-	if cur, err := b.cfg.Changes.Get(ctx, id); err == nil && cur.MessageID == "" && messageID != "" {
+	if cur, err := b.cfg.Changes.Get(ctx, id); err == nil && cur.MessageID == "" && messageID != "" && cur.ChannelID == c.ChannelID {
 		// Clicked before the bot recorded where it posted the plan.
 		_ = b.cfg.Changes.Posted(id, c.ChannelID, messageID)
 	}
 	ed, seq := b.edits.ticket(id)
-	in := commands.Input{Text: c.Action + ":" + id, User: c.User, UserName: c.UserName, Roles: c.Roles, ChannelID: c.ChannelID, Locale: c.Locale}
-	done := make(chan reply.Message, 1)
+	in := commands.Input{User: c.User, UserName: c.UserName, Roles: c.Roles, ChannelID: c.ChannelID, Locale: c.Locale}
+	type answer struct {
+		o change.Outcome
+		m reply.Message
+	}
+	done := make(chan answer, 1)
 	go func() {
-		out := b.answer(ctx, reqID, in)
+		var o change.Outcome
+		out := b.run(ctx, reqID, string(d), in, func(ctx context.Context) []reply.Message {
+			var m reply.Message
+			o, m = b.router.Decide(ctx, in, d, id)
+			return []reply.Message{m}
+		})
 		if len(out) == 0 {
 			out = []reply.Message{b.apology(c.Locale, reqID)}
 		}
-		done <- out[0]
+		if o.Change.ID == "" && o.Refusal == change.RefusalNone {
+			o.Refusal = change.RefusalError // a panic: the apology is for the clicker
+		}
+		done <- answer{o, out[0]}
 	}()
 	t := time.NewTimer(clickAckAfter)
 	defer t.Stop()
 	select {
-	case m := <-done:
-		if b.refused(ctx, c, id, m) {
-			b.private(ctx, reqID, i, privateText(m))
+	case a := <-done:
+		if a.o.Refused() {
+			b.private(ctx, reqID, i, privateText(a.m))
 			return
 		}
-		o := b.render.render([]reply.Message{m})[0]
+		o := b.render.render([]reply.Message{a.m})[0]
 		shown := ed.do(seq, func() bool {
 			return b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
 				Data: &discordgo.InteractionResponseData{Embeds: o.Embeds, Components: o.Components, Files: o.Files,
@@ -258,15 +242,15 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 		}
 	case <-t.C:
 		acked := b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
-		m := <-done
-		if b.refused(ctx, c, id, m) {
+		a := <-done
+		if a.o.Refused() {
 			if !acked {
 				return
 			}
 			opts, cancel := b.rest(ctx)
 			defer cancel()
 			if _, err := b.session.FollowupMessageCreate(i, false, &discordgo.WebhookParams{
-				Content: cut(privateText(m), maxContent), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions(),
+				Content: cut(privateText(a.m), maxContent), Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions(),
 			}, opts...); err != nil {
 				b.log.Error("could not send the private note", "request", reqID, "err", errText(err))
 			}
@@ -276,7 +260,7 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 			return
 		}
 		ed.do(seq, func() bool {
-			err := b.editMessage(ctx, c.ChannelID, messageID, m)
+			err := b.editMessage(ctx, c.ChannelID, messageID, a.m)
 			if err != nil {
 				b.log.Error("could not edit the change's message", "request", reqID, "change", id, "err", errText(err))
 			}
@@ -285,49 +269,72 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 	}
 }
 
-// refused says whether a decision's answer is for the clicker alone (not
-// allowed, already decided, unknown) rather than the change's new state,
-// which a failed apply also is.
-func (b *Bot) refused(ctx context.Context, c Click, id string, m reply.Message) bool {
-	if !m.Failed {
-		return false
-	}
-	cur, err := b.cfg.Changes.Get(ctx, id)
-	if err != nil || cur.Status != store.StatusFailed || cur.ApprovedBy != c.User {
-		return true
-	}
-	return b.cfg.Changes.Show(ctx, c.Locale, id).Title != m.Title
+// changeWatch follows one answer's change command by its typed outcome:
+// where a new plan was posted, and which plan's message a typed decision
+// (`!approve ID`, `/approve`, `!reject ID`) edits, as the button would.
+type changeWatch struct {
+	b   *Bot
+	seq uint64 // taken before the answer: a later progress edit wins
+
+	mu      sync.Mutex
+	outcome *change.Outcome
 }
 
-// typedDecision lets a typed `!approve ID` (or `/approve`, `!reject ID`)
-// also edit the plan's message, as the button would: call it before the
-// router answers, and what it returns with the answer.
-func (b *Bot) typedDecision(ctx context.Context, in commands.Input) func(out []reply.Message) {
-	noop := func([]reply.Message) {}
+// watchChange is called before the router answers in: answer the Input it
+// returns, then call answered and, for each message posted, posted.
+func (b *Bot) watchChange(in commands.Input) (commands.Input, *changeWatch) {
 	if b.cfg.Changes == nil {
-		return noop
+		return in, nil
 	}
-	line, err := commands.Parse(in.Text, b.router.Prefix(), true)
-	if err != nil || !decisions[b.names[line.Command]] || len(line.Args) != 1 {
-		return noop
+	w := &changeWatch{b: b, seq: b.edits.next()}
+	in.OnChange = func(o change.Outcome) {
+		w.mu.Lock()
+		w.outcome = &o
+		w.mu.Unlock()
 	}
-	id := line.Args[0]
-	ed, seq := b.edits.ticket(id)
-	return func(out []reply.Message) {
-		if len(out) != 1 || b.refused(ctx, Click{User: in.User, Locale: in.Locale}, id, out[0]) {
-			return
+	return in, w
+}
+
+func (w *changeWatch) get() *change.Outcome {
+	if w == nil {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.outcome
+}
+
+// answered edits the plan's message after a decision that went through
+// (not a refusal, not a new plan).
+func (w *changeWatch) answered(ctx context.Context, out []reply.Message) {
+	o := w.get()
+	if o == nil || o.Refused() || o.DryRun || o.Status == store.StatusPending || len(out) != 1 {
+		return
+	}
+	b := w.b
+	c, err := b.cfg.Changes.Get(ctx, o.Change.ID)
+	if err != nil || c.ChannelID == "" || c.MessageID == "" {
+		return
+	}
+	b.edits.editor(c.ID).do(w.seq, func() bool {
+		err := b.editMessage(ctx, c.ChannelID, c.MessageID, out[0])
+		if err != nil {
+			b.log.Error("could not edit the change's message", "change", c.ID, "err", errText(err))
 		}
-		c, err := b.cfg.Changes.Get(ctx, id)
-		if err != nil || c.ChannelID == "" || c.MessageID == "" {
-			return
-		}
-		ed.do(seq, func() bool {
-			err := b.editMessage(ctx, c.ChannelID, c.MessageID, out[0])
-			if err != nil {
-				b.log.Error("could not edit the change's message", "change", c.ID, "err", errText(err))
-			}
-			return err == nil
-		})
+		return err == nil
+	})
+}
+
+// posted tells the engine where a new plan was posted (the answer's first
+// message), so that its later updates edit it.
+func (w *changeWatch) posted(reqID string, n int, channelID, messageID string) {
+	o := w.get()
+	if o == nil || !o.Pending() || n != 0 || messageID == "" {
+		return
+	}
+	if err := w.b.cfg.Changes.Posted(o.Change.ID, channelID, messageID); err != nil {
+		w.b.log.Error("could not record where a change's plan was posted; its progress will not show there",
+			"request", reqID, "change", o.Change.ID, "err", errText(err))
 	}
 }
 

@@ -256,3 +256,26 @@ func TestSlashChange(t *testing.T) {
 	h.click(carol, plan, button(t, plan, "Approve"))
 	h.waitFor("the plan edited to applied", func() bool { return strings.HasPrefix(title(h.message(plan.ID)), "Applied ") })
 }
+
+// TestDecisionInAnotherChannel: a typed `!approve ID` in another commands
+// channel than the plan's is refused and names the plan's channel; the
+// plan and AWS stay as they were.
+func TestDecisionInAnotherChannel(t *testing.T) {
+	t.Parallel()
+	const other = "1190000000000000077"
+	h := startOps(t, opsOptions{config: func(c *BotConfig) {
+		c.Discord.Channels.Commands = append(c.Discord.Channels.Commands, other)
+	}})
+	plan := h.plan(alice, "!reservation on")
+	_, id, _ := h.bot.sign.verify(button(t, plan, "Approve"))
+	msg := h.fake.SendMessage(discordtest.Message{ChannelID: other, GuildID: discordtest.DefaultGuildID,
+		AuthorID: bob.id, AuthorName: bob.name, Roles: bob.roles, Content: "!approve " + id})
+	p := decode(t, h.replyTo(other, msg))
+	if len(p.Embeds) == 0 || p.Embeds[0].Title != "Not allowed" || !strings.Contains(p.Embeds[0].Description, "<#"+cmdChannel+">") {
+		t.Errorf("the answer: %+v", p.Embeds)
+	}
+	if m := h.message(plan.ID); m.Edits != 0 || len(m.Buttons()) != 2 {
+		t.Errorf("the plan changed: %d edits, %d buttons", m.Edits, len(m.Buttons()))
+	}
+	h.sw.noWrites("after an approval in another channel")
+}

@@ -98,8 +98,8 @@ func (b *Bot) onClick(ctx context.Context, reqID string, i *discordgo.Interactio
 			ChannelID: i.ChannelID, Locale: string(i.Locale)})
 		return
 	}
-	if decisions[action] && b.cfg.Changes != nil {
-		b.decide(ctx, reqID, i, c)
+	if d, ok := commands.ParseDecision(action); ok && b.cfg.Changes != nil {
+		b.decide(ctx, reqID, i, c, d)
 		return
 	}
 	b.clicksMu.RLock()
@@ -160,7 +160,7 @@ func (b *Bot) runClick(ctx context.Context, reqID string, i *discordgo.Interacti
 		}
 		r = <-done
 		if r.update != nil {
-			b.deliver(ctx, reqID, i, []reply.Message{*r.update})
+			b.deliver(ctx, reqID, i, []reply.Message{*r.update}, nil)
 		}
 	}
 	if r.private != "" {

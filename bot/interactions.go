@@ -73,10 +73,10 @@ func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Intera
 		return
 	}
 	defer release()
-	decided := b.typedDecision(ctx, in)
+	in, watch := b.watchChange(in)
 	out := b.answer(ctx, reqID, in)
-	decided(out)
-	b.deliver(ctx, reqID, i, out)
+	watch.answered(ctx, out)
+	b.deliver(ctx, reqID, i, out, watch)
 }
 
 // runTyped answers a typed call of the router (ask) for an interaction
@@ -84,13 +84,14 @@ func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Intera
 func (b *Bot) runTyped(ctx context.Context, reqID string, i *discordgo.Interaction, name string, in commands.Input, ask func(context.Context) []reply.Message) {
 	if release, err := b.acquire(ctx); err == nil {
 		defer release()
-		b.deliver(ctx, reqID, i, b.run(ctx, reqID, name, in, ask))
+		b.deliver(ctx, reqID, i, b.run(ctx, reqID, name, in, ask), nil)
 	}
 }
 
 // deliver edits an interaction's original reply with the first message
-// and sends the others as follow-ups.
-func (b *Bot) deliver(ctx context.Context, reqID string, i *discordgo.Interaction, out []reply.Message) {
+// and sends the others as follow-ups; watch (nil for none) learns where a
+// plan was posted.
+func (b *Bot) deliver(ctx context.Context, reqID string, i *discordgo.Interaction, out []reply.Message, watch *changeWatch) {
 	for n, o := range b.render.render(out) {
 		opts, cancel := b.rest(ctx)
 		var msg *discordgo.Message
@@ -110,7 +111,7 @@ func (b *Bot) deliver(ctx context.Context, reqID string, i *discordgo.Interactio
 			return
 		}
 		if msg != nil {
-			b.posted(reqID, o, i.ChannelID, msg.ID)
+			watch.posted(reqID, n, i.ChannelID, msg.ID)
 		}
 	}
 }

@@ -50,9 +50,9 @@ func (b *Bot) answerMessage(ctx context.Context, reqID string, m *discordgo.Mess
 		return
 	}
 	defer release()
-	decided := b.typedDecision(ctx, in)
+	in, watch := b.watchChange(in)
 	out := b.answer(ctx, reqID, in)
-	decided(out)
+	watch.answered(ctx, out)
 	stopTyping()
 	for i, o := range b.render.render(out) {
 		send := &discordgo.MessageSend{Embeds: o.Embeds, Components: o.Components, Files: o.Files, AllowedMentions: noMentions()}
@@ -67,7 +67,7 @@ func (b *Bot) answerMessage(ctx context.Context, reqID string, m *discordgo.Mess
 			b.log.Error("could not post the reply", "request", reqID, "channel", m.ChannelID, "err", errText(err))
 			return
 		}
-		b.posted(reqID, o, m.ChannelID, msg.ID)
+		watch.posted(reqID, i, m.ChannelID, msg.ID)
 	}
 }
 

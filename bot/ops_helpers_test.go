@@ -210,18 +210,16 @@ func startOps(t *testing.T, o opsOptions) *ops {
 	for _, r := range o.sw.refs {
 		targets = append(targets, change.Target{Alias: r.Alias, Cluster: r.Cluster, Service: r.Service})
 	}
-	h.eng = change.New(o.sw.clients, st, change.Options{
-		Guards:    config.Defaults().Guards,
-		Operators: []string{discordtest.DefaultOperatorRole}, Approvers: []string{discordtest.DefaultApproverRole},
-		Services: targets, Prefix: "!", Locale: "en", Location: loc,
-		Now: o.clock.Now,
-		// Each poll of the follow-up moves the clock, and the
-		// simulator's deployment moves one step per DescribeServices.
-		Wait: func(ctx context.Context, d time.Duration) error {
-			o.clock.Advance(d)
-			return ctx.Err()
-		},
-	})
+	opt := commands.ChangeOptions(config.Defaults().Guards,
+		config.Roles{Operators: []string{discordtest.DefaultOperatorRole}, Approvers: []string{discordtest.DefaultApproverRole}})
+	opt.Services, opt.Now = targets, o.clock.Now
+	// Each poll of the follow-up moves the clock, and the simulator's
+	// deployment moves one step per DescribeServices.
+	opt.Wait = func(ctx context.Context, d time.Duration) error {
+		o.clock.Advance(d)
+		return ctx.Err()
+	}
+	h.eng = change.New(o.sw.clients, st, opt)
 	env := commands.Env{Services: o.sw.refs, Prefix: "!", Locale: "en", AWS: o.sw.clients, Changes: h.eng, Stops: st,
 		Now: o.sw.clients.Now, Location: loc}
 	router := commands.NewRouter(env)
@@ -342,7 +340,7 @@ func (w watchedChanges) Posted(id, channelID, messageID string) error {
 }
 
 func (h *ops) pending() []store.Change {
-	cs, _ := h.st.Changes(store.ChangeFilter{Statuses: []string{store.StatusPending}})
+	cs, _ := h.st.Changes(store.ChangeFilter{Statuses: []store.Status{store.StatusPending}})
 	return cs
 }
 
@@ -416,6 +414,6 @@ func embedText(m discordtest.StoredMessage) string {
 	return b.String()
 }
 
-func storeFilter(statuses ...string) store.ChangeFilter {
+func storeFilter(statuses ...store.Status) store.ChangeFilter {
 	return store.ChangeFilter{Statuses: statuses}
 }

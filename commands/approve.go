@@ -2,26 +2,73 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"strings"
 
+	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 )
 
 func approveCommand() command {
-	return command{Name: "approve", Run: decide("approve")}
+	return command{Name: "approve", Run: decide(Approve)}
 }
 
 func rejectCommand() command {
-	return command{Name: "reject", Run: decide("reject")}
+	return command{Name: "reject", Run: decide(Reject)}
 }
 
 func cancelCommand() command {
-	return command{Name: "cancel", Run: decide("cancel")}
+	return command{Name: "cancel", Run: decide(Cancel)}
+}
+
+// Decision is what someone decides about a pending change.
+type Decision string
+
+// Decisions, named as the commands and the buttons' actions.
+const (
+	Approve Decision = "approve"
+	Reject  Decision = "reject"
+	Cancel  Decision = "cancel"
+)
+
+// ParseDecision reads a button's action ("approve", "reject", "cancel").
+func ParseDecision(action string) (Decision, bool) {
+	switch d := Decision(action); d {
+	case Approve, Reject, Cancel:
+		return d, true
+	}
+	return "", false
+}
+
+var errChangesOff = errors.New("guarded changes are not set up here")
+
+// Decide approves, rejects or cancels change id as in's user: the typed
+// entry point that the buttons and the terminal call. It returns the
+// outcome and its reply in in's language.
+func (r *Router) Decide(ctx context.Context, in Input, d Decision, id string) (change.Outcome, reply.Message) {
+	c := &call{in: in, p: r.printer(in.Locale), line: Line{Command: string(d), Args: []string{id}}}
+	if m := r.changesReady(c, string(d)); m != nil {
+		return change.Outcome{Refusal: change.RefusalError, Err: errChangesOff}, *m
+	}
+	o := r.decision(ctx, in, d, id)
+	return o, r.ChangeReply(c.p.Lang(), o)
+}
+
+func (r *Router) decision(ctx context.Context, in Input, d Decision, id string) change.Outcome {
+	ask := in.ask(false)
+	switch d {
+	case Approve:
+		return r.env.Changes.Approve(ctx, ask, id)
+	case Reject:
+		return r.env.Changes.Reject(ctx, ask, id)
+	}
+	return r.env.Changes.Cancel(ctx, ask, id)
 }
 
 // decide answers `approve ID`, `reject ID` and `cancel ID`, and the
 // buttons' "approve:ID" and "reject:ID".
-func decide(cmd string) func(ctx context.Context, r *Router, c *call) []reply.Message {
+func decide(d Decision) func(ctx context.Context, r *Router, c *call) []reply.Message {
+	cmd := string(d)
 	return func(ctx context.Context, r *Router, c *call) []reply.Message {
 		if len(c.line.Args) != 1 {
 			return []reply.Message{r.errorReply(c.p, cmd, badArg("usage.need_id", "Command", cmd))}
@@ -29,23 +76,15 @@ func decide(cmd string) func(ctx context.Context, r *Router, c *call) []reply.Me
 		if m := r.changesReady(c, cmd); m != nil {
 			return []reply.Message{*m}
 		}
-		id := c.line.Args[0]
-		ask := c.ask(r, false)
-		switch cmd {
-		case "approve":
-			return []reply.Message{r.env.Changes.Approve(ctx, ask, id)}
-		case "reject":
-			return []reply.Message{r.env.Changes.Reject(ctx, ask, id)}
-		}
-		return []reply.Message{r.env.Changes.Cancel(ctx, ask, id)}
+		return r.changed(c, r.decision(ctx, c.in, d, c.line.Args[0]))
 	}
 }
 
 // buttonLine turns a button's "approve:ID" into "approve ID".
 func buttonLine(l Line) Line {
-	for _, cmd := range []string{"approve", "reject", "cancel"} {
-		if id, ok := strings.CutPrefix(l.Command, cmd+":"); ok && id != "" {
-			return Line{Command: cmd, Args: append([]string{id}, l.Args...)}
+	for _, d := range []Decision{Approve, Reject, Cancel} {
+		if id, ok := strings.CutPrefix(l.Command, string(d)+":"); ok && id != "" {
+			return Line{Command: string(d), Args: append([]string{id}, l.Args...)}
 		}
 	}
 	return l

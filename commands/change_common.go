@@ -15,17 +15,25 @@ import (
 // numbers, so they never collide with it.
 const ConsoleUser = "terminal"
 
-// ask is who acts in a change command, and whether it is a dry run.
-func (c *call) ask(r *Router, dryRun bool) change.Ask {
+// ask is who acts in a change command, where, and whether it is a dry run.
+func (in Input) ask(dryRun bool) change.Ask {
 	return change.Ask{
 		Actor: change.Actor{
-			ID: c.in.User, Name: c.in.UserName, Roles: c.in.Roles,
-			Console: c.in.Console || c.in.User == ConsoleUser,
+			ID: in.User, Name: in.UserName, Roles: in.Roles,
+			Console: in.Console || in.User == ConsoleUser,
 		},
-		Locale:    c.p.Lang(),
 		DryRun:    dryRun,
-		ChannelID: c.in.ChannelID,
+		ChannelID: in.ChannelID,
 	}
+}
+
+// changed hands a change command's outcome to the front-end that asked
+// for it, and renders it.
+func (r *Router) changed(c *call, o change.Outcome) []reply.Message {
+	if c.in.OnChange != nil {
+		c.in.OnChange(o)
+	}
+	return []reply.Message{r.ChangeReply(c.p.Lang(), o)}
 }
 
 // dryRunFlag takes --dry-run (or dry-run, --dry) out of the arguments.
@@ -85,5 +93,5 @@ func (r *Router) request(ctx context.Context, c *call, cmd string, build func(re
 	if err != nil {
 		return []reply.Message{r.errorReply(c.p, cmd, err)}
 	}
-	return []reply.Message{r.env.Changes.Request(ctx, c.ask(r, dry), req)}
+	return r.changed(c, r.env.Changes.Request(ctx, c.in.ask(dry), req))
 }

@@ -3,21 +3,44 @@ package commands
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/commands/change"
+	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
-// changeRouter is a router over the incident world with a change engine on
-// a real store, and the simulator to read its call log.
+// changeRig is the incident world served by the simulator, frozen at its
+// present, with a change engine on a real store whose clock moves only
+// when the follow-up waits, and a router over them.
+type changeRig struct {
+	r     *Router
+	eng   *change.Engine
+	st    *store.Store
+	srv   *sim.Server
+	clock func() time.Time
+}
+
+// changeRouter is a rig whose roles are the club's: ops ask, approvers
+// approve.
 func changeRouter(t *testing.T) (*Router, *sim.Server) {
+	t.Helper()
+	rig := newChangeRig(t, config.Roles{Operators: []string{"ops"}, Approvers: []string{"approvers"}})
+	return rig.r, rig.srv
+}
+
+func newChangeRig(t *testing.T, roles config.Roles) *changeRig {
 	t.Helper()
 	w, err := world.Builtin("incident")
 	if err != nil {
@@ -28,27 +51,36 @@ func changeRouter(t *testing.T) (*Router, *sim.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithMaxAttempts(1))
-	now := w.Now
-	clients.Now = func() time.Time { return now }
-	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{Timeout: time.Second})
+	noBackoff := retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
+	clients.Now = func() time.Time { return w.Now }
+	var mu sync.Mutex
+	now, ids := w.Now, 0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{Timeout: time.Second, Now: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	services := []ServiceRef{{Alias: "backend", Cluster: "codedang", Service: "backend"}, {Alias: "frontend", Cluster: "codedang", Service: "frontend"}}
-	eng := change.New(clients, st, change.Options{
-		Operators: []string{"ops"}, Approvers: []string{"approvers"},
-		Services: []change.Target{{Alias: "backend", Cluster: "codedang", Service: "backend"}},
-		Now:      func() time.Time { return now },
-		Wait:     func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-	})
+	services := svcref.List{{Alias: "backend", Cluster: "codedang", Service: "backend"}, {Alias: "frontend", Cluster: "codedang", Service: "frontend"}}
+	opt := ChangeOptions(config.Defaults().Guards, roles)
+	opt.Services = services
+	opt.Now = clock
+	opt.Wait = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		now = now.Add(d)
+		mu.Unlock()
+		return ctx.Err()
+	}
+	opt.NewID = func() string { mu.Lock(); defer mu.Unlock(); ids++; return fmt.Sprintf("k%07d", ids) }
+	eng := change.New(clients, st, opt)
 	t.Cleanup(func() {
 		eng.Close()
 		st.Close()
 		clients.CloseIdleConnections()
 		s.Close()
 	})
-	return NewRouter(Env{Services: services, AWS: clients, Changes: eng, Now: func() time.Time { return now }}), s
+	r := NewRouter(Env{Services: services, Locale: "en", Location: kst, AWS: clients, Changes: eng, Now: clock})
+	return &changeRig{r: r, eng: eng, st: st, srv: s, clock: clock}
 }
 
 func mutating(s *sim.Server) []string {
@@ -96,6 +128,8 @@ func TestChangeCommands(t *testing.T) {
 		{alice, "!approve", "Which change?"},
 		{alice, "!approve zzzzzzzz", "There is no change `zzzzzzzz`"},
 		{bob, "!healthcheck backend grace 60", "needs the operator role"},
+		{alice, "!reservation on target 0", "a target of 0 % makes no sense: use 1–100"},
+		{alice, "!reservation on target 101 --dry-run", "a target of 101 % makes no sense: use 1–100"},
 	}
 	for _, tt := range tests {
 		if got := say(tt.who, tt.line); !strings.Contains(got, tt.want) {
@@ -140,5 +174,37 @@ func TestChangeInTerminal(t *testing.T) {
 	}
 	if m := mutating(s); len(m) != 1 {
 		t.Errorf("mutating calls %v", m)
+	}
+}
+
+// TestChangesOffByDefault: with no approver role in the config, chat
+// serves diagnosis only and says which config key turns changes on; the
+// terminal (which holds the AWS credentials anyway) still plans and
+// approves.
+func TestChangesOffByDefault(t *testing.T) {
+	rig := newChangeRig(t, config.Roles{})
+	r, s := rig.r, rig.srv
+	ctx := context.Background()
+	var planned change.Outcome
+	for _, line := range []string{"!reservation on", "!scale backend count 2", "!approve k0000001"} {
+		ms := r.Handle(ctx, Input{Text: line, User: "100", UserName: "alice", OnChange: func(o change.Outcome) { planned = o }})
+		if len(ms) != 1 || !ms[0].Failed || !strings.Contains(ms[0].Description, "discord.roles.approvers") {
+			t.Errorf("%q: %+v", line, ms)
+		}
+		if line != "!approve k0000001" && planned.Refusal != change.RefusalChangesOff {
+			t.Errorf("%q: refusal %q", line, planned.Refusal)
+		}
+	}
+	if m := mutating(s); len(m) > 0 {
+		t.Fatalf("mutating calls: %v", m)
+	}
+	console := Input{Text: "!reservation on", User: ConsoleUser, UserName: "terminal", OnChange: func(o change.Outcome) { planned = o }}
+	r.Handle(ctx, console)
+	if !planned.Pending() {
+		t.Fatalf("the terminal's plan: refusal %q status %q", planned.Refusal, planned.Status)
+	}
+	o, m := r.Decide(ctx, console, Approve, planned.Change.ID)
+	if o.Refused() || o.Status != store.StatusApplied || m.Failed {
+		t.Errorf("the terminal's approval: refusal %q status %q\n%s", o.Refusal, o.Status, m.Description)
 	}
 }

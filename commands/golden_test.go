@@ -43,9 +43,19 @@ func fixtureSnapshot(t *testing.T) *aws.ServiceSnapshot {
 // flags, button IDs; attachment bytes left out) and as the terminal shows it.
 func goldenReply(t *testing.T, name string, m reply.Message) {
 	t.Helper()
+	goldenReplyData(t, name, m, false)
+}
+
+// goldenReplyData is goldenReply that, with data, keeps each attachment's
+// bytes in the JSON after its text (a dry run's requests are the point).
+func goldenReplyData(t *testing.T, name string, m reply.Message, data bool) {
+	t.Helper()
 	shown := m
 	shown.Attachments = nil
 	for _, a := range m.Attachments {
+		if data {
+			a.Text += "\n" + string(a.Data)
+		}
 		a.Data = nil
 		shown.Attachments = append(shown.Attachments, a)
 	}

@@ -27,7 +27,7 @@ func runReservation(ctx context.Context, r *Router, c *call) []reply.Message {
 	if m := r.changesReady(c, "reservation"); m != nil {
 		return []reply.Message{*m}
 	}
-	return []reply.Message{r.env.Changes.Request(ctx, c.ask(r, dry), req)}
+	return r.changed(c, r.env.Changes.Request(ctx, c.in.ask(dry), req))
 }
 
 func parseReservation(args []string) (change.Request, error) {
@@ -54,6 +54,11 @@ func parseReservation(args []string) (change.Request, error) {
 			n, err := number(rest[i])
 			if err != nil {
 				return req, err
+			}
+			// 0 would mean "keep the current target" to the planner: a
+			// typed 0 is refused with the range, never replaced.
+			if n < 1 || n > 100 {
+				return req, badArg("reason.reservation_target_out", "Value", n)
 			}
 			req.Percent = n
 		case "cluster":

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 )
@@ -24,6 +25,10 @@ type Input struct {
 	// may approve their own changes (so does User == ConsoleUser).
 	Console   bool
 	ChannelID string // where the message came from, for later edits
+	// OnChange, when set, is given the typed outcome of a change command
+	// (a plan, an approval, a rejection, a cancel), so that a front-end
+	// acts on values rather than on the reply's text.
+	OnChange func(change.Outcome)
 }
 
 // command is one entry of the router's table. Each lives in its own file.

@@ -68,7 +68,7 @@ type Channels struct {
 // Roles are Discord role IDs.
 type Roles struct {
 	Operators []string // may ask for changes; empty means anyone who may post
-	Approvers []string // may approve them; empty means any operator
+	Approvers []string // may approve them; empty means changes are off in chat (the terminal still may)
 }
 
 // AWS is the account and cluster the bot watches.
@@ -249,7 +249,7 @@ func (c *Config) Describe() string {
 	p("  alerts: %s; audit: %s", orText(d.Channels.Alerts, "not posted (no channel)"), orText(d.Channels.Audit, "the log only (no channel)"))
 	p("  may ask for changes: %s", roleText(d.Roles.Operators, "anyone who can post in those channels"))
 	a := c.Guards.Approval
-	approvers := roleText(d.Roles.Approvers, "anyone who may ask")
+	approvers := roleText(d.Roles.Approvers, "nobody in chat: changes are off until discord.roles.approvers is set (the terminal still may)")
 	self := "never their own request"
 	if a.SelfApprove {
 		self = "their own requests too"

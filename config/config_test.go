@@ -307,7 +307,7 @@ Discord
   commands: in channel 1183457003571331133
   alerts: not posted (no channel); audit: 1183457137646452756
   may ask for changes: role 1183458322298253352
-  may approve: anyone who may ask; 1 approval(s) needed, their own requests too; requests expire after 30m
+  may approve: nobody in chat: changes are off until discord.roles.approvers is set (the terminal still may); 1 approval(s) needed, their own requests too; requests expire after 30m
 AWS
   cluster codedang in ap-northeast-2
   credentials: profile club

@@ -402,8 +402,8 @@ func (b *builder) discord(r *rawDiscord, d *Discord) {
 			"add the role IDs of the people on call under discord.roles.operators")
 	}
 	if len(d.Roles.Approvers) == 0 && r.Roles.Approvers.n == nil {
-		b.warnAt(nil, p+"roles.approvers", "no approver role: anyone who may ask for a change may also approve other people's changes",
-			"add the role IDs of the people who approve changes under discord.roles.approvers")
+		b.warnAt(nil, p+"roles.approvers", "no approver role: changes are off in chat (the bot only diagnoses); only the terminal may make them",
+			"to turn changes on, add the role IDs of the people who approve changes under discord.roles.approvers")
 	}
 
 	if s, n := b.str(r.Prefix, p+"prefix", DefaultPrefix); n != nil {

@@ -249,7 +249,7 @@ func TestWarnings(t *testing.T) {
 			yml:  "discord:\n  guildId: \"1032547195402412062\"\naws: {region: ap-northeast-2, cluster: c}\nservices: {a: {}}\n" + tz,
 			want: []at{
 				{1, "discord.roles.operators", "anyone who can post"},
-				{1, "discord.roles.approvers", "may also approve"},
+				{1, "discord.roles.approvers", "changes are off in chat"},
 			},
 		},
 		{

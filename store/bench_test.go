@@ -39,7 +39,7 @@ func BenchmarkTransition(b *testing.B) {
 	if err := s.CreateChange(newChange("id1", "api", t0)); err != nil {
 		b.Fatal(err)
 	}
-	statuses := [2]string{StatusPending, StatusApproved}
+	statuses := [2]Status{StatusPending, StatusApproved}
 	i := 0
 	for b.Loop() {
 		if _, err := s.Transition("id1", statuses[i%2:i%2+1], statuses[(i+1)%2], nil); err != nil {

@@ -13,22 +13,26 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// Status is where a change stands. The strings are what the store keeps on
+// disk: never rename one, or stored changes stop matching.
+type Status string
+
 // Change statuses.
 const (
-	StatusPending   = "pending"
-	StatusApproved  = "approved"
-	StatusApplying  = "applying"
-	StatusApplied   = "applied"
-	StatusFailed    = "failed"
-	StatusRejected  = "rejected"
-	StatusExpired   = "expired"
-	StatusCancelled = "cancelled"
+	StatusPending   Status = "pending"
+	StatusApproved  Status = "approved"
+	StatusApplying  Status = "applying"
+	StatusApplied   Status = "applied"
+	StatusFailed    Status = "failed"
+	StatusRejected  Status = "rejected"
+	StatusExpired   Status = "expired"
+	StatusCancelled Status = "cancelled"
 )
 
 // Finished reports whether a change in this status is over (applied, failed,
 // rejected, expired or cancelled): it holds no service lock and Prune may
 // remove it.
-func Finished(status string) bool {
+func Finished(status Status) bool {
 	switch status {
 	case StatusApplied, StatusFailed, StatusRejected, StatusExpired, StatusCancelled:
 		return true
@@ -47,7 +51,7 @@ type Change struct {
 	RequestedByName string          `json:"requestedByName,omitempty"`
 	RequestedAt     time.Time       `json:"requestedAt"`
 	ExpiresAt       time.Time       `json:"expiresAt"`
-	Status          string          `json:"status"`
+	Status          Status          `json:"status"`
 	Plan            json.RawMessage `json:"plan,omitempty"`
 	Fingerprint     string          `json:"fingerprint,omitempty"`
 	ChannelID       string          `json:"channelId,omitempty"`
@@ -62,7 +66,7 @@ type Change struct {
 
 // ChangeFilter selects changes; empty fields match everything.
 type ChangeFilter struct {
-	Statuses []string
+	Statuses []Status
 	Service  string
 }
 
@@ -84,8 +88,8 @@ func NormalizeID(id string) string { return strings.ToLower(strings.TrimSpace(id
 // or the change holding a service lock. errors.Is(err, ErrConflict) is true.
 type ConflictError struct {
 	ChangeID string   // the change asked about, or holding the lock
-	Status   string   // its current status ("" for a lock conflict)
-	Want     []string // the statuses the transition allowed
+	Status   Status   // its current status ("" for a lock conflict)
+	Want     []Status // the statuses the transition allowed
 	msg      string
 }
 
@@ -162,7 +166,7 @@ func (s *Store) Change(id string) (Change, error) {
 // say who approved it); on any other error it is the zero Change. If mutate
 // returns an error nothing is saved and that error is returned as is.
 // mutate cannot change the id.
-func (s *Store) Transition(id string, from []string, to string, mutate func(*Change) error) (Change, error) {
+func (s *Store) Transition(id string, from []Status, to Status, mutate func(*Change) error) (Change, error) {
 	if to == "" {
 		return Change{}, errors.New("transition to an empty status")
 	}
@@ -178,7 +182,7 @@ func (s *Store) Transition(id string, from []string, to string, mutate func(*Cha
 			return &ConflictError{
 				ChangeID: c.ID, Status: c.Status, Want: from,
 				msg: fmt.Sprintf("change %s is already %s, so it cannot become %s (only a change that is %s can)",
-					c.ID, c.Status, to, strings.Join(from, " or ")),
+					c.ID, c.Status, to, joinStatuses(from, " or ")),
 			}
 		}
 		origID := c.ID
@@ -300,4 +304,12 @@ func (s *Store) ServiceLock(cluster, service string) (changeID string, err error
 		return nil
 	})
 	return changeID, err
+}
+
+func joinStatuses(ss []Status, sep string) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return strings.Join(out, sep)
 }

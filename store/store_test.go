@@ -187,16 +187,16 @@ func TestTransition(t *testing.T) {
 	boom := errors.New("boom")
 	tests := []struct {
 		name       string
-		start      string
-		from       []string
-		to         string
+		start      Status
+		from       []Status
+		to         Status
 		mutate     func(*Change) error
 		wantErr    error
-		wantStatus string // stored afterwards
+		wantStatus Status // stored afterwards
 		wantRet    func(Change) Change
 	}{
 		{
-			name: "approve", start: StatusPending, from: []string{StatusPending}, to: StatusApproved,
+			name: "approve", start: StatusPending, from: []Status{StatusPending}, to: StatusApproved,
 			mutate:     func(c *Change) error { c.ApprovedBy, c.ApprovedByName, c.ApprovedAt = "u2", "bob", t0; return nil },
 			wantStatus: StatusApproved,
 			wantRet: func(c Change) Change {
@@ -205,12 +205,12 @@ func TestTransition(t *testing.T) {
 			},
 		},
 		{
-			name: "already approved", start: StatusApproved, from: []string{StatusPending}, to: StatusApproved,
+			name: "already approved", start: StatusApproved, from: []Status{StatusPending}, to: StatusApproved,
 			wantErr: ErrConflict, wantStatus: StatusApproved,
 			wantRet: func(c Change) Change { c.Status = StatusApproved; return c },
 		},
 		{
-			name: "one of several", start: StatusApproved, from: []string{StatusPending, StatusApproved}, to: StatusCancelled,
+			name: "one of several", start: StatusApproved, from: []Status{StatusPending, StatusApproved}, to: StatusCancelled,
 			wantStatus: StatusCancelled,
 			wantRet:    func(c Change) Change { c.Status, c.UpdatedAt = StatusCancelled, t0.Add(time.Hour); return c },
 		},
@@ -223,13 +223,13 @@ func TestTransition(t *testing.T) {
 			},
 		},
 		{
-			name: "mutate fails, nothing saved", start: StatusPending, from: []string{StatusPending}, to: StatusApproved,
+			name: "mutate fails, nothing saved", start: StatusPending, from: []Status{StatusPending}, to: StatusApproved,
 			mutate:  func(c *Change) error { c.Summary = "changed"; return boom },
 			wantErr: boom, wantStatus: StatusPending,
 			wantRet: func(Change) Change { return Change{} },
 		},
 		{
-			name: "mutate cannot change the id", start: StatusPending, from: []string{StatusPending}, to: StatusApproved,
+			name: "mutate cannot change the id", start: StatusPending, from: []Status{StatusPending}, to: StatusApproved,
 			mutate:     func(c *Change) error { c.ID = "other"; return nil },
 			wantStatus: StatusApproved,
 			wantRet:    func(c Change) Change { c.Status, c.UpdatedAt = StatusApproved, t0.Add(time.Hour); return c },
@@ -271,7 +271,7 @@ func TestTransition(t *testing.T) {
 		if err := s.CreateChange(c); err != nil {
 			t.Fatal(err)
 		}
-		_, err := s.Transition("id1", []string{StatusPending}, StatusApproved, nil)
+		_, err := s.Transition("id1", []Status{StatusPending}, StatusApproved, nil)
 		var ce *ConflictError
 		if !errors.As(err, &ce) || ce.Status != StatusApplied || !strings.Contains(err.Error(), "already applied") {
 			t.Errorf("error %v, want a ConflictError saying it is already applied", err)
@@ -296,7 +296,7 @@ func TestTransitionConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = s.Transition("id1", []string{StatusPending}, StatusApproved, func(c *Change) error {
+			_, errs[i] = s.Transition("id1", []Status{StatusPending}, StatusApproved, func(c *Change) error {
 				c.ApprovedBy = strconv.Itoa(i)
 				return nil
 			})
@@ -328,7 +328,7 @@ func TestTransitionConcurrent(t *testing.T) {
 
 func TestChanges(t *testing.T) {
 	s, _, _ := openTest(t)
-	add := func(id, svc, status string, at time.Time) {
+	add := func(id, svc string, status Status, at time.Time) {
 		c := newChange(id, svc, at)
 		c.Status = status
 		if err := s.CreateChange(c); err != nil {
@@ -345,10 +345,10 @@ func TestChanges(t *testing.T) {
 		want   []string
 	}{
 		{"all, newest first", ChangeFilter{}, []string{"d", "c", "b", "a"}},
-		{"by status", ChangeFilter{Statuses: []string{StatusPending}}, []string{"c", "a"}},
-		{"by statuses", ChangeFilter{Statuses: []string{StatusPending, StatusApproved}}, []string{"d", "c", "a"}},
+		{"by status", ChangeFilter{Statuses: []Status{StatusPending}}, []string{"c", "a"}},
+		{"by statuses", ChangeFilter{Statuses: []Status{StatusPending, StatusApproved}}, []string{"d", "c", "a"}},
 		{"by service", ChangeFilter{Service: "api"}, []string{"b", "a"}},
-		{"both", ChangeFilter{Service: "web", Statuses: []string{StatusApproved}}, []string{"d"}},
+		{"both", ChangeFilter{Service: "web", Statuses: []Status{StatusApproved}}, []string{"d"}},
 		{"none", ChangeFilter{Service: "db"}, nil},
 	}
 	for _, tt := range tests {
@@ -716,7 +716,7 @@ func TestPrune(t *testing.T) {
 		}
 	}
 	clk.Set(t0.Add(-48 * time.Hour))
-	mk := func(id, status string) {
+	mk := func(id string, status Status) {
 		c := newChange(id, "api", clk.Now())
 		c.Status = status
 		if err := s.CreateChange(c); err != nil {
@@ -869,7 +869,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 	if err := s.CreateChange(c); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Transition("id1", []string{StatusPending}, StatusApproved, func(c *Change) error {
+	if _, err := s.Transition("id1", []Status{StatusPending}, StatusApproved, func(c *Change) error {
 		c.ApprovedBy, c.ApprovedAt = "u2", t0
 		return nil
 	}); err != nil {

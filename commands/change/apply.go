@@ -15,7 +15,6 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ecsmedic/ecsmedic/aws"
-	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -26,21 +25,21 @@ const applyTimeout = 2 * time.Minute
 // apply carries out an approved change exactly once: the approved →
 // applying transition is the gate, the plan is checked again against AWS,
 // then the writes are sent in order, none retried by the engine.
-func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Message {
-	c, err := e.store.Transition(c.ID, []string{store.StatusApproved}, store.StatusApplying, func(ch *store.Change) error {
+func (e *Engine) apply(ctx context.Context, c store.Change) Outcome {
+	c, err := e.store.Transition(c.ID, []store.Status{store.StatusApproved}, store.StatusApplying, func(ch *store.Change) error {
 		ch.UpdatedAt = e.now()
 		return nil
 	})
 	if errors.Is(err, store.ErrConflict) {
 		cur, _ := e.store.Change(c.ID)
-		return e.notPendingMessage(p, cur)
+		return e.notPending(cur)
 	}
 	if err != nil {
-		return e.errorMessage(p, err)
+		return e.failed(err)
 	}
 	plan, err := decodePlan(c.Plan)
 	if err != nil {
-		return e.finish(ctx, p, c, nil, store.StatusFailed, T("error.plan_unreadable"))
+		return e.finish(ctx, c, nil, store.StatusFailed, T("error.plan_unreadable"))
 	}
 	// The writes must not stop halfway because a chat command's context
 	// ended.
@@ -48,23 +47,28 @@ func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Mes
 	defer cancel()
 	b, err := e.build(actx, plan.Request)
 	if err != nil {
-		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.recheck", "Err", err.Error()))
+		return e.finish(ctx, c, plan, store.StatusFailed, T("error.recheck", "Err", err.Error()))
 	}
 	if b.plan.Fingerprint != plan.Fingerprint {
 		key, was, is := stateDiff(plan.State, b.plan.State)
-		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.stale", "What", key, "Was", was, "Is", is))
+		return e.finish(ctx, c, plan, store.StatusFailed, T("error.stale", "What", key, "Was", was, "Is", is))
 	}
 	if b.plan.Refused() {
-		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.check_fails", "Reason", e.english(firstFailure(b.plan))))
+		return e.finish(ctx, c, plan, store.StatusFailed, T("error.check_fails", "Reason", e.english(FirstFailure(b.plan))))
 	}
 	if b.register != nil {
 		out, err := e.aws.RegisterTaskDefinition(actx, b.register, false)
+		if err != nil && outcomeUnknown(err) {
+			// The service was not touched; a revision may exist anyway.
+			return e.finish(ctx, c, plan, store.StatusFailed, T("error.register_unknown", "Err", err.Error(),
+				"Family", awssdk.ToString(b.register.Family)))
+		}
 		if err != nil {
-			return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.register", "Err", err.Error()))
+			return e.finish(ctx, c, plan, store.StatusFailed, T("error.register", "Err", err.Error()))
 		}
 		arn := awssdk.ToString(out.TaskDefinition.TaskDefinitionArn)
 		plan.NewTaskDefinition = arn
-		if nc, err := e.store.Transition(c.ID, []string{store.StatusApplying}, store.StatusApplying, func(ch *store.Change) error {
+		if nc, err := e.store.Transition(c.ID, []store.Status{store.StatusApplying}, store.StatusApplying, func(ch *store.Change) error {
 			ch.Plan = encodePlan(plan)
 			return nil
 		}); err == nil {
@@ -80,31 +84,55 @@ func (e *Engine) apply(ctx context.Context, p printer, c store.Change) reply.Mes
 		}
 	}
 	var done []string
-	for _, w := range b.writes {
+	for i, w := range b.writes {
 		r, _ := aws.RequestFor(w)
-		if err := e.send(actx, w); err != nil {
+		err := e.send(actx, w)
+		if err != nil && outcomeUnknown(err) {
+			// AWS may have carried it out: read it again rather than
+			// guess, and say only what the read shows.
+			if i < len(b.writes)-1 {
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.write_unknown", "Action", r.Action(), "Err", err.Error(),
+					"Service", plan.Request.Target.Name()))
+			}
+			in, running, rerr := e.inPlace(actx, plan)
+			switch {
+			case rerr != nil:
+				slog.WarnContext(ctx, "reading AWS again after an unclear write failed", "change", c.ID, "action", r.Action(), "err", rerr)
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.write_unknown", "Action", r.Action(), "Err", err.Error(),
+					"Service", plan.Request.Target.Name()))
+			case in:
+				slog.InfoContext(ctx, "an unclear write went through", "change", c.ID, "action", r.Action(), "err", err)
+				err = nil
+			case b.register != nil:
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.after_register_checked", "Action", r.Action(), "Err", err.Error(),
+					"Revision", revName(plan.NewTaskDefinition), "Service", plan.Request.Target.Name(), "Current", running))
+			case len(done) == 0:
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.write_checked", "Action", r.Action(), "Err", err.Error()))
+			}
+		}
+		if err != nil {
 			switch {
 			case plan.NewTaskDefinition != "" && b.register != nil:
-				return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.after_register", "Action", r.Action(), "Err", err.Error(),
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.after_register", "Action", r.Action(), "Err", err.Error(),
 					"Revision", revName(plan.NewTaskDefinition), "Service", plan.Request.Target.Name(), "Base", revName(plan.BaseTaskDefinition)))
 			case len(done) > 0:
-				return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.partial", "Action", r.Action(), "Err", err.Error(), "Done", fmt.Sprint(done)))
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.partial", "Action", r.Action(), "Err", err.Error(), "Done", fmt.Sprint(done)))
 			default:
-				return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.write", "Action", r.Action(), "Err", err.Error()))
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.write", "Action", r.Action(), "Err", err.Error()))
 			}
 		}
 		done = append(done, r.Action())
 	}
 	if !plan.Deploys {
-		return e.finish(ctx, p, c, plan, store.StatusApplied, T("outcome.applied"))
+		return e.finish(ctx, c, plan, store.StatusApplied, T("outcome.applied"))
 	}
 	if e.opt.Background {
-		// Drawn before the follow-up starts: it changes plan as it goes.
-		m := e.statusMessage(p, c, plan)
+		// Taken before the follow-up starts: it changes plan as it goes.
+		o := e.result(c, clonePlan(plan))
 		e.followInBackground(c, plan)
-		return m
+		return o
 	}
-	return e.follow(context.WithoutCancel(ctx), p, c, plan)
+	return e.follow(context.WithoutCancel(ctx), c, plan)
 }
 
 // send makes one write; deleting what is already gone counts as done.
@@ -142,13 +170,13 @@ func (e *Engine) send(ctx context.Context, w any) error {
 
 // finish ends a change that is applying: its outcome stored, its lock
 // released, the audit written.
-func (e *Engine) finish(ctx context.Context, p printer, c store.Change, plan *Plan, status string, outcome Text) reply.Message {
+func (e *Engine) finish(ctx context.Context, c store.Change, plan *Plan, status store.Status, outcome Text) Outcome {
 	if plan == nil {
 		plan = &Plan{}
 	}
 	plan.Outcome = &outcome
 	msg := e.english(outcome)
-	nc, err := e.store.Transition(c.ID, []string{store.StatusApplying}, status, func(ch *store.Change) error {
+	nc, err := e.store.Transition(c.ID, []store.Status{store.StatusApplying}, status, func(ch *store.Change) error {
 		ch.Plan = encodePlan(plan)
 		ch.UpdatedAt = e.now()
 		if status == store.StatusApplied {
@@ -170,6 +198,6 @@ func (e *Engine) finish(ctx context.Context, p printer, c store.Change, plan *Pl
 	if plan.NewTaskDefinition != "" {
 		before, after = revName(plan.BaseTaskDefinition), revName(plan.NewTaskDefinition)
 	}
-	e.audit(ctx, status, nc, Actor{ID: "ecsmedic", Name: "ecsmedic"}, before, after, msg)
-	return e.statusMessage(p, nc, plan)
+	e.audit(ctx, string(status), nc, Actor{ID: "ecsmedic", Name: "ecsmedic"}, before, after, msg)
+	return e.result(nc, plan)
 }

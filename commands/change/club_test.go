@@ -29,10 +29,10 @@ func TestClubFix(t *testing.T) {
 	// 1. More CPU cannot be placed: no instance has 1024 units free and
 	// the group's reservation scaling is off.
 	m := h.request(alice, scaleBackendCPU)
-	if !m.Failed || len(m.Buttons) > 0 {
-		t.Fatalf("scale cpu 1024 was not refused:\n%s", allText(m))
+	if m.Refusal != RefusalCheckFailed || m.Change.ID != "" {
+		t.Fatalf("scale cpu 1024 was not refused (%q):\n%s", m.Refusal, said(m))
 	}
-	mustMention(t, m, "Refused", "no container instance has 1024 CPU units", "128 units", "codedang-ecs-asg",
+	mustMention(t, m, "no container instance has 1024 CPU units", "128 units", "codedang-ecs-asg",
 		"reservation scaling is off", "`!reservation on` first")
 	h.noMutations("refused plan")
 
@@ -44,7 +44,7 @@ func TestClubFix(t *testing.T) {
 	h.noMutations("reservation plan")
 	m = h.eng.Approve(ctx, ask(bob), id)
 	if c := h.change(id); c.Status != store.StatusApplied {
-		t.Fatalf("reservation on: status %s:\n%s", c.Status, allText(m))
+		t.Fatalf("reservation on: status %s:\n%s", c.Status, said(m))
 	}
 	if got := h.mutations(); !cmp.Equal(got, []string{"PutScalingPolicy"}) {
 		t.Errorf("reservation on sent %v", got)
@@ -76,9 +76,13 @@ func TestClubFix(t *testing.T) {
 	m = h.eng.Approve(ctx, ask(bob), id)
 	c := h.change(id)
 	if c.Status != store.StatusApplied {
-		t.Fatalf("status %s:\n%s", c.Status, allText(m))
+		t.Fatalf("status %s:\n%s", c.Status, said(m))
 	}
-	mustMention(t, m, "Applied", "steady on backend:43, 1/1 tasks running", "Approved by bob")
+	mustMention(t, m, "steady on backend:43, 1/1 tasks running")
+	mustBe(t, m, RefusalNone, store.StatusApplied)
+	if m.Change.ApprovedByName != "bob" {
+		t.Errorf("approved by %q, want bob", m.Change.ApprovedByName)
+	}
 	if got, want := h.mutations(), []string{"RegisterTaskDefinition", "UpdateService"}; !cmp.Equal(got, want) {
 		t.Errorf("apply sent %v, want %v", got, want)
 	}

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws"
-	"github.com/ecsmedic/ecsmedic/commands/reply"
-	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/store"
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
@@ -24,7 +22,7 @@ import (
 type Store interface {
 	CreateChange(c store.Change) error
 	Change(id string) (store.Change, error)
-	Transition(id string, from []string, to string, mutate func(*store.Change) error) (store.Change, error)
+	Transition(id string, from []store.Status, to store.Status, mutate func(*store.Change) error) (store.Change, error)
 	Changes(f store.ChangeFilter) ([]store.Change, error)
 	LockService(cluster, service, changeID string) error
 	UnlockService(cluster, service, changeID string) error
@@ -32,35 +30,41 @@ type Store interface {
 	Audit(r store.AuditRecord) (store.AuditRecord, error)
 }
 
-// Change statuses, as the store keeps them.
-const (
-	StatusPending   = "pending"
-	StatusApproved  = "approved"
-	StatusApplying  = "applying"
-	StatusApplied   = "applied"
-	StatusFailed    = "failed"
-	StatusRejected  = "rejected"
-	StatusExpired   = "expired"
-	StatusCancelled = "cancelled"
-)
-
 // Defaults of the engine's timing.
 const (
 	DefaultFollowTimeout = 15 * time.Minute
 	DefaultPollEvery     = 15 * time.Second
 )
 
-// Options configure an engine.
+// Range is an inclusive range of allowed values, in steps from Min.
+type Range struct {
+	Min, Max, Step int
+}
+
+// Allows reports whether v is within the range and on a step.
+func (r Range) Allows(v int) bool {
+	return v >= r.Min && v <= r.Max && (r.Step <= 1 || (v-r.Min)%r.Step == 0)
+}
+
+// Limits are the sizes a change may set.
+type Limits struct {
+	CPU    Range // CPU units, 1024 = 1 vCPU
+	Memory Range // MiB
+	Count  Range // tasks
+}
+
+// Options configure an engine. The caller maps its configuration to them
+// (commands.ChangeOptions maps ecsmedic's config file).
 type Options struct {
-	Guards config.Guards
+	Limits          Limits
+	GraceMaxSeconds int           // the longest health check grace period allowed
+	ApprovalExpiry  time.Duration // how long a plan waits for approval
+	SelfApprove     bool          // whether a requester may approve their own change
 	// Operators may ask for changes, Approvers approve them (Discord role
-	// IDs). Empty Operators means anyone; empty Approvers means any
-	// operator.
+	// IDs). Empty Operators means anyone may ask; empty Approvers means
+	// changes are off for everyone but the terminal (the console).
 	Operators, Approvers []string
-	Services             svcref.List    // the configured services, for the cluster's reservation
-	Prefix               string         // of chat commands; "!" when empty
-	Locale               string         // of messages sent through the callbacks
-	Location             *time.Location // for times in messages; nil = time.Local
+	Services             svcref.List // the configured services, for the cluster's reservation
 
 	FollowTimeout time.Duration // default 15 min
 	PollEvery     time.Duration // default 15 s
@@ -78,11 +82,11 @@ type Options struct {
 
 	// Update is called when a change's message should be edited: the
 	// deployment's progress, an outcome reached in the background, an
-	// expiry found by Sweep. The bot edits c.ChannelID/c.MessageID.
-	Update func(c store.Change, m reply.Message)
-	// OnAudit is called after each audit record is stored, with the
-	// record rendered for the audit channel.
-	OnAudit func(r store.AuditRecord, m reply.Message)
+	// expiry found by Sweep. The bot edits o.Change.ChannelID/MessageID.
+	Update func(o Outcome)
+	// OnAudit is called after each audit record is stored, for the audit
+	// channel.
+	OnAudit func(r store.AuditRecord)
 }
 
 // Engine plans, approves, applies and follows guarded changes.
@@ -105,22 +109,13 @@ func New(clients *aws.Clients, st Store, opt Options) *Engine {
 	if opt.PollEvery <= 0 {
 		opt.PollEvery = DefaultPollEvery
 	}
-	if opt.Guards.Approval.Expiry <= 0 {
-		opt.Guards.Approval.Expiry = config.DefaultApprovalExpiry
-	}
-	if opt.Guards.Limits == (config.Limits{}) {
-		opt.Guards.Limits = config.DefaultLimits()
-	}
-	if opt.Guards.Healthcheck.GraceMaxSeconds <= 0 {
-		opt.Guards.Healthcheck.GraceMaxSeconds = config.DefaultGraceMaxSeconds
-	}
 	return &Engine{aws: clients, store: st, opt: opt}
 }
 
 // Notify sets the callbacks and the follow-up mode for the bot: the
 // message updates, the audit channel, and following deployments in the
 // background. Call it before the engine is used.
-func (e *Engine) Notify(update func(store.Change, reply.Message), onAudit func(store.AuditRecord, reply.Message), background bool) {
+func (e *Engine) Notify(update func(Outcome), onAudit func(store.AuditRecord), background bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.opt.Update, e.opt.OnAudit, e.opt.Background = update, onAudit, background
@@ -146,13 +141,6 @@ func (e *Engine) now() time.Time {
 		return e.opt.Now()
 	}
 	return time.Now()
-}
-
-func (e *Engine) loc() *time.Location {
-	if e.opt.Location != nil {
-		return e.opt.Location
-	}
-	return time.Local
 }
 
 func (e *Engine) wait(ctx context.Context, d time.Duration) error {
@@ -197,13 +185,6 @@ func (a Actor) display() string {
 	return "terminal"
 }
 
-func (e *Engine) prefix() string {
-	if e.opt.Prefix == "" {
-		return "!"
-	}
-	return e.opt.Prefix
-}
-
 // clusterServices are the configured services of a cluster.
 func (e *Engine) clusterServices(cluster string) []string {
 	var out []string
@@ -226,20 +207,23 @@ func hasRole(have, allowed []string) bool {
 	return false
 }
 
-// mayRequest: the console, anyone when no operator role is set, else an
-// operator.
-func (e *Engine) mayRequest(a Actor) bool {
-	return a.Console || len(e.opt.Operators) == 0 || hasRole(a.Roles, e.opt.Operators)
+// may: the console always; nobody else while no approver role is set
+// (changes are off by default); else those with one of roles (anyone when
+// roles is empty), the others refused with r.
+func (e *Engine) may(a Actor, roles []string, r Refusal) Refusal {
+	switch {
+	case a.Console:
+		return RefusalNone
+	case len(e.opt.Approvers) == 0:
+		return RefusalChangesOff
+	case len(roles) > 0 && !hasRole(a.Roles, roles):
+		return r
+	}
+	return RefusalNone
 }
 
-// mayApprove: the console, an approver, or any operator when no approver
-// role is set.
-func (e *Engine) mayApprove(a Actor) bool {
-	if a.Console {
-		return true
-	}
-	if len(e.opt.Approvers) > 0 {
-		return hasRole(a.Roles, e.opt.Approvers)
-	}
-	return e.mayRequest(a)
-}
+// mayRequest: an operator, or anyone when no operator role is set.
+func (e *Engine) mayRequest(a Actor) Refusal { return e.may(a, e.opt.Operators, RefusalNotOperator) }
+
+// mayApprove: an approver.
+func (e *Engine) mayApprove(a Actor) Refusal { return e.may(a, e.opt.Approvers, RefusalNotApprover) }

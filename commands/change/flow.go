@@ -5,63 +5,85 @@ import (
 	"errors"
 	"log/slog"
 
-	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
-// Ask is one person's action: who, in which language, where.
+// Ask is one person's action: who, and where.
 type Ask struct {
 	Actor     Actor
-	Locale    string // "en" or "ko"; "" = the engine's
 	DryRun    bool   // plan only: nothing stored, nothing sent
-	ChannelID string // where the plan is posted, for later edits
+	ChannelID string // where the plan is posted, for later edits; where a decision is made
 }
 
 var errExpired = errors.New("the approval window has passed")
 
 // Request plans a change and, unless the plan is refused or a dry run,
 // stores it as pending with the service locked, for an approver.
-func (e *Engine) Request(ctx context.Context, ask Ask, req Request) reply.Message {
-	p := e.printer(ask.Locale)
-	if !e.mayRequest(ask.Actor) {
-		e.audit(ctx, "denied", store.Change{Kind: req.Kind, Cluster: req.Target.Cluster, Service: req.Target.Service}, ask.Actor, "", "", "may not ask for changes")
-		return e.notAllowed(p, "error.not_operator")
+func (e *Engine) Request(ctx context.Context, ask Ask, req Request) Outcome {
+	if r := e.mayRequest(ask.Actor); r != RefusalNone {
+		e.audit(ctx, "denied", store.Change{Kind: req.Kind, Cluster: req.Target.Cluster, Service: req.Target.Service}, ask.Actor, "", "", denial(r))
+		return e.refused(r, store.Change{}, nil)
 	}
 	b, err := e.build(ctx, req)
 	if err != nil {
-		return e.errorMessage(p, err)
+		return e.failed(err)
 	}
 	plan := b.plan
 	if ask.DryRun {
 		slog.InfoContext(ctx, "change planned (dry run)", "kind", req.Kind, "service", req.Target.Name(), "refused", plan.Refused(), "user", ask.Actor.ID)
-		return e.dryRunMessage(p, b)
+		o := Outcome{DryRun: true, Plan: plan, Requests: b.requests(), At: e.now()}
+		if plan.Refused() {
+			o.Refusal, o.Requests = RefusalCheckFailed, nil
+		}
+		return o
 	}
 	if plan.Refused() {
 		e.audit(ctx, "refused", store.Change{Kind: req.Kind, Cluster: req.Target.Cluster, Service: req.Target.Service, Summary: e.english(plan.Subject)},
-			ask.Actor, "", "", e.english(firstFailure(plan)))
-		return e.refusedMessage(p, plan)
+			ask.Actor, "", "", e.english(FirstFailure(plan)))
+		return e.refused(RefusalCheckFailed, store.Change{}, plan)
 	}
 	now := e.now()
 	c := store.Change{
 		ID: e.newID(), Kind: req.Kind, Cluster: req.Target.Cluster, Service: lockName(req.Target),
 		Summary: e.english(plan.Subject), RequestedBy: ask.Actor.ID, RequestedByName: ask.Actor.display(),
-		RequestedAt: now, ExpiresAt: now.Add(e.opt.Guards.Approval.Expiry), Status: store.StatusPending,
+		RequestedAt: now, ExpiresAt: now.Add(e.opt.ApprovalExpiry), Status: store.StatusPending,
 		Plan: encodePlan(plan), Fingerprint: plan.Fingerprint, ChannelID: ask.ChannelID,
 	}
-	if m, ok := e.lock(ctx, p, c); !ok {
-		return m
+	if o, ok := e.lock(ctx, c); !ok {
+		return o
 	}
 	if err := e.store.CreateChange(c); err != nil {
 		_ = e.store.UnlockService(c.Cluster, c.Service, c.ID)
-		return e.errorMessage(p, err)
+		return e.failed(err)
 	}
 	e.audit(ctx, "requested", c, ask.Actor, plan.Subject.Args["Before"], plan.Subject.Args["After"], e.englishList(plan.Diff))
-	return e.pendingMessage(p, c, plan, ask.Actor.Console)
+	o := e.result(c, plan)
+	o.Console = ask.Actor.Console
+	return o
+}
+
+// denial is a refusal as the audit says it.
+func denial(r Refusal) string {
+	switch r {
+	case RefusalChangesOff:
+		return "changes are off: no approver role is configured"
+	case RefusalNotOperator:
+		return "may not ask for changes"
+	case RefusalNotApprover:
+		return "may not approve"
+	case RefusalSelfApproval:
+		return "may not approve their own change"
+	case RefusalNotRequester:
+		return "may not cancel someone else's change"
+	case RefusalWrongChannel:
+		return "decided outside the channel where the plan was posted"
+	}
+	return string(r)
 }
 
 // lock takes the service's lock for c, first expiring a holder whose time
 // is up.
-func (e *Engine) lock(ctx context.Context, p printer, c store.Change) (reply.Message, bool) {
+func (e *Engine) lock(ctx context.Context, c store.Change) (Outcome, bool) {
 	var err error
 	for range 2 {
 		err = e.store.LockService(c.Cluster, c.Service, c.ID)
@@ -73,16 +95,18 @@ func (e *Engine) lock(ctx context.Context, p printer, c store.Change) (reply.Mes
 		// is pending may have expired without anyone noticing.
 		h, herr := e.load(ctx, ce.ChangeID)
 		if herr != nil {
-			return e.errorMessage(p, herr), false
+			return e.failed(herr), false
 		}
 		if !store.Finished(h.Status) {
-			return e.busyMessage(p, h), false
+			o := e.refused(RefusalLocked, store.Change{}, nil)
+			o.Holder = h
+			return o, false
 		}
 	}
 	if err != nil {
-		return e.errorMessage(p, err), false
+		return e.failed(err), false
 	}
-	return reply.Message{}, true
+	return Outcome{}, true
 }
 
 // load reads a change, marking it expired when its time is up.
@@ -99,7 +123,7 @@ func (e *Engine) load(ctx context.Context, id string) (store.Change, error) {
 
 // expire marks a pending change expired, releases its lock and says so.
 func (e *Engine) expire(ctx context.Context, c store.Change) (store.Change, error) {
-	nc, err := e.store.Transition(c.ID, []string{store.StatusPending}, store.StatusExpired, nil)
+	nc, err := e.store.Transition(c.ID, []store.Status{store.StatusPending}, store.StatusExpired, nil)
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return e.store.Change(c.ID)
@@ -107,15 +131,15 @@ func (e *Engine) expire(ctx context.Context, c store.Change) (store.Change, erro
 		return c, err
 	}
 	_ = e.store.UnlockService(nc.Cluster, nc.Service, nc.ID)
-	e.audit(ctx, "expired", nc, Actor{ID: "ecsmedic", Name: "ecsmedic"}, "", "", "not approved within "+e.opt.Guards.Approval.Expiry.String())
-	e.update(nc, e.statusMessage(e.printer(""), nc, nil))
+	e.audit(ctx, "expired", nc, Actor{ID: "ecsmedic", Name: "ecsmedic"}, "", "", "not approved within "+e.opt.ApprovalExpiry.String())
+	e.update(e.result(nc, nil))
 	return nc, nil
 }
 
 // Sweep expires the pending changes whose time is up; the bot calls it
 // periodically. It returns how many it expired.
 func (e *Engine) Sweep(ctx context.Context) (int, error) {
-	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []string{store.StatusPending}})
+	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []store.Status{store.StatusPending}})
 	if err != nil {
 		return 0, err
 	}
@@ -132,25 +156,30 @@ func (e *Engine) Sweep(ctx context.Context) (int, error) {
 
 // Approve approves a pending change and applies it. Exactly one approval
 // wins; the others are told who approved it.
-func (e *Engine) Approve(ctx context.Context, ask Ask, id string) reply.Message {
-	p := e.printer(ask.Locale)
+func (e *Engine) Approve(ctx context.Context, ask Ask, id string) Outcome {
+	if e.mayApprove(ask.Actor) == RefusalChangesOff {
+		return e.refused(RefusalChangesOff, store.Change{}, nil)
+	}
 	c, err := e.load(ctx, id)
 	if err != nil {
-		return e.lookupError(p, id, err)
+		return e.lookupFailed(id, err)
 	}
 	if c.Status != store.StatusPending {
-		return e.notPendingMessage(p, c)
+		return e.notPending(c)
 	}
-	if !e.opt.Guards.Approval.SelfApprove && !ask.Actor.Console && ask.Actor.ID == c.RequestedBy {
-		e.audit(ctx, "denied", c, ask.Actor, "", "", "may not approve their own change")
-		return e.notAllowed(p, "error.self_approve")
+	r := e.mayDecide(ask, c)
+	if r == RefusalNone && !e.opt.SelfApprove && !ask.Actor.Console && ask.Actor.ID == c.RequestedBy {
+		r = RefusalSelfApproval
 	}
-	if !e.mayApprove(ask.Actor) {
-		e.audit(ctx, "denied", c, ask.Actor, "", "", "may not approve")
-		return e.notAllowed(p, "error.not_approver")
+	if r == RefusalNone {
+		r = e.mayApprove(ask.Actor)
+	}
+	if r != RefusalNone {
+		e.audit(ctx, "denied", c, ask.Actor, "", "", denial(r))
+		return e.refused(r, c, nil)
 	}
 	now := e.now()
-	c, err = e.store.Transition(c.ID, []string{store.StatusPending}, store.StatusApproved, func(ch *store.Change) error {
+	c, err = e.store.Transition(c.ID, []store.Status{store.StatusPending}, store.StatusApproved, func(ch *store.Change) error {
 		if now.After(ch.ExpiresAt) {
 			return errExpired
 		}
@@ -161,62 +190,79 @@ func (e *Engine) Approve(ctx context.Context, ask Ask, id string) reply.Message 
 	case errors.Is(err, errExpired):
 		cur, _ := e.store.Change(NormalizeID(id))
 		cur, _ = e.expire(ctx, cur)
-		return e.notPendingMessage(p, cur)
+		return e.notPending(cur)
 	case errors.Is(err, store.ErrConflict):
 		// Another click or approver won; c is the change as it is now.
-		return e.notPendingMessage(p, c)
+		return e.notPending(c)
 	case err != nil:
-		return e.errorMessage(p, err)
+		return e.failed(err)
 	}
 	detail := ""
 	if ask.Actor.Console {
 		detail = "approved in the terminal (operator console)"
 	}
 	e.audit(ctx, "approved", c, ask.Actor, "", "", detail)
-	return e.apply(ctx, p, c)
+	return e.apply(ctx, c)
+}
+
+// mayDecide: approve and reject only in the channel where the plan was
+// posted, so that a decision is made where the team sees the plan. The
+// terminal and plans made at the terminal are not bound to a channel.
+func (e *Engine) mayDecide(ask Ask, c store.Change) Refusal {
+	if ask.Actor.Console || c.ChannelID == "" || ask.ChannelID == c.ChannelID {
+		return RefusalNone
+	}
+	return RefusalWrongChannel
 }
 
 // Reject turns a pending change down. An approver may reject; the
 // requester's own reject is a cancel.
-func (e *Engine) Reject(ctx context.Context, ask Ask, id string) reply.Message {
+func (e *Engine) Reject(ctx context.Context, ask Ask, id string) Outcome {
 	return e.end(ctx, ask, id, store.StatusRejected)
 }
 
 // Cancel withdraws a pending change; only its requester (or the console)
 // may.
-func (e *Engine) Cancel(ctx context.Context, ask Ask, id string) reply.Message {
+func (e *Engine) Cancel(ctx context.Context, ask Ask, id string) Outcome {
 	return e.end(ctx, ask, id, store.StatusCancelled)
 }
 
-func (e *Engine) end(ctx context.Context, ask Ask, id, to string) reply.Message {
-	p := e.printer(ask.Locale)
+func (e *Engine) end(ctx context.Context, ask Ask, id string, to store.Status) Outcome {
+	if to == store.StatusRejected && e.mayApprove(ask.Actor) == RefusalChangesOff {
+		return e.refused(RefusalChangesOff, store.Change{}, nil)
+	}
 	c, err := e.load(ctx, id)
 	if err != nil {
-		return e.lookupError(p, id, err)
+		return e.lookupFailed(id, err)
 	}
 	if c.Status != store.StatusPending {
-		return e.notPendingMessage(p, c)
+		return e.notPending(c)
 	}
 	own := ask.Actor.Console || (ask.Actor.ID != "" && ask.Actor.ID == c.RequestedBy)
+	r := RefusalNone
 	switch {
 	case to == store.StatusRejected && own:
 		to = store.StatusCancelled
-	case to == store.StatusRejected && !e.mayApprove(ask.Actor):
-		e.audit(ctx, "denied", c, ask.Actor, "", "", "may not reject")
-		return e.notAllowed(p, "error.not_approver")
+	case to == store.StatusRejected:
+		if r = e.mayDecide(ask, c); r == RefusalNone {
+			r = e.mayApprove(ask.Actor)
+		}
 	case to == store.StatusCancelled && !own:
-		e.audit(ctx, "denied", c, ask.Actor, "", "", "may not cancel someone else's change")
-		return e.notAllowed(p, "error.not_requester")
+		r = RefusalNotRequester
 	}
-	c, err = e.store.Transition(c.ID, []string{store.StatusPending}, to, func(ch *store.Change) error {
+	if r != RefusalNone {
+		e.audit(ctx, "denied", c, ask.Actor, "", "", denial(r))
+		return e.refused(r, c, nil)
+	}
+	c, err = e.store.Transition(c.ID, []store.Status{store.StatusPending}, to, func(ch *store.Change) error {
 		ch.Result = ask.Actor.display()
 		return nil
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return e.notPendingMessage(p, c)
+		return e.notPending(c)
 	}
 	if err != nil {
-		return e.errorMessage(p, err)
+		return e.failed(err)
 	}
 	_ = e.store.UnlockService(c.Cluster, c.Service, c.ID)
 	event := "rejected"
@@ -224,7 +270,7 @@ func (e *Engine) end(ctx context.Context, ask Ask, id, to string) reply.Message 
 		event = "cancelled"
 	}
 	e.audit(ctx, event, c, ask.Actor, "", "", "")
-	return e.statusMessage(p, c, nil)
+	return e.result(c, nil)
 }
 
 // Posted records where the bot posted a change's message, so that later
@@ -235,7 +281,7 @@ func (e *Engine) Posted(id, channelID, messageID string) error {
 		if err != nil {
 			return err
 		}
-		_, err = e.store.Transition(c.ID, []string{c.Status}, c.Status, func(ch *store.Change) error {
+		_, err = e.store.Transition(c.ID, []store.Status{c.Status}, c.Status, func(ch *store.Change) error {
 			ch.ChannelID, ch.MessageID = channelID, messageID
 			return nil
 		})
@@ -251,18 +297,17 @@ func (e *Engine) Get(ctx context.Context, id string) (store.Change, error) {
 	return e.load(ctx, id)
 }
 
-// Show renders a change as its message now stands.
-func (e *Engine) Show(ctx context.Context, locale, id string) reply.Message {
-	p := e.printer(locale)
+// Show is a change as it now stands.
+func (e *Engine) Show(ctx context.Context, id string) Outcome {
 	c, err := e.load(ctx, id)
 	if err != nil {
-		return e.lookupError(p, id, err)
+		return e.lookupFailed(id, err)
 	}
-	return e.statusMessage(p, c, nil)
+	return e.result(c, nil)
 }
 
-func (e *Engine) update(c store.Change, m reply.Message) {
+func (e *Engine) update(o Outcome) {
 	if e.opt.Update != nil {
-		e.opt.Update(c, m)
+		e.opt.Update(o)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsmedic/ecsmedic/aws"
-	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -29,14 +28,14 @@ func (e *Engine) followInBackground(c store.Change, plan *Plan) {
 	go func() {
 		defer e.wg.Done()
 		defer cancel()
-		m := e.follow(ctx, e.printer(""), c, plan)
+		o := e.follow(ctx, c, plan)
 		if ctx.Err() != nil {
 			return // stopped; Resume picks it up at the next start
 		}
 		if cur, err := e.store.Change(c.ID); err == nil {
-			c = cur
+			o.Change = cur
 		}
-		e.update(c, m)
+		e.update(o)
 	}()
 }
 
@@ -94,7 +93,7 @@ func (e *Engine) describe(ctx context.Context, t Target) (ecstypes.Service, erro
 
 // follow polls the service until the deployment is steady, failed or out
 // of time, reporting each new state through Update.
-func (e *Engine) follow(ctx context.Context, p printer, c store.Change, plan *Plan) reply.Message {
+func (e *Engine) follow(ctx context.Context, c store.Change, plan *Plan) Outcome {
 	t := plan.Request.Target
 	want := revName(plan.NewTaskDefinition)
 	if want == "" {
@@ -107,16 +106,16 @@ func (e *Engine) follow(ctx context.Context, p printer, c store.Change, plan *Pl
 		if err != nil {
 			slog.WarnContext(ctx, "following a deployment: read failed", "change", c.ID, "err", err)
 			if ctx.Err() != nil {
-				return e.statusMessage(p, c, plan)
+				return e.result(c, plan)
 			}
 		} else {
 			r := rolloutOf(svc, want)
 			switch r.state {
 			case "steady":
-				return e.finish(ctx, p, c, plan, store.StatusApplied, T("outcome.steady", "Service", t.Name(), "Revision", r.revision, "Running", r.running, "Desired", r.desired))
+				return e.finish(ctx, c, plan, store.StatusApplied, T("outcome.steady", "Service", t.Name(), "Revision", r.revision, "Running", r.running, "Desired", r.desired))
 			case "failed":
 				plan.Rollback = plan.Revision != "" && plan.Request.Kind != KindScaleCount
-				return e.finish(ctx, p, c, plan, store.StatusFailed, T("outcome.deploy_failed", "Service", t.Name(), "Reason", r.reason))
+				return e.finish(ctx, c, plan, store.StatusFailed, T("outcome.deploy_failed", "Service", t.Name(), "Reason", r.reason))
 			}
 			prog := T("progress.deploying", "Revision", r.revision, "Running", r.running, "Desired", r.desired)
 			if r.event != "" {
@@ -125,15 +124,15 @@ func (e *Engine) follow(ctx context.Context, p printer, c store.Change, plan *Pl
 			if key := fmt.Sprint(prog); key != last {
 				last = key
 				plan.Progress = &prog
-				e.update(c, e.statusMessage(p, c, plan))
+				e.update(e.result(c, clonePlan(plan)))
 			}
 		}
 		if e.now().After(deadline) {
 			plan.Rollback = plan.Revision != "" && plan.Request.Kind != KindScaleCount
-			return e.finish(ctx, p, c, plan, store.StatusFailed, T("outcome.timeout", "Service", t.Name(), "Minutes", int(e.opt.FollowTimeout.Minutes())))
+			return e.finish(ctx, c, plan, store.StatusFailed, T("outcome.timeout", "Service", t.Name(), "Minutes", int(e.opt.FollowTimeout.Minutes())))
 		}
 		if err := e.wait(ctx, e.opt.PollEvery); err != nil {
-			return e.statusMessage(p, c, plan)
+			return e.result(c, plan)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 // TestFollowUpTimeout: the group never adds the host (the simulator has no
@@ -19,7 +20,11 @@ func TestFollowUpTimeout(t *testing.T) {
 	id := pendingID(t, h.request(alice, scaleBackendCPU))
 	start := h.clock()
 	m := h.eng.Approve(ctx, ask(bob), id)
-	mustMention(t, m, "Failed "+id, "`backend` was not steady after 15 min", "[!rollback backend 42]")
+	mustBe(t, m, RefusalNone, store.StatusFailed)
+	mustMention(t, m, "`backend` was not steady after 15 min")
+	if !m.Plan.Rollback || m.Plan.Revision != "backend:42" {
+		t.Errorf("rollback offered %t to %q, want backend:42", m.Plan.Rollback, m.Plan.Revision)
+	}
 	if d := h.clock().Sub(start); d < 15*time.Minute || d > 16*time.Minute {
 		t.Errorf("followed for %s", d)
 	}
@@ -44,8 +49,12 @@ func TestFollowUpCircuitBreaker(t *testing.T) {
 		}))
 	id := pendingID(t, h.request(alice, Request{Kind: KindScaleCPU, Target: capacityTarget, Value: 1024}))
 	m := h.eng.Approve(context.Background(), ask(bob), id)
-	mustMention(t, m, "Failed "+id, "The deployment of `worker` failed", "[!rollback worker 5]")
-	if !strings.Contains(m.Description, "circuit breaker") && !strings.Contains(m.Description, "now runs worker:5") {
-		t.Errorf("the reason is not the breaker: %s", m.Description)
+	mustBe(t, m, RefusalNone, store.StatusFailed)
+	mustMention(t, m, "The deployment of `worker` failed")
+	if !m.Plan.Rollback || m.Plan.Revision != "worker:5" {
+		t.Errorf("rollback offered %t to %q, want worker:5", m.Plan.Rollback, m.Plan.Revision)
+	}
+	if got := said(m); !strings.Contains(got, "circuit breaker") && !strings.Contains(got, "now runs worker:5") {
+		t.Errorf("the reason is not the breaker: %s", got)
 	}
 }

@@ -3,7 +3,13 @@ package change
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,8 +20,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
-	"github.com/ecsmedic/ecsmedic/commands/reply"
-	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/commands/text"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -44,11 +49,12 @@ type harness struct {
 	opt     Options
 
 	faults []sim.Fault
+	lose   string // an operation whose answers are lost: carried out, answered with a 500
 	edit   func(*world.World)
 
 	mu      sync.Mutex
 	now     time.Time
-	updates []reply.Message
+	updates []Outcome
 	audits  []store.AuditRecord
 	ids     int
 }
@@ -67,6 +73,37 @@ func withFaults(t *testing.T, specs ...string) harnessOption {
 	}
 }
 
+// withLostAnswers puts a proxy before the simulator that lets op through
+// but answers it with a 500, as when AWS did the work and the answer was
+// lost.
+func withLostAnswers(op string) harnessOption { return func(h *harness) { h.lose = op } }
+
+// loseAnswers serves a proxy to url on the loopback that replaces the
+// answers to op (by its X-Amz-Target) with a 500 after the simulator ran it.
+func loseAnswers(t *testing.T, url, op string) string {
+	t.Helper()
+	to, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(to)
+	proxy.ModifyResponse = func(r *http.Response) error {
+		if !strings.HasSuffix(r.Request.Header.Get("X-Amz-Target"), "."+op) {
+			return nil
+		}
+		_ = r.Body.Close()
+		body := `{"__type":"InternalFailure","message":"the answer was lost"}`
+		r.StatusCode, r.Status = http.StatusInternalServerError, "500 Internal Server Error"
+		r.Body = io.NopCloser(strings.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 func withOptions(f func(*Options)) harnessOption { return func(h *harness) { f(&h.opt) } }
 
 // withWorld edits the world before it is served.
@@ -82,11 +119,15 @@ func newHarness(t *testing.T, path string, opts ...harnessOption) *harness {
 	}
 	h := &harness{t: t, w: w, now: w.Now}
 	h.opt = Options{
-		Guards:    config.Defaults().Guards,
-		Operators: []string{"ops"},
-		Approvers: []string{"approvers"},
-		Locale:    "en",
-		Location:  kst,
+		Limits: Limits{
+			CPU:    Range{Min: 256, Max: 4096, Step: 256},
+			Memory: Range{Min: 512, Max: 8192, Step: 512},
+			Count:  Range{Min: 0, Max: 10, Step: 1},
+		},
+		GraceMaxSeconds: 600,
+		ApprovalExpiry:  10 * time.Minute,
+		Operators:       []string{"ops"},
+		Approvers:       []string{"approvers"},
 		Services: []Target{
 			{Alias: "backend", Cluster: "codedang", Service: "backend"},
 			{Alias: "frontend", Cluster: "codedang", Service: "frontend"},
@@ -109,12 +150,12 @@ func newHarness(t *testing.T, path string, opts ...harnessOption) *harness {
 		h.ids++
 		return fmt.Sprintf("k%07d", h.ids)
 	}
-	h.opt.Update = func(c store.Change, m reply.Message) {
+	h.opt.Update = func(o Outcome) {
 		h.mu.Lock()
-		h.updates = append(h.updates, m)
+		h.updates = append(h.updates, o)
 		h.mu.Unlock()
 	}
-	h.opt.OnAudit = func(r store.AuditRecord, m reply.Message) {
+	h.opt.OnAudit = func(r store.AuditRecord) {
 		h.mu.Lock()
 		h.audits = append(h.audits, r)
 		h.mu.Unlock()
@@ -148,6 +189,9 @@ func (h *harness) serve(w *world.World) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	if h.lose != "" {
+		url = loseAnswers(h.t, url, h.lose)
+	}
 	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
 	now := w.Now
 	clients.Now = func() time.Time { return now }
@@ -172,9 +216,9 @@ func (h *harness) advance(d time.Duration) {
 	h.mu.Unlock()
 }
 
-func ask(a Actor) Ask { return Ask{Actor: a, Locale: "en"} }
+func ask(a Actor) Ask { return Ask{Actor: a} }
 
-func (h *harness) request(a Actor, req Request) reply.Message {
+func (h *harness) request(a Actor, req Request) Outcome {
 	h.t.Helper()
 	return h.eng.Request(context.Background(), ask(a), req)
 }
@@ -232,36 +276,59 @@ func (h *harness) events() []string {
 	return out
 }
 
-// text is everything a message says, for "does it mention" checks.
-func allText(m reply.Message) string {
-	s := m.Title + "\n" + m.Description
-	for _, f := range m.Fields {
-		s += "\n" + f.Name + "\n" + f.Value
+// said is everything an outcome's plan says, in English: the values the
+// engine hands out, without the chat's rendering.
+func said(o Outcome) string {
+	p := text.New("en")
+	var out []string
+	add := func(ts ...Text) {
+		for _, t := range ts {
+			if t.ID != "" {
+				out = append(out, t.In(p, "!"))
+			}
+		}
 	}
-	for _, b := range m.Buttons {
-		s += "\n[" + b.ID + "]"
+	if pl := o.Plan; pl != nil {
+		add(pl.Subject)
+		add(pl.Diff...)
+		for _, c := range pl.Checks {
+			add(c.Name, c.Reason)
+		}
+		add(pl.Notes...)
+		if pl.Outcome != nil {
+			add(*pl.Outcome)
+		}
+		if pl.Progress != nil {
+			add(*pl.Progress)
+		}
+		out = append(out, pl.Calls...)
 	}
-	return s
+	return strings.Join(out, "\n")
 }
 
-func mustMention(t *testing.T, m reply.Message, want ...string) {
+func mustMention(t *testing.T, o Outcome, want ...string) {
 	t.Helper()
-	got := allText(m)
+	got := said(o)
 	for _, w := range want {
 		if !strings.Contains(got, w) {
-			t.Errorf("reply lacks %q:\n%s", w, got)
+			t.Errorf("outcome lacks %q:\n%s", w, got)
 		}
 	}
 }
 
-// pendingID is the change ID of a pending plan's approve button.
-func pendingID(t *testing.T, m reply.Message) string {
+// mustBe checks an outcome's refusal and status.
+func mustBe(t *testing.T, o Outcome, r Refusal, st store.Status) {
 	t.Helper()
-	for _, b := range m.Buttons {
-		if id, ok := strings.CutPrefix(b.ID, "approve:"); ok {
-			return id
-		}
+	if o.Refusal != r || o.Status != st {
+		t.Errorf("outcome refusal %q status %q, want %q %q (err %v)", o.Refusal, o.Status, r, st, o.Err)
 	}
-	t.Fatalf("no approve button in:\n%s", allText(m))
-	return ""
+}
+
+// pendingID is the ID of a change waiting for approval.
+func pendingID(t *testing.T, o Outcome) string {
+	t.Helper()
+	if !o.Pending() || o.Change.ID == "" {
+		t.Fatalf("not a pending plan: refusal %q status %q err %v\n%s", o.Refusal, o.Status, o.Err, said(o))
+	}
+	return o.Change.ID
 }

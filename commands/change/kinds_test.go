@@ -126,15 +126,15 @@ func TestKinds(t *testing.T) {
 			mustMention(t, m, tt.plan...)
 			h.noMutations("plan")
 			if tt.refused {
-				if !m.Failed || len(m.Buttons) > 0 {
-					t.Errorf("not refused:\n%s", allText(m))
+				if m.Refusal != RefusalCheckFailed || m.Change.ID != "" {
+					t.Errorf("not refused (%q):\n%s", m.Refusal, said(m))
 				}
 				return
 			}
 			id := pendingID(t, m)
 			m = h.eng.Approve(context.Background(), ask(bob), id)
 			if c := h.change(id); c.Status != store.StatusApplied {
-				t.Fatalf("status %s:\n%s", c.Status, allText(m))
+				t.Fatalf("status %s:\n%s", c.Status, said(m))
 			}
 			if tt.after != nil {
 				tt.after(t, h.srv.World())

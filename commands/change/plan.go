@@ -112,6 +112,13 @@ type Plan struct {
 	Rollback bool  `json:"rollback,omitempty"` // offer a rollback to Revision
 }
 
+// clonePlan copies a plan whose copy the follow-up keeps changing, so that
+// an outcome handed out stays as it was.
+func clonePlan(p *Plan) *Plan {
+	c := *p
+	return &c
+}
+
 // Refused reports whether a check failed.
 func (p *Plan) Refused() bool {
 	for _, c := range p.Checks {

@@ -75,7 +75,7 @@ func (e *Engine) planAutoscale(ctx context.Context, req Request) (*built, error)
 
 	lo, hi, cpu := req.Min, req.Max, req.Percent
 	p.Subject = T("subject.autoscale_on", "Service", name, "Min", lo, "Max", hi, "CPU", cpu)
-	lim := e.opt.Guards.Limits.Count
+	lim := e.opt.Limits.Count
 	switch {
 	case lo > hi:
 		p.fail("check.limits", T("reason.min_over_max", "Min", lo, "Max", hi))

@@ -43,7 +43,7 @@ func (e *Engine) planCount(ctx context.Context, req Request) (*built, error) {
 	p := &Plan{Deploys: true, State: serviceState(snap), Revision: revName(awssdk.ToString(snap.Service.TaskDefinition))}
 	p.State["scalableTarget"] = targetState(snap)
 	p.Subject = T("subject.count", "Service", req.Target.Name(), "Before", cur, "After", n)
-	checkLimit(p, e.opt.Guards.Limits.Count, n, "@unit.tasks")
+	checkLimit(p, e.opt.Limits.Count, n, "@unit.tasks")
 	if n == cur {
 		p.fail("check.change", T("reason.same_count", "Value", n))
 	}
@@ -73,7 +73,7 @@ func (e *Engine) planGrace(ctx context.Context, req Request) (*built, error) {
 	n := req.Value
 	p := &Plan{State: map[string]string{"healthCheckGracePeriodSeconds": fmt.Sprint(cur)}}
 	p.Subject = T("subject.grace", "Service", req.Target.Name(), "Before", cur, "After", n)
-	maxGrace := e.opt.Guards.Healthcheck.GraceMaxSeconds
+	maxGrace := e.opt.GraceMaxSeconds
 	if n < 0 || n > maxGrace {
 		p.fail("check.limits", T("reason.grace_out", "Value", n, "Max", maxGrace))
 	} else {

@@ -9,7 +9,6 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsmedic/ecsmedic/aws"
-	"github.com/ecsmedic/ecsmedic/config"
 )
 
 func (e *Engine) gatherService(ctx context.Context, t Target) (*aws.ServiceSnapshot, error) {
@@ -47,7 +46,7 @@ func checkSteady(p *Plan, svc ecstypes.Service) {
 	p.pass("check.deployment", T("reason.steady"))
 }
 
-func checkLimit(p *Plan, r config.Range, v int, unit string) {
+func checkLimit(p *Plan, r Range, v int, unit string) {
 	reason := T("reason.limits", "Value", v, "Min", r.Min, "Max", r.Max, "Step", max(r.Step, 1), "Unit", unit)
 	if r.Allows(v) {
 		p.pass("check.limits", reason)
@@ -93,9 +92,9 @@ func (e *Engine) planSize(ctx context.Context, req Request) (*built, error) {
 	memory := req.Kind == KindScaleMemory
 	td := snap.TaskDefinition
 	arn := awssdk.ToString(td.TaskDefinitionArn)
-	field, unit, rng, cur := "@field.cpu", "@unit.cpu", e.opt.Guards.Limits.CPU, tdSize(td).CPU
+	field, unit, rng, cur := "@field.cpu", "@unit.cpu", e.opt.Limits.CPU, tdSize(td).CPU
 	if memory {
-		field, unit, rng, cur = "@field.memory", "@unit.mib", e.opt.Guards.Limits.Memory, tdSize(td).Mem
+		field, unit, rng, cur = "@field.memory", "@unit.mib", e.opt.Limits.Memory, tdSize(td).Mem
 	}
 	n := req.Value
 	p := &Plan{BaseTaskDefinition: arn, Revision: revName(arn), Deploys: true, State: serviceState(snap)}

@@ -4,7 +4,8 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/ecsmedic/ecsmedic/commands/reply"
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -18,71 +19,83 @@ func (e *Engine) Resume(ctx context.Context) error {
 	if _, err := e.Sweep(ctx); err != nil {
 		return err
 	}
-	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []string{store.StatusApproved, store.StatusApplying}})
+	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []store.Status{store.StatusApproved, store.StatusApplying}})
 	if err != nil {
 		return err
 	}
-	p := e.printer("")
 	for _, c := range cs {
 		slog.InfoContext(ctx, "resuming a change", "change", c.ID, "status", c.Status)
-		var m = e.resumeOne(ctx, p, c)
+		o := e.resumeOne(ctx, c)
 		if cur, err := e.store.Change(c.ID); err == nil {
 			c = cur
 		}
+		if o.Change.ID == "" {
+			o.Change = c
+		}
 		if !e.opt.Background || store.Finished(c.Status) {
-			e.update(c, m)
+			e.update(o)
 		}
 	}
 	return nil
 }
 
-func (e *Engine) resumeOne(ctx context.Context, p printer, c store.Change) reply.Message {
+func (e *Engine) resumeOne(ctx context.Context, c store.Change) Outcome {
 	if c.Status == store.StatusApproved {
-		return e.apply(ctx, p, c)
+		return e.apply(ctx, c)
 	}
 	plan, err := decodePlan(c.Plan)
 	if err != nil {
-		return e.finish(ctx, p, c, nil, store.StatusFailed, T("error.plan_unreadable"))
+		return e.finish(ctx, c, nil, store.StatusFailed, T("error.plan_unreadable"))
 	}
 	t := plan.Request.Target
-	if plan.Deploys {
-		svc, err := e.describe(ctx, t)
-		if err != nil {
-			return e.errorMessage(p, err) // left applying; the next start tries again
-		}
-		inPlace := false
-		switch plan.Request.Kind {
-		case KindScaleCount:
-			inPlace = int(svc.DesiredCount) == plan.Request.Value
-		default:
-			inPlace = plan.NewTaskDefinition != "" && revName(*svc.TaskDefinition) == revName(plan.NewTaskDefinition)
-		}
-		if inPlace {
-			if e.opt.Background {
-				m := e.statusMessage(p, c, plan)
-				e.followInBackground(c, plan)
-				return m
-			}
-			return e.follow(ctx, p, c, plan)
-		}
-		if plan.Request.Kind != KindRollback && plan.NewTaskDefinition != "" {
-			return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted_registered", "Revision", revName(plan.NewTaskDefinition), "Service", t.Name()))
-		}
-		if plan.Request.Kind == KindScaleCPU || plan.Request.Kind == KindScaleMemory {
-			return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted_maybe_registered", "Base", revName(plan.BaseTaskDefinition)))
-		}
-		return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted"))
+	in, _, err := e.inPlace(ctx, plan)
+	if err != nil {
+		return e.failed(err) // left applying; the next start tries again
 	}
-	// A setting: planned again, the "already so" check says whether it is
-	// in place.
+	switch {
+	case in && plan.Deploys:
+		if e.opt.Background {
+			o := e.result(c, clonePlan(plan))
+			e.followInBackground(c, plan)
+			return o
+		}
+		return e.follow(ctx, c, plan)
+	case in:
+		return e.finish(ctx, c, plan, store.StatusApplied, T("outcome.applied"))
+	case !plan.Deploys:
+		return e.finish(ctx, c, plan, store.StatusFailed, T("error.interrupted"))
+	case plan.Request.Kind != KindRollback && plan.NewTaskDefinition != "":
+		return e.finish(ctx, c, plan, store.StatusFailed, T("error.interrupted_registered", "Revision", revName(plan.NewTaskDefinition), "Service", t.Name()))
+	case plan.Request.Kind == KindScaleCPU || plan.Request.Kind == KindScaleMemory:
+		return e.finish(ctx, c, plan, store.StatusFailed, T("error.interrupted_maybe_registered", "Base", revName(plan.BaseTaskDefinition)))
+	}
+	return e.finish(ctx, c, plan, store.StatusFailed, T("error.interrupted"))
+}
+
+// inPlace reads AWS again and says whether the plan's change is in place:
+// the service runs its new revision or count, or its setting is already
+// so (planned again, the "already so" check fails). For a deployment it
+// also says which revision the service runs now.
+func (e *Engine) inPlace(ctx context.Context, plan *Plan) (in bool, running string, err error) {
+	if plan.Deploys {
+		svc, err := e.describe(ctx, plan.Request.Target)
+		if err != nil {
+			return false, "", err
+		}
+		running = revName(awssdk.ToString(svc.TaskDefinition))
+		if plan.Request.Kind == KindScaleCount {
+			return int(svc.DesiredCount) == plan.Request.Value, running, nil
+		}
+		return plan.NewTaskDefinition != "" && running == revName(plan.NewTaskDefinition), running, nil
+	}
 	b, err := e.build(ctx, plan.Request)
 	if err != nil {
-		return e.errorMessage(p, err)
+		return false, "", err
 	}
 	for _, ch := range b.plan.Checks {
 		if ch.Name.ID == "check.change" && !ch.Pass {
-			return e.finish(ctx, p, c, plan, store.StatusApplied, T("outcome.applied"))
+			return true, "", nil
 		}
 	}
-	return e.finish(ctx, p, c, plan, store.StatusFailed, T("error.interrupted"))
+	return false, "", nil
 }

@@ -19,7 +19,7 @@ func TestResume(t *testing.T) {
 	t.Run("approved, never applied: applied now", func(t *testing.T) {
 		h := newHarness(t, fargateWorld)
 		id := pendingID(t, h.request(alice, scaleAPI))
-		if _, err := h.st.Transition(id, []string{store.StatusPending}, store.StatusApproved, func(c *store.Change) error {
+		if _, err := h.st.Transition(id, []store.Status{store.StatusPending}, store.StatusApproved, func(c *store.Change) error {
 			c.ApprovedBy, c.ApprovedByName = bob.ID, bob.Name
 			return nil
 		}); err != nil {
@@ -41,7 +41,10 @@ func TestResume(t *testing.T) {
 		h.eng.opt.Wait = func(ctx context.Context, _ time.Duration) error { <-ctx.Done(); return ctx.Err() }
 		id := pendingID(t, h.request(alice, scaleAPI))
 		m := h.eng.Approve(ctx, ask(bob), id)
-		mustMention(t, m, "Applying "+id, "Registered api:4")
+		mustBe(t, m, RefusalNone, store.StatusApplying)
+		if got := revName(m.Plan.NewTaskDefinition); got != "api:4" {
+			t.Errorf("registered %q, want api:4", got)
+		}
 		h.eng.Close()
 		if c := h.change(id); c.Status != store.StatusApplying {
 			t.Fatalf("status %s before the restart", c.Status)
@@ -116,8 +119,8 @@ func TestResume(t *testing.T) {
 // approved, applying, with the revision it registered (if any).
 func crashWhileApplying(t *testing.T, h *harness, id, registered string) {
 	t.Helper()
-	for _, step := range [][2]string{{store.StatusPending, store.StatusApproved}, {store.StatusApproved, store.StatusApplying}} {
-		if _, err := h.st.Transition(id, []string{step[0]}, step[1], func(c *store.Change) error {
+	for _, step := range [][2]store.Status{{store.StatusPending, store.StatusApproved}, {store.StatusApproved, store.StatusApplying}} {
+		if _, err := h.st.Transition(id, []store.Status{step[0]}, step[1], func(c *store.Change) error {
 			if registered != "" && step[1] == store.StatusApplying {
 				p, err := decodePlan(c.Plan)
 				if err != nil {

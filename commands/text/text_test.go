@@ -51,7 +51,8 @@ func TestTemplatesRender(t *testing.T) {
 				"Min", "MaxPercent", "MinHealthy", "Now", "Others", "Policy", "Provider", "Requester", "Revision", "Seconds",
 				"Step", "Subject", "Summary", "Target", "TaskDefinition", "Time", "Unit", "Value", "Was", "What", "Who", "Why",
 				// the Discord side (bot)
-				"Channels", "Ref"} {
+				"Channels", "Ref",
+				"Channel", "Current", "Family"} {
 				kv = append(kv, n, "x")
 			}
 			got := p.T(id, kv...)
