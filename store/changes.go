@@ -110,7 +110,7 @@ func (s *Store) CreateChange(c Change) error {
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = now
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketChanges)
 		if b.Get([]byte(c.ID)) != nil {
 			return fmt.Errorf("%w: a change with id %s already exists", ErrExists, c.ID)
@@ -136,7 +136,7 @@ func getChange(b *bolt.Bucket, id string) (Change, error) {
 	}
 	var c Change
 	if err := json.Unmarshal(v, &c); err != nil {
-		return Change{}, fmt.Errorf("reading change %s: %w", id, err)
+		return Change{}, &BadRecordError{Bucket: string(bucketChanges), Key: id, Err: err}
 	}
 	return c, nil
 }
@@ -144,7 +144,7 @@ func getChange(b *bolt.Bucket, id string) (Change, error) {
 // Change returns the change with this id, or ErrNotFound.
 func (s *Store) Change(id string) (Change, error) {
 	var c Change
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		c, err = getChange(tx.Bucket(bucketChanges), id)
 		return err
@@ -167,7 +167,7 @@ func (s *Store) Transition(id string, from []string, to string, mutate func(*Cha
 		return Change{}, errors.New("transition to an empty status")
 	}
 	var out Change
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketChanges)
 		c, err := getChange(b, id)
 		if err != nil {
@@ -210,11 +210,13 @@ func (s *Store) Transition(id string, from []string, to string, mutate func(*Cha
 // first.
 func (s *Store) Changes(filter ChangeFilter) ([]Change, error) {
 	var out []Change
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketChanges).ForEach(func(k, v []byte) error {
 			var c Change
 			if err := json.Unmarshal(v, &c); err != nil {
-				return fmt.Errorf("reading change %s: %w", k, err)
+				// One damaged change must not hide (or block) the others.
+				s.skip(bucketChanges, string(k), err)
+				return nil
 			}
 			if filter.Service != "" && c.Service != filter.Service {
 				return nil
@@ -246,7 +248,7 @@ func (s *Store) LockService(cluster, service, changeID string) error {
 	if changeID == "" {
 		return errors.New("locking a service needs a change id")
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLocks)
 		k := join(cluster, service)
 		if held := string(b.Get(k)); held != "" && held != changeID {
@@ -271,7 +273,7 @@ func live(tx *bolt.Tx, id string) bool {
 // UnlockService releases the service lock if changeID holds it. Releasing a
 // free lock succeeds; releasing another change's lock gives ErrConflict.
 func (s *Store) UnlockService(cluster, service, changeID string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLocks)
 		k := join(cluster, service)
 		held := string(b.Get(k))
@@ -292,7 +294,7 @@ func (s *Store) UnlockService(cluster, service, changeID string) error {
 // error) when the service is free. A lock left by a finished or missing
 // change counts as free, as in LockService.
 func (s *Store) ServiceLock(cluster, service string) (changeID string, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		changeID = string(tx.Bucket(bucketLocks).Get(join(cluster, service)))
 		if changeID != "" && !live(tx, changeID) {
 			changeID = ""
