@@ -74,6 +74,9 @@ type badRecords struct {
 
 // skip records a damaged record that a list leaves out.
 func (s *Store) skip(bucket []byte, key string, err error) *BadRecordError {
+	if be, ok := err.(*BadRecordError); ok {
+		err = be.Err
+	}
 	e := &BadRecordError{Bucket: string(bucket), Key: key, Err: err}
 	s.bad.mu.Lock()
 	defer s.bad.mu.Unlock()
