@@ -77,7 +77,7 @@ func newChangeCmds(g *globals) []*cobra.Command {
 // changeOneShot runs a change command once as the terminal operator.
 func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, dry, yes bool) error {
 	ctx := cmd.Context()
-	b, err := openBackend(ctx, g, "")
+	b, err := openBackend(ctx, g, "", changeStore)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func operatorName() string {
 // against AWS, or over a store in a temporary directory against a world
 // (whose changes live only as long as the simulator). Progress of a
 // deployment is printed as it goes.
-func attachChanges(b *backend, cfg *config.Config) error {
+func attachChanges(b *backend, cfg *config.Config, use storeUse) error {
 	path := ""
 	cleanup := func() {}
 	opt := change.Options{
@@ -163,6 +163,10 @@ func attachChanges(b *backend, cfg *config.Config) error {
 		opt.Services = append(opt.Services, change.Target{Alias: s.Alias, Cluster: s.Cluster, Service: s.Service, Container: s.Container})
 	}
 	st, err := store.Open(path, store.Options{Timeout: 2 * time.Second})
+	if errors.Is(err, store.ErrInUse) && cfg != nil && use == changeStore {
+		cleanup()
+		return fmt.Errorf("%w.\nWhile the bot runs, make changes in Discord: it holds the store", err)
+	}
 	if errors.Is(err, store.ErrInUse) && cfg != nil {
 		// The bot holds the store: reading commands still work, without
 		// the stop history; changes are the bot's to make.

@@ -26,7 +26,7 @@ func newWhyCmd(g *globals) *cobra.Command {
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--format %q: use text or json", format)
 			}
-			b, err := openBackend(cmd.Context(), g, "")
+			b, err := openBackend(cmd.Context(), g, "", stopHistory)
 			if err != nil {
 				return err
 			}
@@ -84,7 +84,7 @@ func newLogsCmd(g *globals) *cobra.Command {
 
 // oneShot runs a chat command once and prints its reply.
 func oneShot(cmd *cobra.Command, g *globals, name string, args []string) error {
-	b, err := openBackend(cmd.Context(), g, "")
+	b, err := openBackend(cmd.Context(), g, "", noStore)
 	if err != nil {
 		return err
 	}
