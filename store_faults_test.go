@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -333,4 +335,63 @@ func TestPanicIsLastLine(t *testing.T) {
 			t.Errorf("stderr does not say %q:\n%s", w, stderr.String())
 		}
 	}
+}
+
+// BenchmarkStartToFirstAWSCall measures a reading command's fixed cost
+// (issue 15): from starting the process to its first request to AWS (the
+// simulator on loopback), for `why` with a config and an existing store.
+// ECSMEDIC_BENCH_BIN names another ecsmedic binary to measure the same way
+// (e.g. one built from main, to compare); else the test binary runs as
+// ecsmedic.
+func BenchmarkStartToFirstAWSCall(b *testing.B) {
+	w, err := loadWorld(incidentWorld)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := sim.New(w, sim.Options{Freeze: true})
+	first := make(chan time.Time, 1)
+	hs := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		select {
+		case first <- time.Now():
+		default:
+		}
+		srv.ServeHTTP(rw, r)
+	}))
+	defer hs.Close()
+	dir := b.TempDir()
+	storePath := filepath.Join(dir, "data", "ecsmedic.db")
+	config := filepath.Join(dir, "ecsmedic.yaml")
+	yml := fmt.Sprintf("discord: {guildId: \"1032547195402412062\"}\naws: {region: ap-northeast-2, cluster: codedang, endpoint: %s}\n"+
+		"services: {backend: {service: backend, container: backend}}\nstorage: {path: %s}\n", hs.URL, storePath)
+	if err := os.WriteFile(config, []byte(yml), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(storePath, store.Options{}) // the bot's store, left by an earlier run
+	if err != nil {
+		b.Fatal(err)
+	}
+	_ = st.Close()
+	bin, env := os.Getenv("ECSMEDIC_BENCH_BIN"), []string{"ECSMEDIC_CONFIG=", "AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test"}
+	if bin == "" {
+		bin, env = os.Args[0], append(env, asMain+"=1")
+	}
+	var total time.Duration
+	for b.Loop() {
+		for len(first) > 0 {
+			<-first
+		}
+		cmd := exec.Command(bin, "--config", config, "why", "backend")
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case at := <-first:
+			total += at.Sub(start)
+		default:
+			b.Fatal("no AWS call")
+		}
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms-to-first-call/op")
 }
