@@ -35,76 +35,60 @@ running bot keeps its own backup beside it (storage.path + ".bak"), written
 when it starts and every 24 hours.`,
 	}
 	cmd.PersistentFlags().StringVar(&path, "path", "", "the store file (default: storage.path of the config)")
-	storePath := func() (string, error) {
-		if path != "" {
-			return path, nil
-		}
-		cfg, err := config.Load(g.configPath)
-		if err != nil {
-			return "", fmt.Errorf("%w\n(or name the store file with --path)", err)
-		}
-		return cfg.Storage.Path, nil
+	// sub is a subcommand on the store file: --path, else the config's.
+	sub := func(use, short string, args cobra.PositionalArgs, run func(cmd *cobra.Command, p string, args []string) error) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: args, RunE: func(cmd *cobra.Command, args []string) error {
+			p := path
+			if p == "" {
+				cfg, err := config.Load(g.configPath)
+				if err != nil {
+					return fmt.Errorf("%w\n(or name the store file with --path)", err)
+				}
+				p = cfg.Storage.Path
+			}
+			return run(cmd, p, args)
+		}}
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "check",
-		Short: "Check every page and record of the store; exit code 2 when something is damaged",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := storePath()
-			if err != nil {
-				return err
-			}
-			rep, err := store.Check(p, storeWait)
-			if err != nil {
-				return storeErr(err, p)
-			}
-			printReport(cmd.OutOrStdout(), rep)
-			if !rep.OK() {
-				return exitCode(2)
-			}
-			return nil
-		},
-	}, &cobra.Command{
-		Use:   "backup FILE",
-		Short: "Write a consistent copy of the store to FILE",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := storePath()
-			if err != nil {
-				return err
-			}
-			if err := store.Backup(p, args[0], storeWait); err != nil {
-				return storeErr(err, p)
-			}
-			rep, err := store.Check(args[0], storeWait)
-			if err != nil {
-				return fmt.Errorf("the backup %s was written but does not check: %w", args[0], err)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Backed up %s to %s.\n", p, args[0])
-			printReport(cmd.OutOrStdout(), rep)
-			return nil
-		},
-	}, &cobra.Command{
-		Use:   "restore FILE",
-		Short: "Check the backup FILE, then put it in place of the store (the replaced file is kept)",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := storePath()
-			if err != nil {
-				return err
-			}
-			aside, rep, err := store.Restore(args[0], p, storeWait)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Restored %s from %s.\n", p, args[0])
-			if aside != "" {
-				fmt.Fprintf(cmd.OutOrStdout(), "The store it replaced is kept as %s.\n", aside)
-			}
-			printReport(cmd.OutOrStdout(), rep)
-			return nil
-		},
-	})
+	cmd.AddCommand(
+		sub("check", "Check every page and record of the store; exit code 2 when something is damaged", cobra.NoArgs,
+			func(cmd *cobra.Command, p string, _ []string) error {
+				rep, err := store.Check(p, storeWait)
+				if err != nil {
+					return storeErr(err, p)
+				}
+				printReport(cmd.OutOrStdout(), rep)
+				if !rep.OK() {
+					return exitCode(2)
+				}
+				return nil
+			}),
+		sub("backup FILE", "Write a consistent copy of the store to FILE", cobra.ExactArgs(1),
+			func(cmd *cobra.Command, p string, args []string) error {
+				if err := store.Backup(p, args[0], storeWait); err != nil {
+					return storeErr(err, p)
+				}
+				rep, err := store.Check(args[0], storeWait)
+				if err != nil {
+					return fmt.Errorf("the backup %s was written but does not check: %w", args[0], err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Backed up %s to %s.\n", p, args[0])
+				printReport(cmd.OutOrStdout(), rep)
+				return nil
+			}),
+		sub("restore FILE", "Check the backup FILE, then put it in place of the store (the replaced file is kept)", cobra.ExactArgs(1),
+			func(cmd *cobra.Command, p string, args []string) error {
+				aside, rep, err := store.Restore(args[0], p, storeWait)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "Restored %s from %s.\n", p, args[0])
+				if aside != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "The store it replaced is kept as %s.\n", aside)
+				}
+				printReport(cmd.OutOrStdout(), rep)
+				return nil
+			}),
+	)
 	return cmd
 }
 
