@@ -78,6 +78,9 @@ func newChangeCmds(g *globals) []*cobra.Command {
 func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, dry, yes bool) error {
 	ctx := cmd.Context()
 	b, err := openBackend(ctx, g, "", changeStore)
+	if errors.Is(err, store.ErrInUse) {
+		return fmt.Errorf("%w.\nWhile the bot runs, make changes in Discord: it holds the store", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -163,13 +166,9 @@ func attachChanges(b *backend, cfg *config.Config, use storeUse) error {
 		opt.Services = append(opt.Services, change.Target{Alias: s.Alias, Cluster: s.Cluster, Service: s.Service, Container: s.Container})
 	}
 	st, err := store.Open(path, store.Options{Timeout: 2 * time.Second})
-	if errors.Is(err, store.ErrInUse) && cfg != nil && use == changeStore {
-		cleanup()
-		return fmt.Errorf("%w.\nWhile the bot runs, make changes in Discord: it holds the store", err)
-	}
-	if errors.Is(err, store.ErrInUse) && cfg != nil {
-		// The bot holds the store: reading commands still work, without
-		// the stop history; changes are the bot's to make.
+	if errors.Is(err, store.ErrInUse) && cfg != nil && use == changesIfFree {
+		// The bot holds the store: chat still answers, without the
+		// stop history; changes are the bot's to make.
 		slog.Warn("the store is in use (is the bot running?): guarded changes are made in chat, and why goes without the stop history", "err", err)
 		cleanup()
 		return nil

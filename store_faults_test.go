@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -382,4 +383,27 @@ func BenchmarkStartToFirstAWSCall(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms-to-first-call/op")
+}
+
+// TestBotBackup: the bot backs its store up as it starts, into a file
+// `store check` passes.
+func TestBotBackup(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ecsmedic.db")
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.CreateChange(store.Change{ID: "abcd2345", Cluster: "c", Service: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // one backup, then stop
+	if err := keepBackups(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := store.Check(store.BackupPath(path), time.Second)
+	if err != nil || !rep.OK() || rep.Records["changes"] != 1 {
+		t.Errorf("the bot's backup: %+v, %v", rep, err)
+	}
 }

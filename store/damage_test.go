@@ -218,6 +218,14 @@ func TestBadRecord(t *testing.T) {
 	if stops, err := s.Stops("prod", "api", time.Time{}); err != nil || len(stops) != 99 {
 		t.Errorf("Stops: %d, %v; want 99", len(stops), err)
 	}
+	// ECS reporting the damaged stop again replaces it.
+	badArn := "arn:aws:ecs:task/prod/" + fmt.Sprintf("%032d", 7)
+	if isNew, err := s.RecordStop(StopRecord{TaskArn: badArn, Cluster: "prod", Service: "api", StoppedAt: t0.Add(7 * time.Second)}); err != nil || !isNew {
+		t.Errorf("RecordStop over the damaged stop: new %v, %v", isNew, err)
+	}
+	if r, err := s.Stop(badArn); err != nil || r.Cluster != "prod" {
+		t.Errorf("the replaced stop: %+v, %v", r, err)
+	}
 	if _, err := s.Prune(t0.Add(time.Hour)); err != nil {
 		t.Errorf("Prune: %v", err)
 	}
