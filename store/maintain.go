@@ -49,18 +49,18 @@ func Check(path string, timeout time.Duration) (Report, error) {
 
 func (s *Store) check() (Report, error) {
 	rep := Report{Path: s.path, Records: map[string]int{}}
+	// The records first, in this goroutine, where a fault on the mapping
+	// is recovered (view): bbolt's check walks the same pages from a
+	// goroutine of its own, where a fault would end the process.
 	err := s.view(func(tx *bolt.Tx) error {
 		rep.Size = tx.Size()
-		for err := range tx.Check() {
-			if len(rep.Problems) < maxProblems {
-				rep.Problems = append(rep.Problems, err.Error())
-			}
-		}
-		if len(rep.Problems) > 0 {
-			return nil // the records may sit on the damaged pages
-		}
 		for _, name := range allBuckets {
-			err := tx.Bucket(name).ForEach(func(k, v []byte) error {
+			b := tx.Bucket(name)
+			if b == nil {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("the %s records are missing", name))
+				continue
+			}
+			err := b.ForEach(func(k, v []byte) error {
 				key, err := checkRecord(name, k, v)
 				if err != nil {
 					rep.Bad = append(rep.Bad, BadRecordError{Bucket: string(name), Key: key, Err: err})
@@ -71,6 +71,11 @@ func (s *Store) check() (Report, error) {
 			})
 			if err != nil {
 				return err
+			}
+		}
+		for err := range tx.Check() {
+			if len(rep.Problems) < maxProblems {
+				rep.Problems = append(rep.Problems, err.Error())
 			}
 		}
 		return nil
