@@ -47,9 +47,10 @@ const (
 	changeStore
 )
 
-// historyWait is how long why waits for the store: it would rather answer
-// without the history than wait for a writer.
-const historyWait = 300 * time.Millisecond
+// historyWait is how long why waits for the store: in effect one try. A
+// writer holding it is nearly always the bot, which holds it for good, and
+// why would rather answer at once without the history.
+const historyWait = time.Millisecond
 
 // openBackend chooses the world when --world is given (or the command
 // has a default world, as demo does), else the config and real AWS.

@@ -236,8 +236,11 @@ func TestStoreFaults(t *testing.T) {
 	})
 
 	t.Run("in use by another process", func(t *testing.T) {
-		if err := os.WriteFile(path, good, 0o600); err != nil {
-			t.Fatal(err)
+		backup := filepath.Join(dir, "good.db")
+		for _, p := range []string{path, backup} {
+			if err := os.WriteFile(p, good, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}
 		st, err := store.Open(path, store.Options{})
 		if err != nil {
@@ -255,7 +258,7 @@ func TestStoreFaults(t *testing.T) {
 			{[]string{"why", "backend"}, 0, []string{"failed ELB health checks"}},
 			{[]string{"store", "check"}, 1, []string{"in use", "keeps a consistent backup"}},
 			{[]string{"store", "backup", filepath.Join(dir, "b.db")}, 1, []string{"in use", "keeps a consistent backup"}},
-			{[]string{"store", "restore", filepath.Join(dir, "good.db")}, 1, []string{"in use", "stop it, then restore"}},
+			{[]string{"store", "restore", backup}, 1, []string{"in use", "stop it, then restore"}},
 		} {
 			r := ecsmedic(t, dir, append([]string{"--config", config}, step.args...)...)
 			if r.code != step.code {

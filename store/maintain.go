@@ -141,6 +141,9 @@ func Backup(path, dst string, timeout time.Duration) error {
 // it, while no process has the store open. The file it replaces is kept
 // beside it; aside names it ("" when there was none).
 func Restore(backup, path string, timeout time.Duration) (aside string, rep Report, err error) {
+	if _, err := os.Stat(backup); err != nil {
+		return "", rep, fmt.Errorf("no backup to restore: %w", err)
+	}
 	rep, err = Check(backup, timeout)
 	if err != nil {
 		return "", rep, fmt.Errorf("the backup %s cannot be restored: %w", backup, err)
