@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"strings"
 	"time"
@@ -24,22 +26,46 @@ type backend struct {
 	env     commands.Env
 	clients *aws.Clients
 	sim     *sim.Server  // nil against real AWS
-	store   *store.Store // the embedded store, opened once (cmd_change.go)
+	store   *store.Store // the embedded store, when the command uses it (cmd_change.go)
 	close   func()
 	// redact masks secrets in replies; nil (a world, no config) masks
 	// everything.
 	redact *redact.Redactor
 }
 
+// storeUse is what a command needs of the embedded store. Each command
+// opens only that: a reading command never creates the store's file nor
+// its .pid file, and pays nothing for a store it does not read.
+type storeUse int
+
+const (
+	// noStore: status, logs, capture.
+	noStore storeUse = iota
+	// stopHistory: why reads the stop history when a store exists,
+	// read-only, and goes without it otherwise.
+	stopHistory
+	// changesIfFree: chat gets the change engine, or goes without
+	// changes (saying so) while another process holds the store.
+	changesIfFree
+	// changeStore: the change commands and the bot need the change
+	// engine; a store in use or damaged is an error.
+	changeStore
+)
+
+// historyWait is how long why waits for the store: in effect one try. A
+// writer holding it is nearly always the bot, which holds it for good, and
+// why would rather answer at once without the history.
+const historyWait = time.Millisecond
+
 // openBackend chooses the world when --world is given (or the command
 // has a default world, as demo does), else the config and real AWS.
-func openBackend(ctx context.Context, g *globals, defaultWorld string) (*backend, error) {
+func openBackend(ctx context.Context, g *globals, defaultWorld string, use storeUse) (*backend, error) {
 	ref := g.world
 	if ref == "" {
 		ref = defaultWorld
 	}
 	if ref != "" {
-		return openWorld(g, ref)
+		return openWorld(g, ref, use)
 	}
 	cfg, err := config.Load(g.configPath)
 	if err != nil {
@@ -68,10 +94,35 @@ func openBackend(ctx context.Context, g *globals, defaultWorld string) (*backend
 	}
 	env.Services = cfg.Services
 	b := &backend{env: env, clients: clients, close: func() {}, redact: redact.New(redact.Options{KeepEmails: !cfg.Redact.Emails})}
-	if err := attachChanges(b, cfg); err != nil {
-		return nil, err
+	switch use {
+	case stopHistory:
+		openHistory(b, cfg.Storage.Path)
+	case changesIfFree, changeStore:
+		if err := attachChanges(b, cfg, use); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
+}
+
+// openHistory gives why the stop history of an existing store, read-only.
+// Without one (never created, in use by the bot, damaged) the diagnosis
+// goes on from what AWS still returns; damage is said.
+func openHistory(b *backend, path string) {
+	st, err := store.Open(path, store.Options{ReadOnly: true, Timeout: historyWait})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return
+	case errors.Is(err, store.ErrInUse):
+		slog.Info("the store is in use (is the bot running?): why goes without the stop history", "err", err)
+		return
+	case err != nil:
+		slog.Warn("why goes without the stop history", "err", err)
+		return
+	}
+	b.env.Stops, b.store = st, st
+	prev := b.close
+	b.close = func() { _ = st.Close(); prev() }
 }
 
 // loadWorld reads a world file, or a built-in world named builtin:NAME.
@@ -82,7 +133,7 @@ func loadWorld(ref string) (*world.World, error) {
 	return world.Load(ref)
 }
 
-func openWorld(g *globals, ref string) (*backend, error) {
+func openWorld(g *globals, ref string, use storeUse) (*backend, error) {
 	w, err := loadWorld(ref)
 	if err != nil {
 		return nil, err
@@ -111,7 +162,10 @@ func openWorld(g *globals, ref string) (*backend, error) {
 		clients.CloseIdleConnections()
 		_ = srv.Close()
 	}}
-	if err := attachChanges(b, nil); err != nil {
+	if use < changesIfFree {
+		return b, nil
+	}
+	if err := attachChanges(b, nil, use); err != nil {
 		b.close()
 		return nil, err
 	}

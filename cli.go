@@ -53,7 +53,7 @@ Try it with no Discord and no AWS account:
 		newSimCmd(g), newCaptureCmd(g), newCheckConfigCmd(g), newVersionCmd(),
 	)
 	root.AddCommand(newChangeCmds(g)...)
-	root.AddCommand(newIAMPolicyCmd(g), newHealthCmd(g))
+	root.AddCommand(newIAMPolicyCmd(g), newHealthCmd(g), newStoreCmd(g))
 	return root
 }
 

@@ -32,7 +32,7 @@ review it before you share it.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			b, err := openBackend(ctx, g, "")
+			b, err := openBackend(ctx, g, "", noStore)
 			if err != nil {
 				return err
 			}

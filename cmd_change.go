@@ -77,7 +77,10 @@ func newChangeCmds(g *globals) []*cobra.Command {
 // changeOneShot runs a change command once as the terminal operator.
 func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, dry, yes bool) error {
 	ctx := cmd.Context()
-	b, err := openBackend(ctx, g, "")
+	b, err := openBackend(ctx, g, "", changeStore)
+	if errors.Is(err, store.ErrInUse) {
+		return fmt.Errorf("%w.\nWhile the bot runs, make changes in Discord: it holds the store", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -147,7 +150,7 @@ func operatorName() string {
 // against AWS, or over a store in a temporary directory against a world
 // (whose changes live only as long as the simulator). Progress of a
 // deployment is printed as it goes.
-func attachChanges(b *backend, cfg *config.Config) error {
+func attachChanges(b *backend, cfg *config.Config, use storeUse) error {
 	path := ""
 	cleanup := func() {}
 	render := commands.NewRouter(b.env)
@@ -172,9 +175,9 @@ func attachChanges(b *backend, cfg *config.Config) error {
 	}
 	opt.Services = b.env.Services
 	st, err := store.Open(path, store.Options{Timeout: 2 * time.Second})
-	if errors.Is(err, store.ErrInUse) && cfg != nil {
-		// The bot holds the store: reading commands still work, without
-		// the stop history; changes are the bot's to make.
+	if errors.Is(err, store.ErrInUse) && cfg != nil && use == changesIfFree {
+		// The bot holds the store: chat still answers, without the
+		// stop history; changes are the bot's to make.
 		slog.Warn("the store is in use (is the bot running?): guarded changes are made in chat, and why goes without the stop history", "err", err)
 		cleanup()
 		return nil

@@ -54,7 +54,7 @@ func newChatCmd(g *globals) *cobra.Command {
 
 func chat(cmd *cobra.Command, g *globals, defaultWorld, saveDir string) error {
 	ctx := cmd.Context()
-	b, err := openBackend(ctx, g, defaultWorld)
+	b, err := openBackend(ctx, g, defaultWorld, changesIfFree)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	if g.world != "" {
 		return fmt.Errorf("`ecsmedic run` answers from AWS; to try the bot's replies on a world, use `ecsmedic chat --world %s`", g.world)
 	}
-	be, err := openBackend(ctx, g, "")
+	be, err := openBackend(ctx, g, "", changeStore)
 	if err != nil {
 		return err
 	}
@@ -101,6 +101,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	}
 	w := watch.New(wcfg, be.clients, be.store, b)
 	b.Go("watch", w.Run)
+	b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, be.store) })
 	if queue != "" {
 		client, err := newSQSClient(ctx, cfg)
 		if err != nil {

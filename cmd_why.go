@@ -26,7 +26,7 @@ func newWhyCmd(g *globals) *cobra.Command {
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--format %q: use text or json", format)
 			}
-			b, err := openBackend(cmd.Context(), g, "")
+			b, err := openBackend(cmd.Context(), g, "", stopHistory)
 			if err != nil {
 				return err
 			}
@@ -92,7 +92,7 @@ func newLogsCmd(g *globals) *cobra.Command {
 // oneShot answers one command once, in the configured language, and
 // prints the reply.
 func oneShot(cmd *cobra.Command, g *globals, ask func(*commands.Router, commands.From) []reply.Message) error {
-	b, err := openBackend(cmd.Context(), g, "")
+	b, err := openBackend(cmd.Context(), g, "", noStore)
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -18,16 +23,36 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := newRoot().ExecuteContext(ctx)
+	code := execute(ctx, newRoot(), os.Stderr)
 	stop()
-	if err != nil {
-		var ec exitCode
-		if errors.As(err, &ec) {
-			os.Exit(int(ec))
+	os.Exit(code)
+}
+
+// execute runs the command line and returns the exit code. A panic is a
+// bug: each known path returns an error instead, and this is only the last
+// line, so that a person still reads one clear sentence and the process
+// still fails.
+func execute(ctx context.Context, root *cobra.Command, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Debug("panic", "stack", string(debug.Stack()))
+			fmt.Fprintf(stderr, "ecsmedic: internal error: %v\n"+
+				"This is a bug in ecsmedic, and the command stopped here: what it had finished is kept, "+
+				"and nothing further was sent to AWS. Run it again with --log-level debug to see where, "+
+				"and report it with the command you ran.\n", r)
+			code = 70 // EX_SOFTWARE
 		}
-		fmt.Fprintln(os.Stderr, "ecsmedic:", err)
-		os.Exit(1)
+	}()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
 	}
+	var ec exitCode
+	if errors.As(err, &ec) {
+		return int(ec)
+	}
+	fmt.Fprintln(stderr, "ecsmedic:", err)
+	return 1
 }
 
 // exitCode ends the process with a code after the command printed its own

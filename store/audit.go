@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -36,7 +37,7 @@ func (s *Store) Audit(r AuditRecord) (AuditRecord, error) {
 	if r.At.IsZero() {
 		r.At = s.clock()
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketAudit)
 		seq, err := b.NextSequence()
 		if err != nil {
@@ -61,12 +62,13 @@ func seqKey(seq uint64) []byte {
 // first. With limit > 0 it returns only the newest limit of them.
 func (s *Store) AuditLog(since time.Time, limit int) ([]AuditRecord, error) {
 	var out []AuditRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketAudit).Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			var r AuditRecord
 			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("reading audit record %d: %w", binary.BigEndian.Uint64(k), err)
+				s.skip(bucketAudit, strconv.FormatUint(binary.BigEndian.Uint64(k), 10), err)
+				continue
 			}
 			if r.At.Before(since) {
 				continue // At is usually increasing, but callers may set it

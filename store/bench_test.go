@@ -69,3 +69,31 @@ func BenchmarkStoreSize10k(b *testing.B) {
 		b.ReportMetric(float64(size)/10000, "bytes/stop")
 	}
 }
+
+// BenchmarkOpen is the store's share of a command's fixed cost: opening
+// an existing store and closing it, as a change command does (read-write:
+// the check on open, bbolt's lock and mapping, a committed transaction and
+// the .pid file) and as why does (read-only, no write at all).
+func BenchmarkOpen(b *testing.B) {
+	s, _, path := openTest(b)
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	for _, ro := range []bool{false, true} {
+		name := "read-write"
+		if ro {
+			name = "read-only"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				s, err := Open(path, Options{ReadOnly: ro})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

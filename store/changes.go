@@ -114,7 +114,7 @@ func (s *Store) CreateChange(c Change) error {
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = now
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketChanges)
 		if b.Get([]byte(c.ID)) != nil {
 			return fmt.Errorf("%w: a change with id %s already exists", ErrExists, c.ID)
@@ -140,7 +140,7 @@ func getChange(b *bolt.Bucket, id string) (Change, error) {
 	}
 	var c Change
 	if err := json.Unmarshal(v, &c); err != nil {
-		return Change{}, fmt.Errorf("reading change %s: %w", id, err)
+		return Change{}, &BadRecordError{Bucket: string(bucketChanges), Key: id, Err: err}
 	}
 	return c, nil
 }
@@ -148,7 +148,7 @@ func getChange(b *bolt.Bucket, id string) (Change, error) {
 // Change returns the change with this id, or ErrNotFound.
 func (s *Store) Change(id string) (Change, error) {
 	var c Change
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		c, err = getChange(tx.Bucket(bucketChanges), id)
 		return err
@@ -171,7 +171,7 @@ func (s *Store) Transition(id string, from []Status, to Status, mutate func(*Cha
 		return Change{}, errors.New("transition to an empty status")
 	}
 	var out Change
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketChanges)
 		c, err := getChange(b, id)
 		if err != nil {
@@ -214,11 +214,13 @@ func (s *Store) Transition(id string, from []Status, to Status, mutate func(*Cha
 // first.
 func (s *Store) Changes(filter ChangeFilter) ([]Change, error) {
 	var out []Change
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketChanges).ForEach(func(k, v []byte) error {
 			var c Change
 			if err := json.Unmarshal(v, &c); err != nil {
-				return fmt.Errorf("reading change %s: %w", k, err)
+				// One damaged change must not hide (or block) the others.
+				s.skip(bucketChanges, string(k), err)
+				return nil
 			}
 			if filter.Service != "" && c.Service != filter.Service {
 				return nil
@@ -250,7 +252,7 @@ func (s *Store) LockService(cluster, service, changeID string) error {
 	if changeID == "" {
 		return errors.New("locking a service needs a change id")
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLocks)
 		k := join(cluster, service)
 		if held := string(b.Get(k)); held != "" && held != changeID {
@@ -275,7 +277,7 @@ func live(tx *bolt.Tx, id string) bool {
 // UnlockService releases the service lock if changeID holds it. Releasing a
 // free lock succeeds; releasing another change's lock gives ErrConflict.
 func (s *Store) UnlockService(cluster, service, changeID string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLocks)
 		k := join(cluster, service)
 		held := string(b.Get(k))
@@ -296,7 +298,7 @@ func (s *Store) UnlockService(cluster, service, changeID string) error {
 // error) when the service is free. A lock left by a finished or missing
 // change counts as free, as in LockService.
 func (s *Store) ServiceLock(cluster, service string) (changeID string, err error) {
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		changeID = string(tx.Bucket(bucketLocks).Get(join(cluster, service)))
 		if changeID != "" && !live(tx, changeID) {
 			changeID = ""

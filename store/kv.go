@@ -12,7 +12,7 @@ import (
 // Get returns the value of a key of the small state, or ErrNotFound.
 func (s *Store) Get(key string) (string, error) {
 	var v []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketKV).Get([]byte(key)); b != nil {
 			v = append([]byte{}, b...)
 		}
@@ -32,14 +32,14 @@ func (s *Store) Set(key, value string) error {
 	if key == "" {
 		return errors.New("an empty key")
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketKV).Put([]byte(key), []byte(value))
 	})
 }
 
 // Delete removes a key of the small state (absent keys are fine).
 func (s *Store) Delete(key string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketKV).Delete([]byte(key))
 	})
 }
@@ -51,7 +51,7 @@ func (s *Store) Claim(key, value string) (bool, error) {
 		return false, errors.New("an empty key")
 	}
 	claimed := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketKV)
 		if b.Get([]byte(key)) != nil {
 			return nil
@@ -70,7 +70,7 @@ func (s *Store) Claim(key, value string) (bool, error) {
 // The small key/value state is kept too.
 func (s *Store) Prune(before time.Time) (int, error) {
 	n := 0
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		n = 0
 		// Stops, through the index (which holds each stop's time).
 		idx := tx.Bucket(bucketStopIndex)
@@ -101,7 +101,8 @@ func (s *Store) Prune(before time.Time) (int, error) {
 		err = changes.ForEach(func(k, v []byte) error {
 			var c Change
 			if err := json.Unmarshal(v, &c); err != nil {
-				return fmt.Errorf("reading change %s: %w", k, err)
+				s.skip(bucketChanges, string(k), err) // kept: it may yet be repaired
+				return nil
 			}
 			if Finished(c.Status) && c.UpdatedAt.Before(before) {
 				dead = append(dead, append([]byte{}, k...))

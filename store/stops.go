@@ -80,7 +80,7 @@ func getStop(b *bolt.Bucket, arn string) (StopRecord, bool, error) {
 	}
 	var r StopRecord
 	if err := json.Unmarshal(v, &r); err != nil {
-		return StopRecord{}, false, fmt.Errorf("reading the stop record of %s: %w", arn, err)
+		return StopRecord{}, false, &BadRecordError{Bucket: string(bucketStops), Key: arn, Err: err}
 	}
 	return r, true, nil
 }
@@ -161,10 +161,13 @@ func (s *Store) RecordStop(r StopRecord) (isNew bool, err error) {
 		return false, fmt.Errorf("stop record of %s: cluster and service names cannot contain NUL", r.TaskArn)
 	}
 	now := s.clock()
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		old, found, err := getStop(tx.Bucket(bucketStops), r.TaskArn)
 		if err != nil {
-			return err
+			// ECS reports the task again: its fresh record replaces the
+			// damaged one (whose index entry stays, harmless, until Prune).
+			s.skip(bucketStops, r.TaskArn, err)
+			found = false
 		}
 		if !found {
 			isNew = true
@@ -184,7 +187,7 @@ func (s *Store) RecordStop(r StopRecord) (isNew bool, err error) {
 // Stop returns the stop record of a task, or ErrNotFound.
 func (s *Store) Stop(taskArn string) (StopRecord, error) {
 	var r StopRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var found bool
 		var err error
 		r, found, err = getStop(tx.Bucket(bucketStops), taskArn)
@@ -198,7 +201,7 @@ func (s *Store) Stop(taskArn string) (StopRecord, error) {
 
 // updateStop loads a recorded stop, applies f and saves it if f says so.
 func (s *Store) updateStop(taskArn string, f func(*StopRecord) (save bool)) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		old, found, err := getStop(tx.Bucket(bucketStops), taskArn)
 		if err != nil {
 			return err
@@ -262,7 +265,7 @@ func (s *Store) Stops(cluster, service string, since time.Time) ([]StopRecord, e
 		start = prefix
 	}
 	var out []StopRecord
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		stops := tx.Bucket(bucketStops)
 		c := tx.Bucket(bucketStopIndex).Cursor()
 		for k, _ := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -272,7 +275,8 @@ func (s *Store) Stops(cluster, service string, since time.Time) ([]StopRecord, e
 			}
 			r, found, err := getStop(stops, arn)
 			if err != nil {
-				return err
+				s.skip(bucketStops, arn, err)
+				continue
 			}
 			if found {
 				out = append(out, r)

@@ -32,6 +32,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -55,6 +56,9 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrExists: a change with that id already exists.
 	ErrExists = errors.New("already exists")
+	// ErrDamaged: the store file, or one record in it, is damaged (a
+	// *DamagedError or a *BadRecordError).
+	ErrDamaged = errors.New("store damaged")
 )
 
 // DefaultTimeout is how long Open waits for the file lock when
@@ -68,14 +72,21 @@ type Options struct {
 	Timeout time.Duration
 	// Now is the clock (for tests); nil means time.Now.
 	Now func() time.Time
+	// ReadOnly opens an existing store for reading only: it never creates
+	// the file, its directory or a .pid file, and shares the file with
+	// other readers (not with a writer, such as the bot). A missing file
+	// gives an error wrapping fs.ErrNotExist.
+	ReadOnly bool
 }
 
 // Store is an open store. It is safe for concurrent use.
 type Store struct {
-	db      *bolt.DB
-	path    string
-	pidPath string
-	now     func() time.Time
+	db       *bolt.DB
+	path     string
+	pidPath  string
+	readOnly bool
+	now      func() time.Time
+	bad      badRecords
 }
 
 var (
@@ -88,9 +99,33 @@ var (
 	allBuckets      = [][]byte{bucketChanges, bucketLocks, bucketAudit, bucketStops, bucketStopIndex, bucketKV}
 )
 
-// Open opens (creating it and its directory if needed) the store at path.
-// If another process has it open, Open waits up to opts.Timeout and then
-// returns an error wrapping ErrInUse.
+// DamagedError is a store file that cannot be used as it is: empty,
+// truncated, overwritten or not a store at all. Open refuses it and leaves
+// it as it is.
+type DamagedError struct {
+	Path string
+	What string // what is wrong, for people
+}
+
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("the store at %s (storage.path) is damaged: %s. ecsmedic left it as it is. "+
+		"Restore a backup with `ecsmedic store restore BACKUP` (the bot keeps one at %s), "+
+		"or move the file aside (mv %s %s.damaged) to start with an empty store: "+
+		"pending approvals, the audit log and the stop history then start again from nothing",
+		e.Path, e.What, BackupPath(e.Path), e.Path, e.Path)
+}
+
+// Is makes errors.Is(err, ErrDamaged) true.
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
+
+// BackupPath is where the bot keeps its own backup of the store at path.
+func BackupPath(path string) string { return path + ".bak" }
+
+// Open opens the store at path, creating it (and its directory) if there is
+// no file there yet, unless opts.ReadOnly. An existing file is checked
+// first (checkHeader): an empty, truncated or foreign file is refused with
+// a *DamagedError, never re-created. If another process has it open, Open
+// waits up to opts.Timeout and then returns an error wrapping ErrInUse.
 func Open(path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("no store path: set storage.path in the config")
@@ -103,55 +138,104 @@ func Open(path string, opts Options) (*Store, error) {
 	if now == nil {
 		now = time.Now
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("creating the directory for the store at %s (storage.path): %w", path, err)
-		}
-	}
 	pidPath := path + ".pid"
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout})
+	fi, err := os.Stat(path)
+	switch {
+	case err == nil && fi.IsDir():
+		return nil, fmt.Errorf("the store path %s (storage.path) is a directory: name a file in it, such as %s", path, filepath.Join(path, "ecsmedic.db"))
+	case err == nil:
+		// Check the header while holding a shared lock, so that a writer
+		// (the bot) is not half-way through a commit: the lock also tells
+		// who holds the store before bbolt waits for it.
+		if err := withSharedLock(path, timeout, checkHeader); err != nil {
+			return nil, inUse(err, path, pidPath, timeout)
+		}
+	case errors.Is(err, fs.ErrNotExist) && opts.ReadOnly:
+		return nil, fmt.Errorf("there is no store at %s yet: %w", path, err)
+	case errors.Is(err, fs.ErrNotExist):
+		// First start: a fresh store.
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("creating the directory for the store at %s (storage.path): %w", path, err)
+			}
+		}
+	default:
+		return nil, fmt.Errorf("opening the store at %s (storage.path): %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: timeout, ReadOnly: opts.ReadOnly})
 	if err != nil {
 		switch {
 		case errors.Is(err, berrors.ErrTimeout):
-			who := "another ecsmedic"
-			if b, rerr := os.ReadFile(pidPath); rerr == nil {
-				if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil && pid > 0 {
-					who = fmt.Sprintf("another ecsmedic (pid %d?)", pid)
-				}
-			}
-			return nil, fmt.Errorf("%w: the store at %s is in use by %s: waited %s for it. "+
-				"Only one ecsmedic can use a storage.path at a time; stop the other one "+
-				"(or the other replica of the service: run a single task), or give this one a different storage.path",
-				ErrInUse, path, who, timeout)
+			return nil, inUse(err, path, pidPath, timeout)
 		case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrChecksum):
-			return nil, fmt.Errorf("the file at %s (storage.path) is not an ecsmedic store, or it is damaged: %w; "+
-				"point storage.path at a new file, or move this one away", path, err)
+			return nil, &DamagedError{Path: path, What: fmt.Sprintf("it is not an ecsmedic store, or its header is damaged (%v)", err)}
 		default:
 			return nil, fmt.Errorf("opening the store at %s (storage.path): %w", path, err)
 		}
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
+	s := &Store{db: db, path: path, readOnly: opts.ReadOnly, now: now}
+	if opts.ReadOnly {
+		err = s.view(func(tx *bolt.Tx) error {
+			for _, b := range allBuckets {
+				if tx.Bucket(b) == nil {
+					return fmt.Errorf("the store at %s has no %s records: it was made by an older ecsmedic; "+
+						"let the bot or a change command open it once to bring it up to date", path, b)
+				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	} else {
+		err = s.update(func(tx *bolt.Tx) error {
+			for _, b := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("preparing the store at %s: %w", path, err)
 	}
-	// Best effort: tell a second ecsmedic who holds the lock.
-	_ = os.WriteFile(pidPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
-	return &Store{db: db, path: path, pidPath: pidPath, now: now}, nil
+	if !opts.ReadOnly {
+		// Best effort: tell a second ecsmedic who holds the lock.
+		s.pidPath = pidPath
+		_ = os.WriteFile(pidPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	}
+	return s, nil
+}
+
+// inUse words a lock timeout as ErrInUse, naming the holder from its .pid
+// file; other errors pass through.
+func inUse(err error, path, pidPath string, timeout time.Duration) error {
+	if !errors.Is(err, berrors.ErrTimeout) && !errors.Is(err, ErrInUse) {
+		return err
+	}
+	who := "another ecsmedic"
+	if b, rerr := os.ReadFile(pidPath); rerr == nil {
+		if pid, perr := strconv.Atoi(strings.TrimSpace(string(b))); perr == nil && pid > 0 {
+			who = fmt.Sprintf("another ecsmedic (pid %d?)", pid)
+		}
+	}
+	return fmt.Errorf("%w: the store at %s is in use by %s: waited %s for it. "+
+		"Only one ecsmedic can use a storage.path at a time; stop the other one "+
+		"(or the other replica of the service: run a single task), or give this one a different storage.path",
+		ErrInUse, path, who, timeout)
 }
 
 // Close closes the store. It is safe to call more than once.
 func (s *Store) Close() error {
+	if s.pidPath == "" {
+		return s.closeDB()
+	}
 	if b, err := os.ReadFile(s.pidPath); err == nil && strings.TrimSpace(string(b)) == strconv.Itoa(os.Getpid()) {
 		_ = os.Remove(s.pidPath)
 	}
+	return s.closeDB()
+}
+
+func (s *Store) closeDB() error {
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("closing the store at %s: %w", s.path, err)
 	}
@@ -164,7 +248,7 @@ func (s *Store) Path() string { return s.path }
 // Size is the size of the store file in bytes.
 func (s *Store) Size() (int64, error) {
 	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
+	err := s.view(func(tx *bolt.Tx) error { n = tx.Size(); return nil })
 	return n, err
 }
 

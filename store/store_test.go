@@ -775,7 +775,7 @@ func TestPrune(t *testing.T) {
 			t.Errorf("Stop(%s) after Prune: %v, want ErrNotFound", arn, err)
 		}
 	}
-	if err := s.db.View(func(tx *bolt.Tx) error {
+	if err := s.view(func(tx *bolt.Tx) error {
 		if k, _ := tx.Bucket(bucketLocks).Cursor().First(); k != nil {
 			return fmt.Errorf("stale lock %q left", k)
 		}
