@@ -19,6 +19,8 @@ import (
 	_ "time/tzdata"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsmedic/ecsmedic/internal/spell"
 )
 
 // maxFileSize bounds what Load reads: a config is a few kilobytes.
@@ -491,6 +493,9 @@ func normalKey(s string) string {
 // closest is the known key a misspelt key most likely meant, or "".
 func closest(key string, known []string) string {
 	nk := normalKey(key)
+	if len(nk) > 64 {
+		return "" // no setting is this long; and it keeps the comparison cheap
+	}
 	for _, k := range known {
 		if normalKey(k) == nk {
 			return k
@@ -498,7 +503,7 @@ func closest(key string, known []string) string {
 	}
 	best, bestDist := "", 0
 	for _, k := range known {
-		d := editDistance(nk, strings.ToLower(k))
+		d := spell.Distance(nk, strings.ToLower(k))
 		if best == "" || d < bestDist {
 			best, bestDist = k, d
 		}
@@ -514,35 +519,6 @@ func closest(key string, known []string) string {
 		return best
 	}
 	return ""
-}
-
-// editDistance counts the edits from a to b, a swap of neighbours being one.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return 1 << 20
-	}
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // knownKeysByName maps each raw struct type's name, as the decoder's
