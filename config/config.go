@@ -8,9 +8,10 @@ package config
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/ecsmedic/ecsmedic/internal/yamlpos"
 )
 
 // Config is one validated config file, with the defaults applied.
@@ -354,81 +355,12 @@ func yesNo(b bool) string {
 }
 
 // Error is one problem in a config file.
-type Error struct {
-	File   string
-	Line   int // 1-based; 0 when the problem is not on one line
-	Column int // 1-based; 0 when unknown
-	Path   string
-	// Message says what is wrong, Fix how to put it right.
-	Message, Fix string
-
-	broken     bool   // the decoder left brokenPath unread
-	brokenPath string // "" for the whole file
-}
-
-func (e Error) Error() string { return format(e, "") }
+type Error = yamlpos.Error
 
 // Warning is a risky but valid setting; it has the shape of an Error.
 type Warning Error
 
-func (w Warning) String() string { return format(Error(w), "warning: ") }
-
-func format(e Error, kind string) string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	b.WriteString(": ")
-	b.WriteString(kind)
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Message)
-	if e.Fix != "" {
-		b.WriteString("\n    fix: ")
-		b.WriteString(e.Fix)
-	}
-	return b.String()
-}
+func (w Warning) String() string { return Error(w).Format("warning: ") }
 
 // Errors are all the problems found in one file, in line order.
-type Errors []Error
-
-func (es Errors) Error() string {
-	switch len(es) {
-	case 0:
-		return "no problems"
-	case 1:
-		return es[0].Error()
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s has %d problems:", es[0].File, len(es))
-	for _, e := range es {
-		b.WriteString("\n")
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
-// Unwrap lets errors.As find each Error.
-func (es Errors) Unwrap() []error {
-	out := make([]error, len(es))
-	for i, e := range es {
-		out[i] = e
-	}
-	return out
-}
-
-func sortProblems(es []Error) {
-	sort.SliceStable(es, func(i, j int) bool {
-		if es[i].Line != es[j].Line {
-			return es[i].Line < es[j].Line
-		}
-		return es[i].Column < es[j].Column
-	})
-}
+type Errors = yamlpos.Errors

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"sort"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsmedic/ecsmedic/internal/yamlpos"
 )
 
 // Version is the world-format version this package reads and writes.
@@ -33,15 +36,18 @@ func Load(path string) (*World, error) {
 // Parse is Load for data already in memory; name is used in messages.
 func Parse(name string, data []byte) (*World, error) {
 	if len(data) > maxFileSize {
-		return nil, Errors{{File: name, Msg: fmt.Sprintf("the file is %d MiB; a world file may be at most %d MiB", len(data)>>20, maxFileSize>>20)}}
+		return nil, Errors{{File: name, Message: fmt.Sprintf("the file is %d MiB; a world file may be at most %d MiB", len(data)>>20, maxFileSize>>20)}}
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, errEOF) || strings.Contains(err.Error(), "EOF") {
-			return nil, Errors{{File: name, Msg: "the file is empty; a world file needs at least `version: 1`"}}
+		if errors.Is(err, io.EOF) {
+			return nil, Errors{{File: name, Message: "the file is empty; a world file needs at least `version: 1`"}}
 		}
-		return nil, Errors{yamlError(name, err)}
+		return nil, Errors{yamlpos.Syntax(name, data, err)}
+	}
+	if dups := yamlpos.Duplicates(name, &doc); len(dups) > 0 {
+		return nil, Errors(dups)
 	}
 	p := &parser{file: name}
 	w := p.world(&doc)
@@ -49,19 +55,6 @@ func Parse(name string, data []byte) (*World, error) {
 		return nil, p.errs
 	}
 	return w, nil
-}
-
-var errEOF = errors.New("EOF")
-
-// yamlError turns a yaml.v3 syntax error ("yaml: line 3: …") into an Error
-// with the line split out.
-func yamlError(file string, err error) *Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
-		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-	}
-	return &Error{File: file, Line: line, Msg: "not valid YAML: " + msg}
 }
 
 type parser struct {
@@ -76,7 +69,7 @@ type parser struct {
 }
 
 func (p *parser) errorf(n *yaml.Node, path, format string, args ...any) {
-	e := &Error{File: p.file, Path: path, Msg: fmt.Sprintf(format, args...)}
+	e := Error{File: p.file, Path: path, Message: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
 	}

@@ -92,7 +92,11 @@ func TestLoadErrors(t *testing.T) {
 		{"log without stream", "version: 1\nlogs:\n  - {logGroupName: g}\n",
 			[]string{"logs[0]: a log stream needs both"}},
 		{"several at once", "version: 1\nservices:\n  - {desiredCount: x}\n  - {runningCount: y}\n",
-			[]string{"2 problem(s)", "services[0].desiredCount", "services[1].runningCount"}},
+			[]string{"w.yaml has 2 problems", "services[0].desiredCount", "services[1].runningCount"}},
+		{"duplicate key", "version: 1\nregion: a\nregion: b\n",
+			[]string{"w.yaml:3:1: \"region\" is set twice; it was first set on line 2", "fix: keep one of the two"}},
+		{"duplicate key in an object", head + "services:\n  - serviceName: a\n    clusterArn: arn:c\n    serviceName: b\n",
+			[]string{"w.yaml:7:5: \"serviceName\" is set twice; it was first set on line 5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
