@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
@@ -88,7 +89,10 @@ type Clients struct {
 	AutoScaling    *autoscaling.Client
 	AppAutoScaling *applicationautoscaling.Client
 	STS            *sts.Client
-	Region         string
+	// SQS reads the queue of task stops. It has the others' credentials,
+	// retryer and observer, but no call timeout: a receive is a long poll.
+	SQS    *sqs.Client
+	Region string
 
 	// Now is the present for default time windows; nil means time.Now. A
 	// frozen simulated world sets it to the world's moment.
@@ -264,8 +268,15 @@ func (cfg *Config) build(ac aws.Config) *Clients {
 		AutoScaling:    autoscaling.NewFromConfig(ac, func(o *autoscaling.Options) { setBase(&o.BaseEndpoint, base) }),
 		AppAutoScaling: applicationautoscaling.NewFromConfig(ac, func(o *applicationautoscaling.Options) { setBase(&o.BaseEndpoint, base) }),
 		STS:            sts.NewFromConfig(ac, func(o *sts.Options) { setBase(&o.BaseEndpoint, base) }),
-		Region:         ac.Region,
-		observer:       observer,
+		SQS: sqs.NewFromConfig(ac, func(o *sqs.Options) {
+			setBase(&o.BaseEndpoint, base)
+			o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+				_, err := s.Initialize.Remove(callTimeout{}.ID())
+				return err
+			})
+		}),
+		Region:   ac.Region,
+		observer: observer,
 	}
 }
 

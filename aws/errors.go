@@ -73,6 +73,7 @@ var iamPrefixes = map[string]string{
 	"Auto Scaling":              "autoscaling",
 	"Application Auto Scaling":  "application-autoscaling",
 	"STS":                       "sts",
+	"SQS":                       "sqs",
 }
 
 // Explain turns an SDK error into one a student can act on, keeping the
