@@ -111,6 +111,10 @@ func (c *Clients) CloseIdleConnections() {
 	}
 }
 
+// CurrentTime is the present for these clients: the world's moment when a
+// frozen simulated world set Now, else the clock's.
+func (c *Clients) CurrentTime() time.Time { return c.now() }
+
 func (c *Clients) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
