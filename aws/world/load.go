@@ -19,16 +19,22 @@ import (
 // Version is the world-format version this package reads and writes.
 const Version = 1
 
-// maxFileSize bounds what Load reads: a world is a snapshot of one account,
-// not a data lake, and a runaway file should not take the bot's memory.
-const maxFileSize = 64 << 20
-
 // Load reads and validates a world file. Problems come back as Errors, each
 // with the file, the line and what is wrong.
 func Load(path string) (*World, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the world file: %w", err)
+	}
+	defer f.Close()
+	// A huge file is refused without being read; a pipe is read at most
+	// one byte past the budget.
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxFileSize {
+		return nil, tooBig(path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the world file %s: %w", path, err)
 	}
 	return Parse(path, data)
 }
@@ -36,7 +42,10 @@ func Load(path string) (*World, error) {
 // Parse is Load for data already in memory; name is used in messages.
 func Parse(name string, data []byte) (*World, error) {
 	if len(data) > maxFileSize {
-		return nil, Errors{{File: name, Message: fmt.Sprintf("the file is %d MiB; a world file may be at most %d MiB", len(data)>>20, maxFileSize>>20)}}
+		return nil, tooBig(name)
+	}
+	if n, line := countValues(data, maxValues); line > 0 {
+		return nil, Errors{{File: name, Line: line, Message: fmt.Sprintf("the file holds more than %d values by line %d (%d so far); a world file may hold at most %d", maxValues, line, n, maxValues), Fix: shrinkHint}}
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -45,6 +54,9 @@ func Parse(name string, data []byte) (*World, error) {
 			return nil, Errors{{File: name, Message: "the file is empty; a world file needs at least `version: 1`"}}
 		}
 		return nil, Errors{yamlpos.Syntax(name, data, err)}
+	}
+	if err := checkTree(name, &doc); err != nil {
+		return nil, Errors{*err}
 	}
 	if dups := yamlpos.Duplicates(name, &doc); len(dups) > 0 {
 		return nil, Errors(dups)
@@ -60,9 +72,6 @@ func Parse(name string, data []byte) (*World, error) {
 type parser struct {
 	file string
 	errs Errors
-	// visited counts nodes converted: aliases can make a small file expand
-	// exponentially ("billion laughs"), so the walk has a budget.
-	visited int
 	// nodes remembers the YAML node of every top-level object, so that the
 	// reference checks can point at a line.
 	nodes map[string][]*yaml.Node
@@ -74,19 +83,6 @@ func (p *parser) errorf(n *yaml.Node, path, format string, args ...any) {
 		e.Line, e.Column = n.Line, n.Column
 	}
 	p.errs = append(p.errs, e)
-}
-
-// maxNodes bounds the expanded size of a world; the largest real capture
-// is far below it.
-const maxNodes = 2_000_000
-
-// spend charges one node to the budget and says whether to go on.
-func (p *parser) spend(n *yaml.Node) bool {
-	p.visited++
-	if p.visited == maxNodes {
-		p.errorf(n, "", "the file expands to more than %d values (aliases referring to aliases?); a world file cannot be this large", maxNodes)
-	}
-	return p.visited < maxNodes
 }
 
 func resolve(n *yaml.Node) *yaml.Node {
@@ -275,9 +271,6 @@ func latest(w *World) time.Time {
 // float64, and a key that names a time and holds one becomes a time.Time.
 func (p *parser) anyValue(n *yaml.Node, path string) any {
 	n = resolve(n)
-	if !p.spend(n) {
-		return nil
-	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
