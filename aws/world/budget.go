@@ -15,7 +15,13 @@ const (
 	maxFileSize = 16 << 20 // bytes
 	maxValues   = 500_000  // values, counted before the YAML tree is built
 	maxExpanded = 500_000  // values once anchors are expanded
-	maxListLen  = 100_000  // items in one list (a metric's points, a stream's events)
+	// anchorGrowth bounds what anchors may add: a file may expand to ten
+	// times its own values (at least expandedFloor), so a small file that
+	// uses anchors for repeated task definitions loads, and a small file
+	// of anchors referring to anchors does not become a big world.
+	anchorGrowth  = 10
+	expandedFloor = 10_000
+	maxListLen    = 100_000 // items in one list (a metric's points, a stream's events)
 )
 
 // shrinkHint is what to do with a world that is too large.
@@ -120,6 +126,14 @@ func checkTree(file string, root *yaml.Node) *Error {
 		size[n] = total
 		return total, nil
 	}
-	_, err := walk(root, 0)
-	return err
+	total, err := walk(root, 0)
+	if err != nil {
+		return err
+	}
+	if limit := max(anchorGrowth*len(size), expandedFloor); total > limit {
+		return &Error{File: file, Line: root.Line, Column: root.Column,
+			Message: fmt.Sprintf("with its anchors (&name) expanded where they are used (*name), the file's %d values become %d; a world file may grow at most %d times so", len(size), total, anchorGrowth),
+			Fix:     "use each anchor a few times at most; a world file that refers to anchors that refer to anchors grows exponentially"}
+	}
+	return nil
 }

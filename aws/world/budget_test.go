@@ -10,8 +10,10 @@ import (
 )
 
 // hostile are generated world files that must be refused before they cost
-// memory, with the message a user sees.
-func hostile() []struct {
+// memory, with the message a user sees. under is the length of each list
+// in the file that stays under every budget: the benchmark takes the
+// largest (80,000), the test a small one, as it only checks the message.
+func hostile(under int) []struct {
 	name string
 	data []byte
 	want string
@@ -42,8 +44,8 @@ func hostile() []struct {
 			"big.yaml: the file is over 16 MiB"},
 		// The worst case: just under every budget, so the whole file is
 		// read and converted before a problem at its end refuses it.
-		{"just under the budgets, wrong version", []byte("a: [" + strings.Repeat("1,", 80_000) + "1]\nb: [" + strings.Repeat("1,", 80_000) + "1]\nc: [" +
-			strings.Repeat("1,", 80_000) + "1]\nversion: 2\n"),
+		{"just under the budgets, wrong version", []byte("a: [" + strings.Repeat("1,", under) + "1]\nb: [" + strings.Repeat("1,", under) + "1]\nc: [" +
+			strings.Repeat("1,", under) + "1]\nversion: 2\n"),
 			"big.yaml:4:10: version: unknown version 2"},
 		{"nested 2000 deep", []byte("version: 1\nmyNote: " + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + "\n"),
 			"the file nests deeper than 1000 levels"},
@@ -51,7 +53,7 @@ func hostile() []struct {
 }
 
 func TestHostileWorldsRefused(t *testing.T) {
-	for _, tt := range hostile() {
+	for _, tt := range hostile(1000) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("big.yaml", tt.data)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -126,7 +128,7 @@ func treeSize(n *yaml.Node) int {
 // BenchmarkHostileRefusal reports what refusing each hostile world costs:
 // B/op is the memory allocated before the refusal.
 func BenchmarkHostileRefusal(b *testing.B) {
-	for _, tt := range hostile() {
+	for _, tt := range hostile(80_000) {
 		b.Run(strings.ReplaceAll(tt.name, " ", "_"), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -146,5 +148,24 @@ func BenchmarkParseIncident(b *testing.B) {
 		if _, err := Parse("incident.yaml", data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestAnchorGrowth(t *testing.T) {
+	// A few anchors reused a few times load.
+	ok := "version: 1\nx-td: &td {family: f, cpu: 512}\nmyNote: [*td, *td, *td, *td]\n"
+	if _, err := Parse("ok.yaml", []byte(ok)); err != nil {
+		t.Fatalf("modest anchors refused: %v", err)
+	}
+	// 3 levels of 30: small, but 27,000 values once expanded.
+	var b strings.Builder
+	b.WriteString("version: 1\na0: &a0 [" + strings.Repeat("x, ", 29) + "x]\n")
+	for i := 1; i < 3; i++ {
+		prev := "*a" + string(rune('0'+i-1))
+		b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [" + strings.Repeat(prev+", ", 29) + prev + "]\n")
+	}
+	_, err := Parse("grow.yaml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "a world file may grow at most 10 times so") {
+		t.Fatalf("growth: %v", err)
 	}
 }
