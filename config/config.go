@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ecsmedic/ecsmedic/internal/loopback"
 	"github.com/ecsmedic/ecsmedic/internal/yamlpos"
 )
 
@@ -71,14 +72,17 @@ type Roles struct {
 
 // AWS is the account and cluster the bot watches.
 type AWS struct {
-	Region      string // "" when it comes from $AWS_REGION
-	Profile     string
-	RoleARN     string
-	ExternalID  string
-	Cluster     string
-	Endpoint    string // the simulator's URL; "" for AWS itself
-	CallTimeout time.Duration
-	MaxAttempts int
+	Region     string // "" when it comes from $AWS_REGION
+	Profile    string
+	RoleARN    string
+	ExternalID string
+	Cluster    string
+	Endpoint   string // the simulator's URL; "" for AWS itself
+	// AllowInsecureEndpoint: a plain-http Endpoint on another machine was
+	// allowed explicitly.
+	AllowInsecureEndpoint bool
+	CallTimeout           time.Duration
+	MaxAttempts           int
 }
 
 // Service is one ECS service, by the short alias people type in chat.
@@ -286,7 +290,10 @@ func (c *Config) Describe() string {
 	}
 	p("  cluster %s in %s", w.Cluster, region)
 	creds := "the default credential chain"
-	if w.Profile != "" {
+	switch {
+	case loopback.URL(w.Endpoint):
+		creds = "dummy keys for the simulator on this machine (the credential chain and instance metadata are not asked)"
+	case w.Profile != "":
 		creds = "profile " + w.Profile
 	}
 	if w.RoleARN != "" {

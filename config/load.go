@@ -570,14 +570,17 @@ type rawRoles struct {
 }
 
 type rawAWS struct {
-	Region      value `yaml:"region"`
-	Profile     value `yaml:"profile"`
-	RoleARN     value `yaml:"roleArn"`
-	ExternalID  value `yaml:"externalId"`
-	Cluster     value `yaml:"cluster"`
-	Endpoint    value `yaml:"endpoint"`
-	CallTimeout value `yaml:"callTimeout"`
-	MaxAttempts value `yaml:"maxAttempts"`
+	Region     value `yaml:"region"`
+	Profile    value `yaml:"profile"`
+	RoleARN    value `yaml:"roleArn"`
+	ExternalID value `yaml:"externalId"`
+	Cluster    value `yaml:"cluster"`
+	Endpoint   value `yaml:"endpoint"`
+	// AllowInsecureEndpoint says yes to a plain-http endpoint on another
+	// machine.
+	AllowInsecureEndpoint value `yaml:"allowInsecureEndpoint"`
+	CallTimeout           value `yaml:"callTimeout"`
+	MaxAttempts           value `yaml:"maxAttempts"`
 }
 
 type rawService struct {

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsmedic/ecsmedic/internal/loopback"
 )
 
 // builder turns the raw settings into a Config, collecting every problem.
@@ -488,8 +490,27 @@ func (b *builder) aws(r *rawAWS, a *AWS) {
 		b.errAt(n, p+"cluster", fmt.Sprintf("%q is not an ECS cluster name", s),
 			"cluster names are letters, digits, - and _, as the ECS console shows them")
 	}
+	allowInsecure, allowNode := b.boolean(r.AllowInsecureEndpoint, p+"allowInsecureEndpoint", false)
+	a.AllowInsecureEndpoint = allowInsecure
+	insecure := false
 	if s, n := b.str(r.Endpoint, p+"endpoint", ""); n != nil && s != "" {
-		a.Endpoint, _ = b.httpURL(n, p+"endpoint", s, false, "http://127.0.0.1:4566 (ecsmedic sim)")
+		ep, ok := b.httpURL(n, p+"endpoint", s, false, "http://127.0.0.1:4566 (ecsmedic sim)")
+		a.Endpoint = ep
+		// Plain http to another machine carries every signed request and
+		// every answer (log lines included) unencrypted over the network.
+		insecure = ok && strings.HasPrefix(strings.ToLower(ep), "http://") && !loopback.URL(ep)
+		switch {
+		case insecure && !allowInsecure:
+			b.errAt(n, p+"endpoint", fmt.Sprintf("%q is plain http to another machine: every AWS request and answer would cross the network unencrypted", ep),
+				"use https://, or run the simulator on this machine (http://127.0.0.1:4566); if this is a simulator on a network you trust, add allowInsecureEndpoint: true under aws")
+		case insecure:
+			b.warnAt(n, p+"endpoint", fmt.Sprintf("%q is plain http to another machine (allowed by aws.allowInsecureEndpoint): AWS requests and answers cross the network unencrypted", ep),
+				"use https:// or an address on this machine when you can")
+		}
+	}
+	if allowInsecure && !insecure {
+		b.warnAt(allowNode, p+"allowInsecureEndpoint", "allowInsecureEndpoint is true but aws.endpoint is not plain http to another machine, so it changes nothing",
+			"remove allowInsecureEndpoint")
 	}
 	a.CallTimeout, _ = b.duration(r.CallTimeout, p+"callTimeout", DefaultCallTimeout, time.Second, maxCallTimeout)
 	a.MaxAttempts, _ = b.integer(r.MaxAttempts, p+"maxAttempts", DefaultMaxAttempts, 1, maxAttemptsLimit)
