@@ -1,6 +1,7 @@
 package world
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,15 +19,6 @@ func hostile(under int) []struct {
 	data []byte
 	want string
 } {
-	bomb := func() string {
-		var b strings.Builder
-		b.WriteString("version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
-		for i := 1; i < 9; i++ {
-			prev := "*a" + string(rune('0'+i-1))
-			b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [" + strings.Repeat(prev+", ", 9) + prev + "]\n")
-		}
-		return b.String()
-	}
 	return []struct {
 		name string
 		data []byte
@@ -38,7 +30,7 @@ func hostile(under int) []struct {
 			"big.yaml:125001: the file holds more than 500000 values by line 125001"},
 		{"a list too long", []byte("version: 1\nmyNote: [" + strings.Repeat("1,", maxListLen) + "1]\n"),
 			"big.yaml:2:9: this list has 100001 items; a list in a world file may have at most 100000"},
-		{"an alias bomb", []byte(bomb()),
+		{"an alias bomb", []byte(anchorsOfAnchors(9, 10)),
 			"big.yaml:7:5: with its anchors (&name) expanded where they are used (*name), the file holds more than 500000 values"},
 		{"over 16 MiB", []byte("version: 1\n" + strings.Repeat("# padding\n", 1_700_000)),
 			"big.yaml: the file is over 16 MiB"},
@@ -50,6 +42,18 @@ func hostile(under int) []struct {
 		{"nested 2000 deep", []byte("version: 1\nmyNote: " + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + "\n"),
 			"the file nests deeper than 1000 levels"},
 	}
+}
+
+// anchorsOfAnchors is a "billion laughs" world: levels lists of width
+// items, each item of a list an alias of the list before it.
+func anchorsOfAnchors(levels, width int) string {
+	var b strings.Builder
+	b.WriteString("version: 1\na0: &a0 [" + strings.Repeat("x, ", width-1) + "x]\n")
+	for i := 1; i < levels; i++ {
+		prev := fmt.Sprintf("*a%d", i-1)
+		fmt.Fprintf(&b, "a%d: &a%d [%s%s]\n", i, i, strings.Repeat(prev+", ", width-1), prev)
+	}
+	return b.String()
 }
 
 func TestHostileWorldsRefused(t *testing.T) {
@@ -158,13 +162,7 @@ func TestAnchorGrowth(t *testing.T) {
 		t.Fatalf("modest anchors refused: %v", err)
 	}
 	// 3 levels of 30: small, but 27,000 values once expanded.
-	var b strings.Builder
-	b.WriteString("version: 1\na0: &a0 [" + strings.Repeat("x, ", 29) + "x]\n")
-	for i := 1; i < 3; i++ {
-		prev := "*a" + string(rune('0'+i-1))
-		b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [" + strings.Repeat(prev+", ", 29) + prev + "]\n")
-	}
-	_, err := Parse("grow.yaml", []byte(b.String()))
+	_, err := Parse("grow.yaml", []byte(anchorsOfAnchors(3, 30)))
 	if err == nil || !strings.Contains(err.Error(), "a world file may grow at most 10 times so") {
 		t.Fatalf("growth: %v", err)
 	}

@@ -258,16 +258,3 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
-
-func TestAliasBombRefused(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
-	for i := 1; i < 9; i++ {
-		prev := "*a" + string(rune('0'+i-1))
-		b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [" + strings.Repeat(prev+", ", 9) + prev + "]\n")
-	}
-	_, err := Parse("bomb.yaml", []byte(b.String()))
-	if err == nil || !strings.Contains(err.Error(), "with its anchors (&name) expanded") {
-		t.Fatalf("alias bomb: %v", err)
-	}
-}
