@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/aws/world/capture"
 )
 
 func newCaptureCmd(g *globals) *cobra.Command {
@@ -54,7 +54,7 @@ review it before you share it.`,
 				return fmt.Errorf("which cluster? pass --cluster NAME, or name a service from the config")
 			}
 			now := b.env.Now()
-			w, err := b.clients.Capture(ctx, clusterName, names, aws.CaptureOptions{Since: now.Add(-since), Until: now, LogLines: lines})
+			w, err := capture.Capture(ctx, b.clients, clusterName, names, capture.Options{Since: now.Add(-since), Until: now, LogLines: lines})
 			if err != nil {
 				return err
 			}

@@ -8,11 +8,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	awssdk "github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/spf13/cobra"
 
 	"github.com/ecsmedic/ecsmedic/bot"
@@ -103,11 +98,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	b.Go("watch", w.Run)
 	b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, be.store) })
 	if queue != "" {
-		client, err := newSQSClient(ctx, cfg)
-		if err != nil {
-			return err
-		}
-		b.Go("sqs", watch.NewSQSSource(client, queue, w).Run)
+		b.Go("sqs", watch.NewSQSSource(be.clients.SQS, queue, w).Run)
 		slog.Info("watching stops from the SQS queue, polling as a backstop", "queue", queue, "poll", wcfg.Interval)
 	}
 
@@ -123,38 +114,4 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		return sched.Stop()
 	})
 	return b.Run(ctx)
-}
-
-// newSQSClient reads the queue with the same credentials as the other
-// clients: the default chain, the profile, the role to assume and the
-// endpoint of the config. It has no per-call timeout of its own: a
-// receive is a long poll.
-func newSQSClient(ctx context.Context, cfg *config.Config) (*sqs.Client, error) {
-	var load []func(*awsconfig.LoadOptions) error
-	if cfg.AWS.Region != "" {
-		load = append(load, awsconfig.WithRegion(cfg.AWS.Region))
-	}
-	if cfg.AWS.Profile != "" {
-		load = append(load, awsconfig.WithSharedConfigProfile(cfg.AWS.Profile))
-	}
-	ac, err := awsconfig.LoadDefaultConfig(ctx, load...)
-	if err != nil {
-		return nil, fmt.Errorf("could not load the AWS configuration for the SQS queue: %w", err)
-	}
-	endpoint := func(dst **string) {
-		if cfg.AWS.Endpoint != "" {
-			*dst = awssdk.String(cfg.AWS.Endpoint)
-		}
-	}
-	if cfg.AWS.RoleARN != "" {
-		stsc := sts.NewFromConfig(ac, func(o *sts.Options) { endpoint(&o.BaseEndpoint) })
-		prov := stscreds.NewAssumeRoleProvider(stsc, cfg.AWS.RoleARN, func(o *stscreds.AssumeRoleOptions) {
-			o.RoleSessionName = "ecsmedic"
-			if cfg.AWS.ExternalID != "" {
-				o.ExternalID = awssdk.String(cfg.AWS.ExternalID)
-			}
-		})
-		ac.Credentials = awssdk.NewCredentialsCache(prov)
-	}
-	return sqs.NewFromConfig(ac, func(o *sqs.Options) { endpoint(&o.BaseEndpoint) }), nil
 }

@@ -4,10 +4,12 @@
 package aws
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -25,10 +27,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+
+	"github.com/ecsmedic/ecsmedic/internal/loopback"
 )
 
 // Defaults for Config's zero values.
@@ -88,7 +93,10 @@ type Clients struct {
 	AutoScaling    *autoscaling.Client
 	AppAutoScaling *applicationautoscaling.Client
 	STS            *sts.Client
-	Region         string
+	// SQS reads the queue of task stops. It has the others' credentials,
+	// retryer and observer, but no call timeout: a receive is a long poll.
+	SQS    *sqs.Client
+	Region string
 
 	// Now is the present for default time windows; nil means time.Now. A
 	// frozen simulated world sets it to the world's moment.
@@ -107,6 +115,10 @@ func (c *Clients) CloseIdleConnections() {
 	}
 }
 
+// CurrentTime is the present for these clients: the world's moment when a
+// frozen simulated world set Now, else the clock's.
+func (c *Clients) CurrentTime() time.Time { return c.now() }
+
 func (c *Clients) now() time.Time {
 	if c.Now != nil {
 		return c.Now()
@@ -116,7 +128,11 @@ func (c *Clients) now() time.Time {
 
 // NewClients builds the clients from the default credential chain
 // (environment, shared files, ECS task role, EC2 instance role), an optional
-// profile and an optional role to assume.
+// profile and an optional role to assume. An endpoint on this machine (the
+// config's aws.endpoint or AWS_ENDPOINT_URL, such as `ecsmedic sim`) gets
+// dummy keys instead: the credential chain, the profile and the instance
+// metadata service are never asked, so a simulator run cannot reach for an
+// account's credentials.
 func NewClients(ctx context.Context, cfg Config, opts ...Option) (*Clients, error) {
 	for _, o := range opts {
 		o(&cfg)
@@ -124,23 +140,30 @@ func NewClients(ctx context.Context, cfg Config, opts ...Option) (*Clients, erro
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	var load []func(*config.LoadOptions) error
-	if cfg.Region != "" {
-		load = append(load, config.WithRegion(cfg.Region))
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		endpoint = os.Getenv("AWS_ENDPOINT_URL")
 	}
-	if cfg.Profile != "" {
-		load = append(load, config.WithSharedConfigProfile(cfg.Profile))
-	}
-	load = append(load, config.WithRetryer(cfg.retryer))
-	ac, err := config.LoadDefaultConfig(ctx, load...)
-	if err != nil {
-		if cfg.Profile != "" {
-			return nil, fmt.Errorf("could not load the AWS profile %q: %w; check that it exists in ~/.aws/config (aws configure list-profiles)", cfg.Profile, err)
+	var ac aws.Config
+	var tr *http.Transport
+	if loopback.URL(endpoint) {
+		cfg.Endpoint = endpoint
+		cfg.Region = cmp.Or(cfg.Region, os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"))
+		if cfg.Region == "" {
+			return nil, errNoRegion
 		}
-		return nil, fmt.Errorf("could not load the AWS configuration: %w", err)
-	}
-	if ac.Region == "" {
-		return nil, errors.New("no AWS Region is set: put region in the config's aws section, or set AWS_REGION (e.g. AWS_REGION=ap-northeast-2)")
+		ac, tr = cfg.static()
+	} else {
+		var err error
+		if ac, err = cfg.load(ctx); err != nil {
+			return nil, err
+		}
+		// Keep the transport the SDK built (custom CA bundle included)
+		// within reach, for CloseIdleConnections.
+		if b, ok := ac.HTTPClient.(*awshttp.BuildableClient); ok {
+			tr = b.GetTransport()
+			ac.HTTPClient = plainClient(tr)
+		}
 	}
 	if cfg.RoleARN != "" {
 		stsc := sts.NewFromConfig(ac, cfg.stsOptions)
@@ -152,16 +175,47 @@ func NewClients(ctx context.Context, cfg Config, opts ...Option) (*Clients, erro
 		})
 		ac.Credentials = aws.NewCredentialsCache(prov)
 	}
-	// Keep the transport the SDK built (custom CA bundle included) within
-	// reach, for CloseIdleConnections.
-	var tr *http.Transport
-	if b, ok := ac.HTTPClient.(*awshttp.BuildableClient); ok {
-		tr = b.GetTransport()
-		ac.HTTPClient = plainClient(tr)
-	}
 	c := cfg.build(ac)
 	c.transport = tr
 	return c, nil
+}
+
+var errNoRegion = errors.New("no AWS Region is set: put region in the config's aws section, or set AWS_REGION (e.g. AWS_REGION=ap-northeast-2)")
+
+// load reads the SDK's configuration: the default credential chain and
+// the profile.
+func (cfg *Config) load(ctx context.Context) (aws.Config, error) {
+	var load []func(*config.LoadOptions) error
+	if cfg.Region != "" {
+		load = append(load, config.WithRegion(cfg.Region))
+	}
+	if cfg.Profile != "" {
+		load = append(load, config.WithSharedConfigProfile(cfg.Profile))
+	}
+	load = append(load, config.WithRetryer(cfg.retryer))
+	ac, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		if cfg.Profile != "" {
+			return ac, fmt.Errorf("could not load the AWS profile %q: %w; check that it exists in ~/.aws/config (aws configure list-profiles)", cfg.Profile, err)
+		}
+		return ac, fmt.Errorf("could not load the AWS configuration: %w", err)
+	}
+	if ac.Region == "" {
+		return ac, errNoRegion
+	}
+	return ac, nil
+}
+
+// static is the SDK configuration for a simulator or an emulator: dummy
+// static keys and nothing read from the environment.
+func (cfg *Config) static() (aws.Config, *http.Transport) {
+	tr := awshttp.NewBuildableClient().GetTransport()
+	return aws.Config{
+		Region:      cfg.Region,
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("ecsmedic", "ecsmedic", "")),
+		Retryer:     cfg.retryer,
+		HTTPClient:  plainClient(tr),
+	}, tr
 }
 
 // plainClient is an HTTP client on tr that, like the SDK's, does not follow
@@ -180,13 +234,7 @@ func NewClientsForEndpoint(url, region string, opts ...Option) *Clients {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	tr := awshttp.NewBuildableClient().GetTransport()
-	ac := aws.Config{
-		Region:      cfg.Region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("ecsmedic", "ecsmedic", "")),
-		Retryer:     cfg.retryer,
-		HTTPClient:  plainClient(tr),
-	}
+	ac, tr := cfg.static()
 	c := cfg.build(ac)
 	c.transport = tr
 	return c
@@ -264,8 +312,15 @@ func (cfg *Config) build(ac aws.Config) *Clients {
 		AutoScaling:    autoscaling.NewFromConfig(ac, func(o *autoscaling.Options) { setBase(&o.BaseEndpoint, base) }),
 		AppAutoScaling: applicationautoscaling.NewFromConfig(ac, func(o *applicationautoscaling.Options) { setBase(&o.BaseEndpoint, base) }),
 		STS:            sts.NewFromConfig(ac, func(o *sts.Options) { setBase(&o.BaseEndpoint, base) }),
-		Region:         ac.Region,
-		observer:       observer,
+		SQS: sqs.NewFromConfig(ac, func(o *sqs.Options) {
+			setBase(&o.BaseEndpoint, base)
+			o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+				_, err := s.Initialize.Remove(callTimeout{}.ID())
+				return err
+			})
+		}),
+		Region:   ac.Region,
+		observer: observer,
 	}
 }
 

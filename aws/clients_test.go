@@ -2,9 +2,14 @@ package aws
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
@@ -83,4 +88,50 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// A simulator on this machine gets dummy keys: with no credentials in the
+// environment, neither the credential chain nor the instance metadata
+// service (here a local stand-in that counts probes) is asked.
+func TestLoopbackEndpointNeverAsksForCredentials(t *testing.T) {
+	var probes atomic.Int32
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		probes.Add(1)
+		http.NotFound(w, r)
+	}))
+	defer imds.Close()
+	_, url := serveWorld(t, loadWorld(t, "backend137.yaml"), sim.Options{})
+	for k, v := range map[string]string{
+		"AWS_CONFIG_FILE": t.TempDir() + "/none", "AWS_SHARED_CREDENTIALS_FILE": t.TempDir() + "/none",
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_EC2_METADATA_DISABLED": "", "AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.URL,
+		"AWS_ENDPOINT_URL": "", "AWS_REGION": "",
+	} {
+		t.Setenv(k, v)
+	}
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+		env  string // AWS_ENDPOINT_URL
+	}{
+		{name: "aws.endpoint", cfg: Config{Region: "ap-northeast-2", Endpoint: url}},
+		{name: "AWS_ENDPOINT_URL", cfg: Config{Region: "ap-northeast-2"}, env: url},
+		{name: "localhost, a profile that does not exist", cfg: Config{Region: "ap-northeast-2", Profile: "nope", Endpoint: strings.Replace(url, "127.0.0.1", "localhost", 1)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("AWS_ENDPOINT_URL", tt.env)
+			c, err := NewClients(context.Background(), tt.cfg, WithMaxAttempts(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.CloseIdleConnections()
+			if _, err := c.ECS.ListClusters(context.Background(), &ecs.ListClustersInput{}); err != nil {
+				t.Fatalf("ListClusters: %v", err)
+			}
+			if n := probes.Load(); n != 0 {
+				t.Errorf("the instance metadata service was asked %d times", n)
+			}
+		})
+	}
 }

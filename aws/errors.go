@@ -16,6 +16,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/ecsmedic/ecsmedic/internal/spell"
 )
 
 // Error is an AWS error reworded for the student on call: what is wrong and
@@ -71,6 +73,7 @@ var iamPrefixes = map[string]string{
 	"Auto Scaling":              "autoscaling",
 	"Application Auto Scaling":  "application-autoscaling",
 	"STS":                       "sts",
+	"SQS":                       "sqs",
 }
 
 // Explain turns an SDK error into one a student can act on, keeping the
@@ -316,7 +319,7 @@ func ClosestNames(name string, candidates []string) []string {
 		}
 		seen[c] = true
 		l := strings.ToLower(c)
-		d := editDistance(n, l)
+		d := spell.Distance(n, l)
 		if n != "" && (strings.Contains(l, n) || strings.Contains(n, l)) {
 			d = min(d, 1)
 		}
@@ -335,26 +338,4 @@ func ClosestNames(name string, candidates []string) []string {
 		names = append(names, out[i].name)
 	}
 	return names
-}
-
-// editDistance is the Levenshtein distance between a and b, by rune.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -109,3 +109,14 @@ func (c *Clients) streamTail(ctx context.Context, group, stream string, n int) (
 	}
 	return lines, nil
 }
+
+// LogStreamOf names the awslogs group and stream that hold the log of t's
+// main container (the one a gather reads); ok is false when the task
+// definition gives no stream prefix, so the name is not knowable.
+func LogStreamOf(td ecstypes.TaskDefinition, t *ecstypes.Task) (group, stream string, ok bool) {
+	target, ok := logTarget(td, t, "")
+	if !ok || target.Prefix == "" {
+		return "", "", false
+	}
+	return target.Group, logStreamName(target.Prefix, target.Container, aws.ToString(t.TaskArn)), true
+}

@@ -188,3 +188,30 @@ func clusterMetricQueries(cluster string) []metricQuery {
 		{Key: MetricClusterCPUUtil, Namespace: "AWS/ECS", MetricName: "CPUUtilization", Dimensions: dims, Stat: "Average"},
 	}
 }
+
+// Statistics reads each series again over since..until with each of stats,
+// at one period chosen as for a gather: out[i][j] is series[i] with
+// stats[j]. A capture uses it to keep every statistic a later reader may
+// ask for.
+func (c *Clients) Statistics(ctx context.Context, series []Series, stats []string, since, until time.Time) ([][]Series, error) {
+	var qs []metricQuery
+	for i, s := range series {
+		for _, st := range stats {
+			qs = append(qs, metricQuery{Key: fmt.Sprintf("%d/%s", i, st), Namespace: s.Namespace, MetricName: s.MetricName, Dimensions: s.Dimensions, Stat: st})
+		}
+	}
+	win := newMetricWindow(c.now(), since, until, len(qs))
+	got, err := c.getMetrics(ctx, qs, win)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Series, len(series))
+	for i, s := range series {
+		for _, st := range stats {
+			r := got[fmt.Sprintf("%d/%s", i, st)]
+			r.Namespace, r.MetricName, r.Dimensions, r.Stat, r.Period = s.Namespace, s.MetricName, s.Dimensions, st, int(win.Period)
+			out[i] = append(out[i], r)
+		}
+	}
+	return out, nil
+}

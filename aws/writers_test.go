@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +22,8 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 )
 
-// writes are one input of every writer, valid against the test world.
-func writes(c *Clients) []struct {
+// sampleWrites are one input of every writer, valid against the test world.
+func sampleWrites(c *Clients) []struct {
 	op   string
 	send func(ctx context.Context, dry bool) (any, error)
 } {
@@ -88,7 +89,7 @@ func writes(c *Clients) []struct {
 
 func TestWritersDryRunSendNothing(t *testing.T) {
 	s, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{})
-	for _, w := range writes(c) {
+	for _, w := range sampleWrites(c) {
 		out, err := w.send(context.Background(), true)
 		if err != nil || !reflect.ValueOf(out).IsNil() {
 			t.Errorf("%s dry run = (%v, %v), want (nil, nil)", w.op, out, err)
@@ -102,7 +103,7 @@ func TestWritersDryRunSendNothing(t *testing.T) {
 func TestWritersSend(t *testing.T) {
 	s, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{})
 	var got []string
-	for _, w := range writes(c) {
+	for _, w := range sampleWrites(c) {
 		if _, err := w.send(context.Background(), false); err != nil {
 			t.Errorf("%s: %v", w.op, err)
 		}
@@ -111,7 +112,7 @@ func TestWritersSend(t *testing.T) {
 		got = append(got, call.Operation)
 	}
 	var want []string
-	for _, w := range writes(c) {
+	for _, w := range sampleWrites(c) {
 		want = append(want, w.op)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -138,7 +139,7 @@ func TestWriterRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.fault, func(t *testing.T) {
 			s, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{Faults: faults(t, tt.fault)})
-			for _, w := range writes(c) {
+			for _, w := range sampleWrites(c) {
 				if w.op != tt.op {
 					continue
 				}
@@ -251,6 +252,30 @@ func TestRequestString(t *testing.T) {
 	}
 	if _, ok := RequestFor(&ecs.DescribeServicesInput{}); ok {
 		t.Error("RequestFor accepted a read")
+	}
+}
+
+// The catalogue and the writers are one list: each writer has a sample,
+// and Send refuses what is not a write.
+func TestWriteCatalogue(t *testing.T) {
+	var catalogue, samples []string
+	for _, r := range Writes() {
+		catalogue = append(catalogue, r.Operation)
+	}
+	for _, w := range sampleWrites(nil) {
+		samples = append(samples, w.op)
+	}
+	sort.Strings(catalogue)
+	sort.Strings(samples)
+	if diff := cmp.Diff(catalogue, samples); diff != "" {
+		t.Errorf("catalogue vs writers (-catalogue +writers):\n%s", diff)
+	}
+	var c Clients
+	if _, err := c.Send(context.Background(), &ecs.DescribeServicesInput{}, false); err == nil || !strings.Contains(err.Error(), "not one of its writes") {
+		t.Errorf("Send of a read: %v", err)
+	}
+	if _, err := c.Send(context.Background(), (*ecs.UpdateServiceInput)(nil), false); err == nil || !strings.Contains(err.Error(), "nothing to send") {
+		t.Errorf("Send of nil: %v", err)
 	}
 }
 

@@ -8,10 +8,11 @@ package config
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
+	"github.com/ecsmedic/ecsmedic/internal/loopback"
+	"github.com/ecsmedic/ecsmedic/internal/yamlpos"
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
@@ -73,14 +74,17 @@ type Roles struct {
 
 // AWS is the account and cluster the bot watches.
 type AWS struct {
-	Region      string // "" when it comes from $AWS_REGION
-	Profile     string
-	RoleARN     string
-	ExternalID  string
-	Cluster     string
-	Endpoint    string // the simulator's URL; "" for AWS itself
-	CallTimeout time.Duration
-	MaxAttempts int
+	Region     string // "" when it comes from $AWS_REGION
+	Profile    string
+	RoleARN    string
+	ExternalID string
+	Cluster    string
+	Endpoint   string // the simulator's URL; "" for AWS itself
+	// AllowInsecureEndpoint: a plain-http Endpoint on another machine was
+	// allowed explicitly.
+	AllowInsecureEndpoint bool
+	CallTimeout           time.Duration
+	MaxAttempts           int
 }
 
 // Service is one ECS service, by the short alias people type in chat; its
@@ -264,7 +268,10 @@ func (c *Config) Describe() string {
 	}
 	p("  cluster %s in %s", w.Cluster, region)
 	creds := "the default credential chain"
-	if w.Profile != "" {
+	switch {
+	case loopback.URL(w.Endpoint):
+		creds = "dummy keys for the simulator on this machine (the credential chain and instance metadata are not asked)"
+	case w.Profile != "":
 		creds = "profile " + w.Profile
 	}
 	if w.RoleARN != "" {
@@ -336,81 +343,12 @@ func yesNo(b bool) string {
 }
 
 // Error is one problem in a config file.
-type Error struct {
-	File   string
-	Line   int // 1-based; 0 when the problem is not on one line
-	Column int // 1-based; 0 when unknown
-	Path   string
-	// Message says what is wrong, Fix how to put it right.
-	Message, Fix string
-
-	broken     bool   // the decoder left brokenPath unread
-	brokenPath string // "" for the whole file
-}
-
-func (e Error) Error() string { return format(e, "") }
+type Error = yamlpos.Error
 
 // Warning is a risky but valid setting; it has the shape of an Error.
 type Warning Error
 
-func (w Warning) String() string { return format(Error(w), "warning: ") }
-
-func format(e Error, kind string) string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-		if e.Column > 0 {
-			fmt.Fprintf(&b, ":%d", e.Column)
-		}
-	}
-	b.WriteString(": ")
-	b.WriteString(kind)
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Message)
-	if e.Fix != "" {
-		b.WriteString("\n    fix: ")
-		b.WriteString(e.Fix)
-	}
-	return b.String()
-}
+func (w Warning) String() string { return Error(w).Format("warning: ") }
 
 // Errors are all the problems found in one file, in line order.
-type Errors []Error
-
-func (es Errors) Error() string {
-	switch len(es) {
-	case 0:
-		return "no problems"
-	case 1:
-		return es[0].Error()
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s has %d problems:", es[0].File, len(es))
-	for _, e := range es {
-		b.WriteString("\n")
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
-// Unwrap lets errors.As find each Error.
-func (es Errors) Unwrap() []error {
-	out := make([]error, len(es))
-	for i, e := range es {
-		out[i] = e
-	}
-	return out
-}
-
-func sortProblems(es []Error) {
-	sort.SliceStable(es, func(i, j int) bool {
-		if es[i].Line != es[j].Line {
-			return es[i].Line < es[j].Line
-		}
-		return es[i].Column < es[j].Column
-	})
-}
+type Errors = yamlpos.Errors

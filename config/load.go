@@ -19,6 +19,9 @@ import (
 	_ "time/tzdata"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsmedic/ecsmedic/internal/spell"
+	"github.com/ecsmedic/ecsmedic/internal/yamlpos"
 )
 
 // maxFileSize bounds what Load reads: a config is a few kilobytes.
@@ -94,24 +97,29 @@ func parseDoc(name string, data []byte, getenv func(string) string) (*Config, er
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var errs []Error
+	var broken []string // what the decoder left unread; "" for the whole file
 	if err := dec.Decode(&raw); err != nil {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
-			return nil, Errors{syntaxError(name, data, err)}
+			return nil, Errors{yamlpos.Syntax(name, data, err)}
 		}
 		for _, msg := range te.Errors {
-			errs = append(errs, ix.translate(name, msg))
+			e, unread, isBroken := ix.translate(name, msg)
+			errs = append(errs, e)
+			if isBroken {
+				broken = append(broken, unread)
+			}
 		}
 	}
 
 	b := &builder{file: name, getenv: getenv, ix: ix, root: root, lines: strings.Split(string(data), "\n")}
 	cfg := b.build(&raw)
-	errs = append(errs, withoutEchoes(b.errs, errs)...)
+	errs = append(errs, withoutEchoes(b.errs, broken)...)
 	if len(errs) > 0 {
-		sortProblems(errs)
+		yamlpos.Sort(errs)
 		return nil, Errors(dedupe(errs))
 	}
-	sortProblems(b.warns)
+	yamlpos.Sort(b.warns)
 	cfg.warnings = make([]Warning, len(b.warns))
 	for i, w := range b.warns {
 		cfg.warnings[i] = Warning(w)
@@ -122,13 +130,7 @@ func parseDoc(name string, data []byte, getenv func(string) string) (*Config, er
 // withoutEchoes drops the builder's problems that follow from one the
 // decoder reported: a duplicate key leaves its whole mapping unread, and a
 // section that is not a mapping has all its settings "missing".
-func withoutEchoes(built, decoded []Error) []Error {
-	var broken []string
-	for _, e := range decoded {
-		if e.broken {
-			broken = append(broken, e.brokenPath)
-		}
-	}
+func withoutEchoes(built []Error, broken []string) []Error {
 	if len(broken) == 0 {
 		return built
 	}
@@ -168,7 +170,7 @@ func readNode(name string, data []byte) (*yaml.Node, *Error) {
 		if errors.Is(err, io.EOF) {
 			return nil, emptyFile(name)
 		}
-		e := syntaxError(name, data, err)
+		e := yamlpos.Syntax(name, data, err)
 		return nil, &e
 	}
 	var extra yaml.Node
@@ -222,40 +224,6 @@ func complexKey(name string, top *yaml.Node) *Error {
 func emptyFile(name string) *Error {
 	return &Error{File: name, Message: "the file is empty",
 		Fix: "start from config/ecsmedic.example.yaml; at least discord.guildId, aws.cluster and one service are needed"}
-}
-
-var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError explains a YAML syntax error.
-func syntaxError(name string, data []byte, err error) Error {
-	msg := err.Error()
-	e := Error{File: name, Message: strings.TrimPrefix(msg, "yaml: ")}
-	if m := lineRE.FindStringSubmatch(msg); m != nil {
-		e.Line, _ = strconv.Atoi(m[1])
-		e.Message = m[2]
-	}
-	e.Message = "this is not valid YAML: " + e.Message
-	lines := strings.Split(string(data), "\n")
-	hasTab := func(l int) bool {
-		return l >= 1 && l <= len(lines) && strings.Contains(strings.TrimRight(lines[l-1], "\r"), "\t")
-	}
-	switch {
-	case hasTab(e.Line) || hasTab(e.Line-1) || (e.Line == 0 && bytes.Contains(data, []byte("\n\t"))):
-		e.Fix = "indent with spaces, never tabs: YAML does not allow tabs for indentation"
-	case strings.Contains(msg, "mapping values are not allowed"):
-		e.Fix = `a value that contains ": " must be in quotes; otherwise check this line's indentation`
-	case strings.Contains(msg, "did not find expected key"), strings.Contains(msg, "did not find expected '-'"):
-		e.Fix = "check the indentation: the keys of one mapping (and the items of one list) must start in the same column"
-	case strings.Contains(msg, "could not find expected ':'"):
-		e.Fix = `each setting is "key: value" with a space after the colon; is a colon missing, or a quote not closed?`
-	case strings.Contains(msg, "found undefined alias"), strings.Contains(msg, "unknown anchor"):
-		e.Fix = "a value starting with * refers to an anchor (&name); put the value in quotes if it is plain text"
-	case strings.Contains(msg, "found character that cannot start any token"):
-		e.Fix = "a value starting with @ or ` must be in quotes"
-	default:
-		e.Fix = "check the quotes and the indentation on this line and the line before it"
-	}
-	return e
 }
 
 // index finds the key path of a line, for the decoder's messages, and the
@@ -349,8 +317,9 @@ var (
 	anyLineRE   = regexp.MustCompile(`^line (\d+): (.*)$`)
 )
 
-// translate words one of the decoder's messages for a person.
-func (ix *index) translate(file, msg string) Error {
+// translate words one of the decoder's messages for a person, and says
+// which part of the file the decoder left unread because of it, if any.
+func (ix *index) translate(file, msg string) (e Error, unread string, broken bool) {
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	if m := notFoundRE.FindStringSubmatch(msg); m != nil {
 		line, key := atoi(m[1]), m[2]
@@ -363,7 +332,7 @@ func (ix *index) translate(file, msg string) Error {
 			e.Column = k.Column
 		}
 		unknownKey(&e, key, knownKeysByName()[m[3]])
-		return e
+		return e, "", false
 	}
 	if m := duplicateRE.FindStringSubmatch(msg); m != nil {
 		key, err := strconv.Unquote(m[2])
@@ -372,25 +341,25 @@ func (ix *index) translate(file, msg string) Error {
 		}
 		line := atoi(m[1])
 		path := parentPath(ix.byKey[lineKey{atoi(m[3]), key}])
-		return Error{File: file, Line: line, Path: joinPath(path, key), broken: true, brokenPath: path,
+		return Error{File: file, Line: line, Path: joinPath(path, key),
 			Message: fmt.Sprintf("%q is set twice; it was first set on line %s", key, m[3]),
-			Fix:     "keep one of the two and delete the other"}
+			Fix:     "keep one of the two and delete the other"}, path, true
 	}
 	if m := unmarshalRE.FindStringSubmatch(msg); m != nil {
 		line := atoi(m[1])
 		path, col := ix.valueAt(line, m[2])
-		e := Error{File: file, Line: line, Column: col, Path: path, broken: true, brokenPath: path}
+		e := Error{File: file, Line: line, Column: col, Path: path}
 		want, fix := expectation(m[3])
 		e.Message = fmt.Sprintf("should be %s, not %s", want, tagName(m[2]))
 		e.Fix = fix
-		return e
+		return e, path, true
 	}
-	e := Error{File: file, Message: msg, Fix: "compare this part with config/ecsmedic.example.yaml"}
+	e = Error{File: file, Message: msg, Fix: "compare this part with config/ecsmedic.example.yaml"}
 	if m := anyLineRE.FindStringSubmatch(msg); m != nil {
 		e.Line, e.Message = atoi(m[1]), m[2]
 		e.Path, e.Column = ix.valueAt(e.Line, "")
 	}
-	return e
+	return e, "", false
 }
 
 // valueAt is the path and column of the value on line with the tag, the
@@ -491,6 +460,9 @@ func normalKey(s string) string {
 // closest is the known key a misspelt key most likely meant, or "".
 func closest(key string, known []string) string {
 	nk := normalKey(key)
+	if len(nk) > 64 {
+		return "" // no setting is this long; and it keeps the comparison cheap
+	}
 	for _, k := range known {
 		if normalKey(k) == nk {
 			return k
@@ -498,7 +470,7 @@ func closest(key string, known []string) string {
 	}
 	best, bestDist := "", 0
 	for _, k := range known {
-		d := editDistance(nk, strings.ToLower(k))
+		d := spell.Distance(nk, strings.ToLower(k))
 		if best == "" || d < bestDist {
 			best, bestDist = k, d
 		}
@@ -514,35 +486,6 @@ func closest(key string, known []string) string {
 		return best
 	}
 	return ""
-}
-
-// editDistance counts the edits from a to b, a swap of neighbours being one.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) > 64 || len(rb) > 64 {
-		return 1 << 20
-	}
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
 }
 
 // knownKeysByName maps each raw struct type's name, as the decoder's
@@ -628,14 +571,17 @@ type rawRoles struct {
 }
 
 type rawAWS struct {
-	Region      value `yaml:"region"`
-	Profile     value `yaml:"profile"`
-	RoleARN     value `yaml:"roleArn"`
-	ExternalID  value `yaml:"externalId"`
-	Cluster     value `yaml:"cluster"`
-	Endpoint    value `yaml:"endpoint"`
-	CallTimeout value `yaml:"callTimeout"`
-	MaxAttempts value `yaml:"maxAttempts"`
+	Region     value `yaml:"region"`
+	Profile    value `yaml:"profile"`
+	RoleARN    value `yaml:"roleArn"`
+	ExternalID value `yaml:"externalId"`
+	Cluster    value `yaml:"cluster"`
+	Endpoint   value `yaml:"endpoint"`
+	// AllowInsecureEndpoint says yes to a plain-http endpoint on another
+	// machine.
+	AllowInsecureEndpoint value `yaml:"allowInsecureEndpoint"`
+	CallTimeout           value `yaml:"callTimeout"`
+	MaxAttempts           value `yaml:"maxAttempts"`
 }
 
 type rawService struct {

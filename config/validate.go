@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsmedic/ecsmedic/internal/loopback"
 )
 
 // builder turns the raw settings into a Config, collecting every problem.
@@ -488,8 +490,27 @@ func (b *builder) aws(r *rawAWS, a *AWS) {
 		b.errAt(n, p+"cluster", fmt.Sprintf("%q is not an ECS cluster name", s),
 			"cluster names are letters, digits, - and _, as the ECS console shows them")
 	}
+	allowInsecure, allowNode := b.boolean(r.AllowInsecureEndpoint, p+"allowInsecureEndpoint", false)
+	a.AllowInsecureEndpoint = allowInsecure
+	insecure := false
 	if s, n := b.str(r.Endpoint, p+"endpoint", ""); n != nil && s != "" {
-		a.Endpoint, _ = b.httpURL(n, p+"endpoint", s, false, "http://127.0.0.1:4566 (ecsmedic sim)")
+		ep, ok := b.httpURL(n, p+"endpoint", s, false, "http://127.0.0.1:4566 (ecsmedic sim)")
+		a.Endpoint = ep
+		// Plain http to another machine carries every signed request and
+		// every answer (log lines included) unencrypted over the network.
+		insecure = ok && strings.HasPrefix(strings.ToLower(ep), "http://") && !loopback.URL(ep)
+		switch {
+		case insecure && !allowInsecure:
+			b.errAt(n, p+"endpoint", fmt.Sprintf("%q is plain http to another machine: every AWS request and answer would cross the network unencrypted", ep),
+				"use https://, or run the simulator on this machine (http://127.0.0.1:4566); if this is a simulator on a network you trust, add allowInsecureEndpoint: true under aws")
+		case insecure:
+			b.warnAt(n, p+"endpoint", fmt.Sprintf("%q is plain http to another machine (allowed by aws.allowInsecureEndpoint): AWS requests and answers cross the network unencrypted", ep),
+				"use https:// or an address on this machine when you can")
+		}
+	}
+	if allowInsecure && !insecure {
+		b.warnAt(allowNode, p+"allowInsecureEndpoint", "allowInsecureEndpoint is true but aws.endpoint is not plain http to another machine, so it changes nothing",
+			"remove allowInsecureEndpoint")
 	}
 	a.CallTimeout, _ = b.duration(r.CallTimeout, p+"callTimeout", DefaultCallTimeout, time.Second, maxCallTimeout)
 	a.MaxAttempts, _ = b.integer(r.MaxAttempts, p+"maxAttempts", DefaultMaxAttempts, 1, maxAttemptsLimit)
@@ -755,90 +776,6 @@ func checkTimezone(tz string) (msg, fix string) {
 		return fmt.Sprintf("%q is an offset, not a time zone name", tz), "write the place's name, such as Asia/Seoul for UTC+9"
 	}
 	return fmt.Sprintf("%q is not a time zone ecsmedic knows", tz), help
-}
-
-var cronFields = []struct {
-	name   string
-	lo, hi int
-	names  []string // names[i] is the value lo+i
-}{
-	{name: "minute", lo: 0, hi: 59},
-	{name: "hour", lo: 0, hi: 23},
-	{name: "day of month", lo: 1, hi: 31},
-	{name: "month", lo: 1, hi: 12, names: []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
-	{name: "day of week", lo: 0, hi: 7, names: []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
-}
-
-var cronMacros = map[string]string{"@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
-	"@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *"}
-
-// checkCron checks a five-field cron expression.
-func checkCron(s string) (msg, fix string) {
-	const form = "five fields: minute hour day-of-month month day-of-week, such as \"0 9 * * *\" for 09:00 every day"
-	f := strings.Fields(s)
-	if len(f) > 0 && (strings.HasPrefix(f[0], "CRON_TZ=") || strings.HasPrefix(f[0], "TZ=")) {
-		return "the cron has a time zone prefix", "remove " + f[0] + " and set schedules.summary.timezone instead"
-	}
-	if len(f) == 1 && strings.HasPrefix(f[0], "@") {
-		if m, ok := cronMacros[strings.ToLower(f[0])]; ok {
-			return fmt.Sprintf("%q is a shorthand ecsmedic does not read", s), fmt.Sprintf("write %q", m)
-		}
-	}
-	switch {
-	case len(f) == 6:
-		return "the cron has six fields; ecsmedic's has no seconds field", "drop the first field, leaving " + form
-	case len(f) != 5:
-		return fmt.Sprintf("%q is not a cron expression", s), "write " + form
-	}
-	for i, field := range f {
-		cf := cronFields[i]
-		for _, item := range strings.Split(field, ",") {
-			if err := checkCronItem(item, cf.lo, cf.hi, cf.names); err != "" {
-				return fmt.Sprintf("the %s field %q %s", cf.name, field, err), "write " + form
-			}
-		}
-	}
-	return "", ""
-}
-
-func checkCronItem(item string, lo, hi int, names []string) string {
-	base, step, hasStep := strings.Cut(item, "/")
-	if hasStep {
-		n, err := strconv.Atoi(step)
-		if err != nil || n < 1 || n > hi-lo+1 {
-			return fmt.Sprintf("has a step %q that is not a number from 1 to %d", step, hi-lo+1)
-		}
-	}
-	if base == "*" {
-		return ""
-	}
-	if base == "?" {
-		return "uses ?, which ecsmedic does not read: write * instead"
-	}
-	val := func(s string) (int, bool) {
-		for i, n := range names {
-			if strings.EqualFold(s, n) {
-				return lo + i, true
-			}
-		}
-		n, err := strconv.Atoi(s)
-		return n, err == nil && n >= lo && n <= hi
-	}
-	a, b, isRange := strings.Cut(base, "-")
-	x, ok := val(a)
-	if !ok {
-		return fmt.Sprintf("has %q, which is not a value from %d to %d", a, lo, hi)
-	}
-	if isRange {
-		y, ok := val(b)
-		if !ok {
-			return fmt.Sprintf("has %q, which is not a value from %d to %d", b, lo, hi)
-		}
-		if y < x {
-			return fmt.Sprintf("has the range %s, which runs backwards", base)
-		}
-	}
-	return ""
 }
 
 // describeCron says "09:00 every day" for a daily cron, else quotes it.

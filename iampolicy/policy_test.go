@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
@@ -56,6 +57,26 @@ func TestPolicyCoversEveryAWSCall(t *testing.T) {
 	for _, a := range allowed {
 		if !called[a] && extras[a] == "" {
 			t.Errorf("the policy allows %s, which no code calls any more: remove it from iampolicy", a)
+		}
+	}
+}
+
+// TestPolicyAllowsEveryWrite reads aws's catalogue of writes: each is
+// allowed by a write statement, scoped as the changes need.
+func TestPolicyAllowsEveryWrite(t *testing.T) {
+	writes := aws.Writes()
+	if len(writes) == 0 {
+		t.Fatal("aws.Writes is empty")
+	}
+	for _, w := range writes {
+		found := false
+		for _, s := range Build(club).Policy.Statement {
+			if s.Sid != ReadSid && slices.Contains(s.Action, w.Action()) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("aws writes %s, but no write statement of the policy allows it: add it to iampolicy", w.Action())
 		}
 	}
 }

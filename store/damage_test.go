@@ -196,17 +196,17 @@ func TestBadRecord(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	defer s.Close()
-	cs, err := s.Changes(ChangeFilter{Statuses: []string{StatusPending}})
+	cs, err := s.Changes(ChangeFilter{Statuses: []Status{StatusPending}})
 	if err != nil || len(cs) != 3 {
 		t.Fatalf("Changes: %d changes, %v; want the 3 good ones", len(cs), err)
 	}
 	if _, err := s.Change("broken01"); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "store check") {
 		t.Errorf("Change(broken01): %v, want ErrDamaged naming `store check`", err)
 	}
-	if _, err := s.Transition("broken01", []string{StatusPending}, StatusApproved, nil); !errors.Is(err, ErrDamaged) {
+	if _, err := s.Transition("broken01", []Status{StatusPending}, StatusApproved, nil); !errors.Is(err, ErrDamaged) {
 		t.Errorf("Transition(broken01): %v, want ErrDamaged", err)
 	}
-	if c, err := s.Transition("chg00001", []string{StatusPending}, StatusApproved, nil); err != nil || c.Status != StatusApproved {
+	if c, err := s.Transition("chg00001", []Status{StatusPending}, StatusApproved, nil); err != nil || c.Status != StatusApproved {
 		t.Errorf("approving another change: %+v, %v", c, err)
 	}
 	if err := s.LockService("prod", "svc1", "chg00001"); err != nil {

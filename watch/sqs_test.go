@@ -10,25 +10,26 @@ import (
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/internal/mototest"
 )
 
 // testQueue makes a queue on moto whose messages come back at once when
 // not deleted (visibility timeout 0), so the test never waits for them.
+// The client is the one `ecsmedic run` uses: the SQS of aws.Clients.
 func testQueue(t *testing.T) (*sqs.Client, string) {
 	t.Helper()
-	url := mototest.URL(t)
-	c := sqs.New(sqs.Options{
-		Region: "ap-northeast-2", BaseEndpoint: &url,
-		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-	})
+	clients := aws.NewClientsForEndpoint(mototest.URL(t), "ap-northeast-2")
+	t.Cleanup(clients.CloseIdleConnections)
+	var observed []string
+	clients.Observe(func(service, op string, _ time.Duration, _ error) { observed = append(observed, service+" "+op) })
+	c := clients.SQS
 	out, err := c.CreateQueue(context.Background(), &sqs.CreateQueueInput{
 		QueueName:  awssdk.String(fmt.Sprintf("ecsmedic-%s-%d", t.Name()[4:12], time.Now().UnixNano())),
 		Attributes: map[string]string{"VisibilityTimeout": "0"},
@@ -36,6 +37,11 @@ func testQueue(t *testing.T) (*sqs.Client, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The SQS client reports its calls like the others (for /metrics).
+	if diff := cmp.Diff([]string{"SQS CreateQueue"}, observed); diff != "" {
+		t.Errorf("observed calls (-want +got):\n%s", diff)
+	}
+	clients.Observe(nil)
 	return c, *out.QueueUrl
 }
 

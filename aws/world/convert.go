@@ -32,9 +32,6 @@ func (p *parser) eachMapping(n *yaml.Node, path string, nullOK bool, list, item 
 		return
 	}
 	for i, e := range n.Content {
-		if !p.spend(e) {
-			return
-		}
 		e = resolve(e)
 		sub := fmt.Sprintf("%s[%d]", path, i)
 		if e.Kind != yaml.MappingNode {
@@ -69,9 +66,6 @@ func fieldsOf(t reflect.Type) map[string]reflect.StructField {
 // Go type t. Errors are recorded, and the offending value left out.
 func (p *parser) typed(n *yaml.Node, t reflect.Type, path string, extra map[string]reflect.Type) any {
 	n = resolve(n)
-	if !p.spend(n) {
-		return nil
-	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"sort"
@@ -11,21 +12,29 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsmedic/ecsmedic/internal/yamlpos"
 )
 
 // Version is the world-format version this package reads and writes.
 const Version = 1
 
-// maxFileSize bounds what Load reads: a world is a snapshot of one account,
-// not a data lake, and a runaway file should not take the bot's memory.
-const maxFileSize = 64 << 20
-
 // Load reads and validates a world file. Problems come back as Errors, each
 // with the file, the line and what is wrong.
 func Load(path string) (*World, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the world file: %w", err)
+	}
+	defer f.Close()
+	// A huge file is refused without being read; a pipe is read at most
+	// one byte past the budget.
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxFileSize {
+		return nil, tooBig(path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading the world file %s: %w", path, err)
 	}
 	return Parse(path, data)
 }
@@ -33,15 +42,24 @@ func Load(path string) (*World, error) {
 // Parse is Load for data already in memory; name is used in messages.
 func Parse(name string, data []byte) (*World, error) {
 	if len(data) > maxFileSize {
-		return nil, Errors{{File: name, Msg: fmt.Sprintf("the file is %d MiB; a world file may be at most %d MiB", len(data)>>20, maxFileSize>>20)}}
+		return nil, tooBig(name)
+	}
+	if n, line := countValues(data, maxValues); line > 0 {
+		return nil, Errors{{File: name, Line: line, Message: fmt.Sprintf("the file holds more than %d values by line %d (%d so far); a world file may hold at most %d", maxValues, line, n, maxValues), Fix: shrinkHint}}
 	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, errEOF) || strings.Contains(err.Error(), "EOF") {
-			return nil, Errors{{File: name, Msg: "the file is empty; a world file needs at least `version: 1`"}}
+		if errors.Is(err, io.EOF) {
+			return nil, Errors{{File: name, Message: "the file is empty; a world file needs at least `version: 1`"}}
 		}
-		return nil, Errors{yamlError(name, err)}
+		return nil, Errors{yamlpos.Syntax(name, data, err)}
+	}
+	if err := checkTree(name, &doc); err != nil {
+		return nil, Errors{*err}
+	}
+	if dups := yamlpos.Duplicates(name, &doc); len(dups) > 0 {
+		return nil, Errors(dups)
 	}
 	p := &parser{file: name}
 	w := p.world(&doc)
@@ -51,49 +69,20 @@ func Parse(name string, data []byte) (*World, error) {
 	return w, nil
 }
 
-var errEOF = errors.New("EOF")
-
-// yamlError turns a yaml.v3 syntax error ("yaml: line 3: …") into an Error
-// with the line split out.
-func yamlError(file string, err error) *Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	var line int
-	if n, _ := fmt.Sscanf(msg, "line %d:", &line); n == 1 {
-		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-	}
-	return &Error{File: file, Line: line, Msg: "not valid YAML: " + msg}
-}
-
 type parser struct {
 	file string
 	errs Errors
-	// visited counts nodes converted: aliases can make a small file expand
-	// exponentially ("billion laughs"), so the walk has a budget.
-	visited int
 	// nodes remembers the YAML node of every top-level object, so that the
 	// reference checks can point at a line.
 	nodes map[string][]*yaml.Node
 }
 
 func (p *parser) errorf(n *yaml.Node, path, format string, args ...any) {
-	e := &Error{File: p.file, Path: path, Msg: fmt.Sprintf(format, args...)}
+	e := Error{File: p.file, Path: path, Message: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Column = n.Line, n.Column
 	}
 	p.errs = append(p.errs, e)
-}
-
-// maxNodes bounds the expanded size of a world; the largest real capture
-// is far below it.
-const maxNodes = 2_000_000
-
-// spend charges one node to the budget and says whether to go on.
-func (p *parser) spend(n *yaml.Node) bool {
-	p.visited++
-	if p.visited == maxNodes {
-		p.errorf(n, "", "the file expands to more than %d values (aliases referring to aliases?); a world file cannot be this large", maxNodes)
-	}
-	return p.visited < maxNodes
 }
 
 func resolve(n *yaml.Node) *yaml.Node {
@@ -282,9 +271,6 @@ func latest(w *World) time.Time {
 // float64, and a key that names a time and holds one becomes a time.Time.
 func (p *parser) anyValue(n *yaml.Node, path string) any {
 	n = resolve(n)
-	if !p.spend(n) {
-		return nil
-	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)

@@ -3,6 +3,8 @@ package world
 import (
 	"fmt"
 	"os"
+	"sort"
+	"strconv"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -14,11 +16,11 @@ import (
 func Marshal(w *World) ([]byte, error) {
 	root := &yaml.Node{Kind: yaml.MappingNode}
 	add := func(key string, v any) error {
-		var n yaml.Node
-		if err := n.Encode(toYAML(v)); err != nil {
-			return fmt.Errorf("encoding %s: %w", key, err)
+		n, err := toNode(v)
+		if err != nil {
+			return fmt.Errorf("writing %s of the world file: %w", key, err)
 		}
-		root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, &n)
+		root.Content = append(root.Content, strNode(key), n)
 		return nil
 	}
 	if err := add("version", Version); err != nil {
@@ -87,26 +89,112 @@ func formatTime(t time.Time) string {
 	return t.Format("2006-01-02T15:04:05.000Z07:00")
 }
 
-// toYAML replaces times with their RFC 3339 text; yaml.v3 would otherwise
-// write them in its own layout.
-func toYAML(v any) any {
+// toNode builds the YAML of a world value, times as RFC 3339 text. It
+// builds the nodes itself rather than hand Go maps to yaml.v3: yaml.v3
+// sorts a map's keys from reflect's random order, so the work (and the
+// fuzzer's coverage) differed from one run to the next, and it re-read what
+// it wrote. Keys are in byte order, compared pairwise so that the work does
+// not depend on the map's order either.
+func toNode(v any) (*yaml.Node, error) {
 	switch v := v.(type) {
+	case nil:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
 	case time.Time:
-		return formatTime(v)
+		return strNode(formatTime(v)), nil
+	case string:
+		return strNode(v), nil
+	case bool:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(v)}, nil
+	case int:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(v)}, nil
+	case int64:
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(v, 10)}, nil
+	case float64:
+		return floatNode(v), nil
 	case map[string]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[k] = toYAML(e)
+		n := &yaml.Node{Kind: yaml.MappingNode}
+		for _, k := range orderedKeys(v) {
+			e, err := toNode(v[k])
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, strNode(k), e)
 		}
-		return out
+		return n, nil
 	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = toYAML(e)
+		n := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, e := range v {
+			c, err := toNode(e)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
 		}
-		return out
+		return n, nil
 	}
-	return v
+	// Anything else (an SDK value a hand-built world holds) the way
+	// yaml.v3 writes it.
+	var n yaml.Node
+	if err := n.Encode(v); err != nil {
+		return nil, err
+	}
+	return &n, nil
+}
+
+// strNode is text; yaml.v3 quotes it when it would read as another type,
+// and YAML 1.1's yes/no/on/off are quoted too for older readers.
+func strNode(s string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	switch s {
+	case "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off", "OFF":
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
+
+func floatNode(f float64) *yaml.Node {
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	switch s {
+	case "+Inf":
+		s = ".inf"
+	case "-Inf":
+		s = "-.inf"
+	case "NaN":
+		s = ".nan"
+	}
+	// No tag: a whole number is written as one (38, not !!float 38), as
+	// yaml.v3 writes a float64; the loader reads it back as a number.
+	return &yaml.Node{Kind: yaml.ScalarNode, Value: s}
+}
+
+// orderedKeys are m's keys in byte order. Small maps (every object of a
+// world) are ranked by comparing every pair, which costs the same whatever
+// order the map yields; large ones are sorted.
+func orderedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if len(keys) > 64 {
+		sort.Strings(keys)
+		return keys
+	}
+	out := make([]string, len(keys))
+	for _, k := range keys {
+		rank := 0
+		for _, o := range keys {
+			rank += boolInt(o < k)
+		}
+		out[rank] = k
+	}
+	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func metricsYAML(ms []Metric) []any {

@@ -223,9 +223,6 @@ func (p *parser) run(v *yaml.Node, path string, start time.Time, period int) []P
 	out := make([]Point, 0, len(v.Content))
 	for i, e := range v.Content {
 		e = resolve(e)
-		if !p.spend(e) {
-			return out
-		}
 		if e.Kind == yaml.ScalarNode && e.Tag == "!!null" {
 			continue
 		}

@@ -9,9 +9,7 @@ import (
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
-	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/smithy-go"
 
 	"github.com/ecsmedic/ecsmedic/aws"
@@ -137,27 +135,7 @@ func (e *Engine) apply(ctx context.Context, c store.Change) Outcome {
 
 // send makes one write; deleting what is already gone counts as done.
 func (e *Engine) send(ctx context.Context, w any) error {
-	var err error
-	switch in := w.(type) {
-	case *ecs.UpdateServiceInput:
-		_, err = e.aws.UpdateService(ctx, in, false)
-	case *ecs.UpdateCapacityProviderInput:
-		_, err = e.aws.UpdateCapacityProvider(ctx, in, false)
-	case *autoscaling.PutScalingPolicyInput:
-		_, err = e.aws.PutAutoScalingPolicy(ctx, in, false)
-	case *applicationautoscaling.RegisterScalableTargetInput:
-		_, err = e.aws.RegisterScalableTarget(ctx, in, false)
-	case *applicationautoscaling.PutScalingPolicyInput:
-		_, err = e.aws.PutServiceScalingPolicy(ctx, in, false)
-	case *applicationautoscaling.DeleteScalingPolicyInput:
-		_, err = e.aws.DeleteServiceScalingPolicy(ctx, in, false)
-	case *applicationautoscaling.DeregisterScalableTargetInput:
-		_, err = e.aws.DeregisterScalableTarget(ctx, in, false)
-	case *elb.ModifyTargetGroupInput:
-		_, err = e.aws.ModifyTargetGroup(ctx, in, false)
-	default:
-		return fmt.Errorf("ecsmedic cannot send %T", w)
-	}
+	_, err := e.aws.Send(ctx, w, false) // the one catalogue of writes (aws/writers.go)
 	var api smithy.APIError
 	if err != nil && errors.As(err, &api) && api.ErrorCode() == "ObjectNotFoundException" {
 		switch w.(type) {

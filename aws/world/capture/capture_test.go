@@ -1,4 +1,4 @@
-package aws_test
+package capture_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/aws/world/capture"
 )
 
 // TestCaptureReplays captures from a running simulator, serves the capture
@@ -23,7 +24,7 @@ func TestCaptureReplays(t *testing.T) {
 	}
 	live := serve(t, orig)
 	services := []string{"backend", "frontend"}
-	w, err := live.Capture(ctx, "codedang", services, aws.CaptureOptions{})
+	w, err := capture.Capture(ctx, live, "codedang", services, capture.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

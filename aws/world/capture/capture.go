@@ -1,8 +1,14 @@
-package aws
+// Package capture writes services of a live account as a world file, so
+// that an incident can be replayed, shared and turned into a test. It reads
+// through package aws and writes the world format; package aws knows
+// nothing of worlds.
+package capture
 
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -11,11 +17,12 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	ecsaws "github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 )
 
-// CaptureOptions bound what Capture reads.
-type CaptureOptions struct {
+// Options bound what Capture reads.
+type Options struct {
 	Since, Until time.Time // metrics; zero = the three hours before now
 	LogLines     int       // per task; default 200
 }
@@ -27,11 +34,11 @@ type CaptureOptions struct {
 // scaling settings, the metrics a diagnosis reads and the tasks' last log
 // lines. It reads through GatherService, so a capture holds exactly what
 // `why` looks at.
-func (c *Clients) Capture(ctx context.Context, cluster string, services []string, opt CaptureOptions) (*world.World, error) {
+func Capture(ctx context.Context, c *ecsaws.Clients, cluster string, services []string, opt Options) (*world.World, error) {
 	if len(services) == 0 {
 		return nil, fmt.Errorf("name at least one service to capture")
 	}
-	now := c.now()
+	now := c.CurrentTime()
 	if opt.Until.IsZero() {
 		opt.Until = now
 	}
@@ -46,17 +53,17 @@ func (c *Clients) Capture(ctx context.Context, cluster string, services []string
 		w.AccountID = aws.ToString(id.Account)
 	}
 	b := newWorldBuilder(w)
-	var snaps []*ServiceSnapshot
+	var snaps []*ecsaws.ServiceSnapshot
 	for _, svc := range services {
-		snap, err := c.GatherService(ctx, cluster, svc, GatherOptions{Since: opt.Since, Until: opt.Until, LogLines: opt.LogLines})
+		snap, err := c.GatherService(ctx, cluster, svc, ecsaws.GatherOptions{Since: opt.Since, Until: opt.Until, LogLines: opt.LogLines})
 		if err != nil {
 			return nil, fmt.Errorf("capturing %s: %w", svc, err)
 		}
 		snaps = append(snaps, snap)
 		b.addService(snap)
 	}
-	if err := c.captureMetrics(ctx, w, snaps, opt); err != nil {
-		return nil, fmt.Errorf("capturing metrics: %w", Explain(err))
+	if err := captureMetrics(ctx, c, w, snaps, opt); err != nil {
+		return nil, fmt.Errorf("capturing metrics: %w", ecsaws.Explain(err))
 	}
 	return w, nil
 }
@@ -79,7 +86,7 @@ func (b *worldBuilder) add(list *[]world.Object, id string, o world.Object) {
 	*list = append(*list, o)
 }
 
-func (b *worldBuilder) addService(s *ServiceSnapshot) {
+func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot) {
 	w := b.w
 	camel, pascal := world.CamelCase, world.PascalCase
 	b.add(&w.Clusters, aws.ToString(s.Cluster.ClusterArn), world.ObjectFromSDK(s.Cluster, camel))
@@ -131,7 +138,7 @@ func (b *worldBuilder) addService(s *ServiceSnapshot) {
 }
 
 // addLogs files each task's lines under the awslogs stream they came from.
-func (b *worldBuilder) addLogs(s *ServiceSnapshot) {
+func (b *worldBuilder) addLogs(s *ecsaws.ServiceSnapshot) {
 	tasks := append(append([]taskRef{}, refs(s.Running)...), refs(s.Stopped)...)
 	for _, t := range tasks {
 		lines := s.Logs[aws.ToString(t.task.TaskArn)]
@@ -139,17 +146,16 @@ func (b *worldBuilder) addLogs(s *ServiceSnapshot) {
 			continue
 		}
 		td := s.TaskDefinitions[aws.ToString(t.task.TaskDefinitionArn)]
-		target, ok := logTarget(td, t.task, "")
-		if !ok || target.Prefix == "" {
+		group, stream, ok := ecsaws.LogStreamOf(td, t.task)
+		if !ok {
 			continue
 		}
-		stream := logStreamName(target.Prefix, target.Container, aws.ToString(t.task.TaskArn))
-		id := "log:" + target.Group + "/" + stream
+		id := "log:" + group + "/" + stream
 		if b.seen[id] {
 			continue
 		}
 		b.seen[id] = true
-		ls := world.LogStream{LogGroupName: target.Group, LogStreamName: stream}
+		ls := world.LogStream{LogGroupName: group, LogStreamName: stream}
 		for _, l := range lines {
 			ls.Events = append(ls.Events, world.LogEvent{Timestamp: l.T, Message: l.Message})
 		}
@@ -169,9 +175,9 @@ func refs(tasks []ecstypes.Task) []taskRef {
 
 // captureMetrics reads every series the snapshots hold again, with all five
 // statistics, so the world answers any statistic a later reader asks for.
-func (c *Clients) captureMetrics(ctx context.Context, w *world.World, snaps []*ServiceSnapshot, opt CaptureOptions) error {
+func captureMetrics(ctx context.Context, c *ecsaws.Clients, w *world.World, snaps []*ecsaws.ServiceSnapshot, opt Options) error {
 	type seriesID struct{ ns, name, dims string }
-	seen := map[seriesID]Series{}
+	seen := map[seriesID]ecsaws.Series{}
 	for _, s := range snaps {
 		for _, ser := range s.Metrics {
 			id := seriesID{ser.Namespace, ser.MetricName, dimsKey(ser.Dimensions)}
@@ -188,32 +194,28 @@ func (c *Clients) captureMetrics(ctx context.Context, w *world.World, snaps []*S
 		a, b := ids[i], ids[j]
 		return a.ns+a.name+a.dims < b.ns+b.name+b.dims
 	})
-	stats := []string{"Average", "Maximum", "Minimum", "Sum", "SampleCount"}
-	var qs []metricQuery
+	series := make([]ecsaws.Series, len(ids))
 	for i, id := range ids {
-		ser := seen[id]
-		for _, st := range stats {
-			qs = append(qs, metricQuery{Key: fmt.Sprintf("%d/%s", i, st), Namespace: ser.Namespace, MetricName: ser.MetricName, Dimensions: ser.Dimensions, Stat: st})
-		}
+		series[i] = seen[id]
 	}
-	win := newMetricWindow(c.now(), opt.Since, opt.Until, len(qs))
-	got, err := c.getMetrics(ctx, qs, win)
+	got, err := c.Statistics(ctx, series, []string{"Average", "Maximum", "Minimum", "Sum", "SampleCount"}, opt.Since, opt.Until)
 	if err != nil {
 		return err
 	}
-	for i, id := range ids {
-		ser := seen[id]
+	for i, ser := range series {
 		points := map[time.Time]*world.Point{}
 		var order []time.Time
-		for _, st := range stats {
-			for _, p := range got[fmt.Sprintf("%d/%s", i, st)].Points {
+		period := 0
+		for _, byStat := range got[i] {
+			period = byStat.Period
+			for _, p := range byStat.Points {
 				pt := points[p.T]
 				if pt == nil {
 					pt = &world.Point{Timestamp: p.T}
 					points[p.T] = pt
 					order = append(order, p.T)
 				}
-				switch st {
+				switch byStat.Stat {
 				case "Average":
 					pt.Average = p.V
 				case "Maximum":
@@ -231,7 +233,7 @@ func (c *Clients) captureMetrics(ctx context.Context, w *world.World, snaps []*S
 			continue
 		}
 		sort.Slice(order, func(a, b int) bool { return order[a].Before(order[b]) })
-		m := world.Metric{Namespace: ser.Namespace, MetricName: ser.MetricName, Dimensions: ser.Dimensions, Period: int(win.Period)}
+		m := world.Metric{Namespace: ser.Namespace, MetricName: ser.MetricName, Dimensions: ser.Dimensions, Period: period}
 		for _, t := range order {
 			m.Points = append(m.Points, *points[t])
 		}
@@ -242,7 +244,7 @@ func (c *Clients) captureMetrics(ctx context.Context, w *world.World, snaps []*S
 
 func dimsKey(d map[string]string) string {
 	var b strings.Builder
-	for _, k := range sortedKeys(d) {
+	for _, k := range slices.Sorted(maps.Keys(d)) {
 		b.WriteString(k + "=" + d[k] + ";")
 	}
 	return b.String()
