@@ -7,7 +7,10 @@
 # Secrets never go in here: the Discord token and the button key come from
 # the environment at run time (on ECS: the task definition's `secrets`).
 
-FROM golang:1.26-bookworm AS build
+# The Go that builds the image is this tag's: the golang images set
+# GOTOOLCHAIN=local, so go.mod's toolchain line does not apply inside. Keep
+# the two equal (deploy/dockerfile_test.go checks) and on a patched release.
+FROM golang:1.26.11-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

@@ -115,8 +115,10 @@ func TestDockerfile(t *testing.T) {
 	build, final := stages[0], stages[len(stages)-1]
 
 	t.Run("build stage", func(t *testing.T) {
-		if !strings.HasPrefix(build.From, "golang:1.26") || !strings.Contains(build.From, "bookworm") {
-			t.Errorf("build FROM %s: want golang:1.26 on bookworm", build.From)
+		// The golang images set GOTOOLCHAIN=local: the tag, not go.mod,
+		// decides which Go (and which standard library fixes) the image has.
+		if want := "golang:" + strings.TrimPrefix(goModToolchain(t), "go") + "-bookworm"; build.From != want {
+			t.Errorf("build FROM %s: want %s, the toolchain go.mod names", build.From, want)
 		}
 		var goBuild string
 		for _, r := range build.all("RUN") {
@@ -128,6 +130,39 @@ func TestDockerfile(t *testing.T) {
 			if !strings.Contains(goBuild, want) {
 				t.Errorf("the go build step lacks %s: %q", want, goBuild)
 			}
+		}
+	})
+
+	t.Run("the README builds the same binary", func(t *testing.T) {
+		readme, err := os.ReadFile("../README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The commands are the lines of its code blocks; prose may name
+		// a plain go build to compare.
+		var builds []string
+		inCode := false
+		for _, line := range strings.Split(string(readme), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "```") {
+				inCode = !inCode
+				continue
+			}
+			if inCode && strings.Contains(line, "go build") {
+				builds = append(builds, line)
+			}
+		}
+		if len(builds) == 0 {
+			t.Fatal("the README shows no go build command")
+		}
+		for _, b := range builds {
+			for _, want := range []string{"CGO_ENABLED=0", "-trimpath", "-ldflags='-s -w'"} {
+				if !strings.Contains(b, want) {
+					t.Errorf("README: %q lacks %s, which the image's build uses", strings.TrimSpace(b), want)
+				}
+			}
+		}
+		if !strings.Contains(string(readme), "`"+build.From+"`") {
+			t.Errorf("the README does not say the image builds with %s", build.From)
 		}
 	})
 
@@ -222,6 +257,30 @@ func TestDockerfile(t *testing.T) {
 			}
 		}
 	})
+}
+
+// goModToolchain is the Go release go.mod asks for: its toolchain line, or
+// its go line when it has none.
+func goModToolchain(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var goLine string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && f[0] == "toolchain" {
+			return f[1]
+		}
+		if len(f) == 2 && f[0] == "go" {
+			goLine = "go" + f[1]
+		}
+	}
+	if goLine == "" {
+		t.Fatal("go.mod has neither a toolchain nor a go line")
+	}
+	return goLine
 }
 
 func TestDockerignore(t *testing.T) {
