@@ -247,6 +247,7 @@ func startOps(t *testing.T, o opsOptions) *ops {
 		Changes:         watchedChanges{h.eng, h.postedCh},
 		NewTicker:       func(time.Duration) (<-chan time.Time, func()) { return h.sweep, func() {} },
 		Instance:        testInstance,
+		Now:             o.clock.Now,
 	}
 	if o.config != nil {
 		o.config(&cfg)
