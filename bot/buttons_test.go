@@ -125,11 +125,7 @@ func buttonPayload(t *testing.T, id string) string {
 // click applies the plan, and a remedy button older than a day is refused.
 func TestButtonBinding(t *testing.T) {
 	t.Parallel()
-	const other = "1190000000000000077"
-	h := startOps(t, opsOptions{config: func(c *BotConfig) {
-		c.Discord.Channels.Commands = append(c.Discord.Channels.Commands, other)
-	}})
-	plan := h.plan(alice, "!reservation on")
+	h, plan := planWithTwoChannels(t)
 	approve := button(t, plan, "Approve")
 	sig := approve[strings.LastIndexByte(approve, ':')+1:]
 	forgedSig := "A" + sig[1:]
@@ -144,7 +140,7 @@ func TestButtonBinding(t *testing.T) {
 	}{
 		{"a forged signature", cmdChannel, plan.ID, approve[:len(approve)-len(sig)] + forgedSig},
 		{"another change's ID", cmdChannel, plan.ID, strings.Replace(approve, ":"+changeID+":", ":"+changeID+"0:", 1)},
-		{"replayed in another channel", other, plan.ID, approve},
+		{"replayed in another channel", otherChannel, plan.ID, approve},
 		{"on another message", cmdChannel, elsewhere, approve},
 	}
 	for _, tt := range tests {

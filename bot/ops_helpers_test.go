@@ -273,6 +273,19 @@ func startOps(t *testing.T, o opsOptions) *ops {
 	return h
 }
 
+// otherChannel is a second commands channel.
+const otherChannel = "1190000000000000077"
+
+// planWithTwoChannels starts the ops with otherChannel as a second
+// commands channel, and alice's reservation plan posted in the first.
+func planWithTwoChannels(t *testing.T) (*ops, discordtest.StoredMessage) {
+	t.Helper()
+	h := startOps(t, opsOptions{config: func(c *BotConfig) {
+		c.Discord.Channels.Commands = append(c.Discord.Channels.Commands, otherChannel)
+	}})
+	return h, h.plan(alice, "!reservation on")
+}
+
 // tick ticks the sweep: the send returns once the sweeper took it, and a
 // second one once the sweep it started is done.
 func (h *ops) tick() {
