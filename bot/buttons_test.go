@@ -168,14 +168,14 @@ func TestButtonBinding(t *testing.T) {
 }
 
 // TestButtonValidAndExpiredRemedy: the plan's own Approve, clicked in its
-// channel on its message, applies it; a remedy button works for a day and
-// is refused after.
+// channel on its message, applies it; a remedy button works for a day
+// and is refused after.
 func TestButtonValidAndExpiredRemedy(t *testing.T) {
 	t.Parallel()
 	h := startOps(t, opsOptions{})
 	plan := h.plan(alice, "!reservation on")
 	if p := h.answer(h.click(bob, plan, button(t, plan, "Approve"))); p.Type != discordtest.CallbackUpdateMessage {
-		t.Fatalf("the approval answered with type %d, want an update of the plan (7)", p.Type)
+		t.Fatalf("the approval answered with type %d %+v, want an update of the plan (7)", p.Type, p.Data)
 	}
 	h.waitFor("the plan edited to applied", func() bool { return strings.HasPrefix(title(h.message(plan.ID)), "Applied ") })
 
