@@ -71,7 +71,7 @@ func TestWatcherAlerts(t *testing.T) {
 		t.Errorf("%d attachments, %d buttons", len(a.Attachments), len(a.Buttons()))
 	}
 	for _, b := range a.Buttons() {
-		if _, _, ok := h.bot.sign.verify(b.CustomID); !ok {
+		if _, _, err := h.bot.sign.verify(b.CustomID, scope{discordtest.DefaultGuildID, alertsChannel, ""}, h.clock.Now()); err != nil {
 			t.Errorf("button %q is not signed", b.Label)
 		}
 	}

@@ -75,6 +75,9 @@ type BotConfig struct {
 	// Redactor masks secrets that replies quote from AWS (log lines, stop
 	// reasons); nil masks everything, e-mail addresses included.
 	Redactor *scrub.Redactor
+	// Now is the clock that buttons expire by; nil means time.Now. Give
+	// it the change engine's clock.
+	Now func() time.Time
 }
 
 // Intents are the gateway events the bot asks for: guilds, guild

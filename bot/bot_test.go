@@ -220,9 +220,9 @@ func TestButtons(t *testing.T) {
 	}
 	msg := msgs[0]
 	real := msg.Buttons()[0].CustomID
-	sign := signer{key: testKey}
-	ack, _ := sign.id("ack", "req-1")
-	boom, _ := sign.id("boom", "x")
+	sign, here, until := signer{key: testKey}, scope{discordtest.DefaultGuildID, cmdChannel, ""}, time.Now().Add(time.Hour)
+	ack, _ := sign.id(here, until, "ack", "req-1")
+	boom, _ := sign.id(here, until, "boom", "x")
 	forged := real[:len(real)-4] + "AAAA"
 	if forged == real {
 		forged = real[:len(real)-4] + "BBBB"
@@ -235,7 +235,8 @@ func TestButtons(t *testing.T) {
 		wantText       string
 	}{
 		{"forged", forged, nil, 4, 64, "not allowed"},
-		{"made up", "em1:cmd:!scale backend cpu 4096:AAAAAAAAAAAAAAAAAAAAAA", nil, 4, 64, "not allowed"},
+		{"made up", "em2:c1a2b3c:cmd:!scale backend cpu 4096:AAAAAAAAAAAAAAAAAAAAAA", nil, 4, 64, "not allowed"},
+		{"the old unbound form", "em1:cmd:!scale backend cpu 4096:AAAAAAAAAAAAAAAAAAAAAA", nil, 4, 64, "not allowed"},
 		{"not ours at all", "approve-42", nil, 4, 64, "not allowed"},
 		{"a handler without the role", ack, nil, 4, 64, "needs one of the roles"},
 		{"a handler with the role", ack, []string{discordtest.DefaultOperatorRole}, 7, 0, "acknowledged by"},

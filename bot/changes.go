@@ -158,7 +158,7 @@ func (b *Bot) onAudit(r store.AuditRecord) {
 // first message when it takes several).
 func (b *Bot) post(ctx context.Context, channelID string, m reply.Message) (string, error) {
 	first := ""
-	for _, o := range b.render.render([]reply.Message{m}) {
+	for _, o := range b.renderer(ctx, channelID, "").render([]reply.Message{m}) {
 		opts, cancel := b.rest(ctx)
 		msg, err := b.session.ChannelMessageSendComplex(channelID, &discordgo.MessageSend{
 			Embeds: o.Embeds, Components: o.Components, Files: o.Files, AllowedMentions: noMentions(),
@@ -177,7 +177,7 @@ func (b *Bot) post(ctx context.Context, channelID string, m reply.Message) (stri
 // editMessage replaces a message's embeds, buttons and files with a
 // reply's.
 func (b *Bot) editMessage(ctx context.Context, channelID, messageID string, m reply.Message) error {
-	o := b.render.render([]reply.Message{m})[0]
+	o := b.renderer(ctx, channelID, messageID).render([]reply.Message{m})[0]
 	edit := discordgo.NewMessageEdit(channelID, messageID)
 	edit.Embeds, edit.Components, edit.Files = &o.Embeds, &o.Components, o.Files
 	edit.Attachments = &[]*discordgo.MessageAttachment{} // only the new files
@@ -230,7 +230,7 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 			b.private(ctx, reqID, i, privateText(a.m))
 			return
 		}
-		o := b.render.render([]reply.Message{a.m})[0]
+		o := b.renderer(ctx, c.ChannelID, messageID).render([]reply.Message{a.m})[0]
 		shown := ed.do(seq, func() bool {
 			return b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
 				Data: &discordgo.InteractionResponseData{Embeds: o.Embeds, Components: o.Components, Files: o.Files,

@@ -214,7 +214,7 @@ func TestTypedApprove(t *testing.T) {
 	t.Parallel()
 	h := startOps(t, opsOptions{})
 	plan := h.plan(alice, "!reservation on")
-	_, id, _ := h.bot.sign.verify(button(t, plan, "Approve"))
+	id := buttonPayload(t, button(t, plan, "Approve"))
 	h.sw.noWrites("the plan")
 	p := decode(t, h.replyTo(cmdChannel, h.sayAs(bob, "!approve "+id)))
 	if len(p.Embeds) == 0 || !strings.HasPrefix(p.Embeds[0].Title, "Applied ") {
@@ -262,15 +262,11 @@ func TestSlashChange(t *testing.T) {
 // plan and AWS stay as they were.
 func TestDecisionInAnotherChannel(t *testing.T) {
 	t.Parallel()
-	const other = "1190000000000000077"
-	h := startOps(t, opsOptions{config: func(c *BotConfig) {
-		c.Discord.Channels.Commands = append(c.Discord.Channels.Commands, other)
-	}})
-	plan := h.plan(alice, "!reservation on")
-	_, id, _ := h.bot.sign.verify(button(t, plan, "Approve"))
-	msg := h.fake.SendMessage(discordtest.Message{ChannelID: other, GuildID: discordtest.DefaultGuildID,
+	h, plan := planWithTwoChannels(t)
+	id := buttonPayload(t, button(t, plan, "Approve"))
+	msg := h.fake.SendMessage(discordtest.Message{ChannelID: otherChannel, GuildID: discordtest.DefaultGuildID,
 		AuthorID: bob.id, AuthorName: bob.name, Roles: bob.roles, Content: "!approve " + id})
-	p := decode(t, h.replyTo(other, msg))
+	p := decode(t, h.replyTo(otherChannel, msg))
 	if len(p.Embeds) == 0 || p.Embeds[0].Title != "Not allowed" || !strings.Contains(p.Embeds[0].Description, "<#"+cmdChannel+">") {
 		t.Errorf("the answer: %+v", p.Embeds)
 	}

@@ -69,19 +69,28 @@ func (b *Bot) defaultAuthorize(c Click) bool {
 	return false
 }
 
+// onClick checks a click's custom ID where it was clicked before anything
+// else: one that fails (forged, from another guild or channel, or on
+// another message than the one it was bound to), has expired, or decides a
+// change from another message than its plan's, gets the same private
+// "not allowed or expired, run the command again" and changes nothing.
 func (b *Bot) onClick(ctx context.Context, reqID string, i *discordgo.Interaction) {
 	user, roles := interactionUser(i)
 	lang := b.lang(string(i.Locale))
 	data := i.MessageComponentData()
-	action, payload, ok := b.sign.verify(data.CustomID)
-	if !ok {
-		b.log.Warn("refused a button whose ID is not ours (forged or from another key)", "request", reqID, "user", user.ID)
-		b.private(ctx, reqID, i, say(lang, "not_allowed"))
-		return
-	}
-	c := Click{User: user.ID, UserName: user.Username, Roles: roles, Action: action, Payload: payload, ChannelID: i.ChannelID, Locale: string(i.Locale)}
+	c := Click{User: user.ID, UserName: user.Username, Roles: roles, ChannelID: i.ChannelID, Locale: string(i.Locale)}
 	if i.Message != nil {
 		c.MessageID = i.Message.ID
+	}
+	action, payload, err := b.sign.verify(data.CustomID, scope{i.GuildID, i.ChannelID, c.MessageID}, b.now())
+	if err == nil {
+		c.Action, c.Payload = action, payload
+		err = b.onPlan(ctx, c)
+	}
+	if err != nil {
+		b.log.Warn("refused a button", "request", reqID, "user", user.ID, "channel", i.ChannelID, "reason", err.Error())
+		b.private(ctx, reqID, i, say(lang, "not_allowed"))
+		return
 	}
 	if !b.authorize(c) {
 		b.log.Info("refused a click: the user lacks the role", "request", reqID, "user", user.ID, "action", action)
@@ -113,6 +122,48 @@ func (b *Bot) onClick(ctx context.Context, reqID string, i *discordgo.Interactio
 	b.runClick(ctx, reqID, i, c, h)
 }
 
+// onPlan checks that a click deciding a change is on the message where
+// its plan was posted, when the store knows it. A button's MAC binds its
+// channel but not the plan's message, which did not exist when the button
+// was made.
+func (b *Bot) onPlan(ctx context.Context, c Click) error {
+	if _, ok := commands.ParseDecision(c.Action); !ok || b.cfg.Changes == nil {
+		return nil
+	}
+	cur, err := b.cfg.Changes.Get(ctx, c.Payload)
+	if err != nil {
+		return nil // the decision itself says the change is unknown
+	}
+	if (cur.ChannelID != "" && cur.ChannelID != c.ChannelID) || (cur.MessageID != "" && cur.MessageID != c.MessageID) {
+		return errNotOurs
+	}
+	return nil
+}
+
+func (b *Bot) now() time.Time {
+	if b.cfg.Now != nil {
+		return b.cfg.Now()
+	}
+	return time.Now()
+}
+
+// renderer draws messages for a channel and, when it is an edit, a
+// message, binding their buttons there (see buttons.go).
+func (b *Bot) renderer(ctx context.Context, channelID, messageID string) renderer {
+	r := b.render
+	r.at = scope{b.cfg.Discord.GuildID, channelID, messageID}
+	now := b.now()
+	r.expires = func(action, payload string) time.Time {
+		if _, ok := commands.ParseDecision(action); ok && b.cfg.Changes != nil {
+			if cur, err := b.cfg.Changes.Get(ctx, payload); err == nil && !cur.ExpiresAt.IsZero() {
+				return cur.ExpiresAt // the approval's own deadline
+			}
+		}
+		return now.Add(buttonLifetime)
+	}
+	return r
+}
+
 type clickResult struct {
 	update  *reply.Message
 	private string
@@ -142,7 +193,7 @@ func (b *Bot) runClick(ctx context.Context, reqID string, i *discordgo.Interacti
 	case r = <-done:
 		switch {
 		case r.update != nil:
-			o := b.render.render([]reply.Message{*r.update})[0]
+			o := b.renderer(ctx, c.ChannelID, c.MessageID).render([]reply.Message{*r.update})[0]
 			if !b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
 				Data: &discordgo.InteractionResponseData{Embeds: o.Embeds, Components: o.Components, Files: o.Files, AllowedMentions: noMentions()}}) {
 				return

@@ -92,7 +92,7 @@ func (b *Bot) runTyped(ctx context.Context, reqID string, i *discordgo.Interacti
 // and sends the others as follow-ups; watch (nil for none) learns where a
 // plan was posted.
 func (b *Bot) deliver(ctx context.Context, reqID string, i *discordgo.Interaction, out []reply.Message, watch *changeWatch) {
-	for n, o := range b.render.render(out) {
+	for n, o := range b.renderer(ctx, i.ChannelID, "").render(out) {
 		opts, cancel := b.rest(ctx)
 		var msg *discordgo.Message
 		var err error

@@ -54,7 +54,7 @@ func (b *Bot) answerMessage(ctx context.Context, reqID string, m *discordgo.Mess
 	out := b.answer(ctx, reqID, in)
 	watch.answered(ctx, out)
 	stopTyping()
-	for i, o := range b.render.render(out) {
+	for i, o := range b.renderer(ctx, m.ChannelID, "").render(out) {
 		send := &discordgo.MessageSend{Embeds: o.Embeds, Components: o.Components, Files: o.Files, AllowedMentions: noMentions()}
 		if i == 0 {
 			no := false

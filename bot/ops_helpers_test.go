@@ -247,6 +247,7 @@ func startOps(t *testing.T, o opsOptions) *ops {
 		Changes:         watchedChanges{h.eng, h.postedCh},
 		NewTicker:       func(time.Duration) (<-chan time.Time, func()) { return h.sweep, func() {} },
 		Instance:        testInstance,
+		Now:             o.clock.Now,
 	}
 	if o.config != nil {
 		o.config(&cfg)
@@ -270,6 +271,19 @@ func startOps(t *testing.T, o opsOptions) *ops {
 		t.Fatalf("the bot did not connect: %v\n%s", err, logs)
 	}
 	return h
+}
+
+// otherChannel is a second commands channel.
+const otherChannel = "1190000000000000077"
+
+// planWithTwoChannels starts the ops with otherChannel as a second
+// commands channel, and alice's reservation plan posted in the first.
+func planWithTwoChannels(t *testing.T) (*ops, discordtest.StoredMessage) {
+	t.Helper()
+	h := startOps(t, opsOptions{config: func(c *BotConfig) {
+		c.Discord.Channels.Commands = append(c.Discord.Channels.Commands, otherChannel)
+	}})
+	return h, h.plan(alice, "!reservation on")
 }
 
 // tick ticks the sweep: the send returns once the sweeper took it, and a

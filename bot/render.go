@@ -48,6 +48,11 @@ type renderer struct {
 	// mask hides secrets quoted from AWS in every reply; nil masks
 	// everything, e-mail addresses included.
 	mask *scrub.Redactor
+	// at is where the message is shown, which its buttons are bound to.
+	at scope
+	// expires says until when a button works (see the custom ID's doc in
+	// buttons.go); nil gives every button buttonLifetime from now.
+	expires func(action, payload string) time.Time
 }
 
 // render makes as few Discord messages as Discord's limits allow: up to
@@ -183,13 +188,20 @@ func (r renderer) buttonAction(id string) (action, payload string) {
 	return ActionCommand, id
 }
 
+func (r renderer) expiry(action, payload string) time.Time {
+	if r.expires == nil {
+		return time.Now().Add(buttonLifetime)
+	}
+	return r.expires(action, payload)
+}
+
 // rows lays buttons out in rows of five, at most five rows.
 func (r renderer) rows(bs []reply.Button) []discordgo.MessageComponent {
 	var rows []discordgo.MessageComponent
 	var row discordgo.ActionsRow
 	for _, b := range bs {
 		action, payload := r.buttonAction(b.ID)
-		id, ok := r.sign.id(action, payload)
+		id, ok := r.sign.id(r.at, r.expiry(action, payload), action, payload)
 		if !ok {
 			if r.dropped != nil {
 				r.dropped(b)

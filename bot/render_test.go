@@ -55,7 +55,7 @@ func show(t *testing.T, out []outgoing) []byte {
 // JSON payloads Discord receives.
 func TestRenderGolden(t *testing.T) {
 	router, _ := incidentRouter(t, sim.Options{})
-	r := renderer{sign: signer{key: testKey}, prefix: "!"}
+	r := testRenderer()
 	tests := []struct{ name, line, locale string }{
 		{"why_incident_en", "!why backend", "en"},
 		{"why_incident_ko", "!why backend", "ko"},
@@ -74,7 +74,7 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderLimits(t *testing.T) {
-	r := renderer{sign: signer{key: testKey}, prefix: "!"}
+	r := testRenderer()
 	long := strings.Repeat("가", 5000)
 	many := make([]reply.Field, 30)
 	for i := range many {
