@@ -169,12 +169,12 @@ func TestGatherService(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, inBubble(func(t *testing.T) {
 			w := loadWorld(t, "backend137.yaml")
 			if tt.change != nil {
 				tt.change(w)
 			}
-			s, c := startSim(t, w, sim.Options{Latency: roundLatency, Faults: faults(t, tt.faults...)})
+			s, c := startSimRounds(t, w, sim.Options{Latency: roundLatency, Faults: faults(t, tt.faults...)})
 			now := w.Now.Add(tt.now)
 			c.Now = func() time.Time { return now }
 			snap, err := c.GatherService(context.Background(), "codedang", "backend", tt.opt)
@@ -197,7 +197,7 @@ func TestGatherService(t *testing.T) {
 			if n := count(s.Calls(), "GetMetricData"); n > 2 {
 				t.Errorf("GetMetricData called %d times, want at most 2", n)
 			}
-		})
+		}))
 	}
 }
 

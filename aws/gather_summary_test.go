@@ -43,9 +43,9 @@ func TestGatherSummary(t *testing.T) {
 			wantServices: 2, ecsCalls: 5, metricCalls: 1, trips: 2, missing: []string{"service nope: not found in cluster club"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, inBubble(func(t *testing.T) {
 			w := manyServices(t, tt.services)
-			s, c := startSim(t, w, sim.Options{Latency: roundLatency})
+			s, c := startSimRounds(t, w, sim.Options{Latency: roundLatency})
 			snap, err := c.GatherSummary(context.Background(), "club", tt.ask, time.Time{}, time.Time{})
 			if err != nil {
 				t.Fatal(err)
@@ -83,7 +83,7 @@ func TestGatherSummary(t *testing.T) {
 			if diff := cmp.Diff(tt.missing, snap.Missing); diff != "" {
 				t.Errorf("missing (-want +got):\n%s", diff)
 			}
-		})
+		}))
 	}
 }
 

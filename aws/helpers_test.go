@@ -2,6 +2,7 @@ package aws
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -10,8 +11,8 @@ import (
 )
 
 // roundLatency is the simulator's answer time in tests that count round
-// trips: long enough that the client's own work (slow under -race) never
-// makes one round look like two in the call log.
+// trips. They run in a synctest bubble (startSimRounds), where it is fake
+// time: any value above zero makes the count exact and costs nothing.
 const roundLatency = 100 * time.Millisecond
 
 // noBackoff lets retries against a throttling simulator run at once.
@@ -66,4 +67,29 @@ func serveWorld(t testing.TB, w *world.World, opts sim.Options) (*sim.Server, st
 	}
 	t.Cleanup(func() { s.Close() })
 	return s, url
+}
+
+// inBubble runs a subtest in a testing/synctest bubble.
+func inBubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
+}
+
+// startSimRounds is startSim for tests that count round trips: call it
+// inside synctest.Test. The simulator serves on an in-memory pipe, so that
+// the bubble's fake clock serves opts.Latency and moves only when the
+// client has sent every request it can (see sim.RoundTrips).
+func startSimRounds(t *testing.T, w *world.World, opts sim.Options) (*sim.Server, *Clients) {
+	t.Helper()
+	opts.Freeze = true
+	s := sim.New(w, opts)
+	url, dial := s.ListenPipe()
+	c := NewClientsForEndpoint(url, w.Region, WithRetryBackoff(noBackoff), WithMaxAttempts(2), WithCallTimeout(5*time.Second))
+	c.transport.DialContext = dial
+	t.Cleanup(func() {
+		c.CloseIdleConnections()
+		s.Close()
+	})
+	now := w.Now
+	c.Now = func() time.Time { return now }
+	return s, c
 }

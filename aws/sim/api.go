@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws/world"
@@ -84,11 +85,14 @@ type Call struct {
 	Service   string
 	Operation string
 	Mutating  bool
-	Start     time.Time // wall-clock, for round-trip depth
-	End       time.Time
-	Status    int
-	ErrorCode string // "" on success
-	Injected  bool   // the answer came from --fail
+	Start     time.Time // when the request arrived, by the time package's clock
+	End       time.Time // when its answer was about to be written
+	// Arrived and Answered place the request's arrival and its answer in
+	// one order of events, for RoundTrips.
+	Arrived, Answered int64
+	Status            int
+	ErrorCode         string // "" on success
+	Injected          bool   // the answer came from --fail
 }
 
 // Options configure a simulator.
@@ -118,6 +122,7 @@ type Server struct {
 	seq   map[string]int // calls so far per "service.Operation", for faults
 	ids   int            // counter for ids the simulator makes up
 	nseq  int            // calls started, for Call.Seq
+	event atomic.Int64   // the last Call.Arrived or Call.Answered given
 
 	frozen  time.Time     // the present when Options.Freeze
 	closing chan struct{} // closed by Close, releases held (timeout) calls

@@ -75,17 +75,18 @@ func (s *Server) World() *world.World {
 
 // ServeHTTP answers one AWS API call on whichever protocol it came in.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := s.event.Add(1)
+	start := time.Now()
 	s.mu.Lock()
 	s.active++
 	s.mu.Unlock()
 	defer s.requestDone()
-	start := time.Now()
 	reqID := newRequestID()
 	rt, apiErr := route(r)
 
 	s.mu.Lock()
 	s.nseq++
-	call := Call{Seq: s.nseq, Service: rt.service, Operation: rt.op, Start: start}
+	call := Call{Seq: s.nseq, Service: rt.service, Operation: rt.op, Start: start, Arrived: arrived}
 	op, known := operations[rt.service][rt.op]
 	call.Mutating = known && op.mutating
 	var fault *Fault
@@ -119,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fault != nil && fault.Kind == FaultTimeout {
 		s.hold(r.Context())
 		call.Status, call.ErrorCode = http.StatusGatewayTimeout, "RequestTimeout"
-		call.End = time.Now()
+		call.End, call.Answered = time.Now(), s.event.Add(1)
 		s.record(call)
 		http.Error(w, "held by --fail "+fault.String(), http.StatusGatewayTimeout)
 		return
@@ -153,9 +154,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		setContentType(w.Header(), rt.wire)
 	}
 	call.Status = status
-	// End is taken before the answer is written, so a client's next call
-	// always starts after it: RoundTrips counts it as sequential.
-	call.End = time.Now()
+	// Answered is taken before the answer is written, so a call the client
+	// makes after reading it always arrives later: RoundTrips counts the
+	// two as sequential.
+	call.End, call.Answered = time.Now(), s.event.Add(1)
 	s.record(call)
 
 	w.Header().Set("X-Amzn-Requestid", reqID)
@@ -291,6 +293,12 @@ func (s *Server) Listen(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sim: cannot listen on %s: %w", addr, err)
 	}
+	s.serve(ln)
+	return "http://" + ln.Addr().String(), nil
+}
+
+// serve answers on ln in the background until Close.
+func (s *Server) serve(ln net.Listener) {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.http = srv
@@ -300,7 +308,6 @@ func (s *Server) Listen(addr string) (string, error) {
 			slog.Error("sim: server stopped", "err", err)
 		}
 	}()
-	return "http://" + ln.Addr().String(), nil
 }
 
 func isLoopback(host string) bool {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -303,7 +304,7 @@ func TestFaultsThroughSDK(t *testing.T) {
 		}
 		got := s.Calls()
 		for i := range got {
-			got[i].Start, got[i].End = time.Time{}, time.Time{}
+			got[i].Start, got[i].End, got[i].Arrived, got[i].Answered = time.Time{}, time.Time{}, 0, 0
 		}
 		want := []Call{
 			{Seq: 1, Service: SvcSTS, Operation: "GetCallerIdentity", Status: 400, ErrorCode: "Throttling", Injected: true},
@@ -358,9 +359,21 @@ func mustFault(t *testing.T, spec string) Fault {
 	return f
 }
 
-func TestLatencyOverlaps(t *testing.T) {
-	s, url := start(t, Options{Freeze: true, Latency: 100 * time.Millisecond})
-	c := stsClient(url, 1)
+// TestLatencyOverlaps runs in a synctest bubble, as every test that
+// counts round trips should (see RoundTrips).
+func TestLatencyOverlaps(t *testing.T) { synctest.Test(t, testLatencyOverlaps) }
+
+func testLatencyOverlaps(t *testing.T) {
+	s := New(&world.World{Now: capture, Region: "eu-west-1", AccountID: "123456789012"}, Options{Freeze: true, Latency: 100 * time.Millisecond})
+	url, dial := s.ListenPipe()
+	tr := &http.Transport{DialContext: dial}
+	t.Cleanup(func() {
+		tr.CloseIdleConnections()
+		_ = s.Close()
+	})
+	cfg := sdkConfig(1)
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	c := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(url) })
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
