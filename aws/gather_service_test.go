@@ -100,6 +100,7 @@ func incidentView() view {
 }
 
 func TestGatherService(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(w *world.World) // nil: the world as it is
@@ -202,6 +203,7 @@ func TestGatherService(t *testing.T) {
 }
 
 func TestGatherServiceFails(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name             string
 		cluster, service string
@@ -249,6 +251,7 @@ func TestGatherServiceFails(t *testing.T) {
 }
 
 func TestGatherServiceCloudWatchProtocols(t *testing.T) {
+	t.Parallel()
 	for _, proto := range []string{CloudWatchCBOR, CloudWatchQuery, CloudWatchJSON} {
 		t.Run(proto, func(t *testing.T) {
 			_, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{}, WithCloudWatchProtocol(proto))

@@ -25,6 +25,7 @@ func manyServices(t testing.TB, n int) *world.World {
 }
 
 func TestGatherSummary(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		services     int
@@ -88,6 +89,7 @@ func TestGatherSummary(t *testing.T) {
 }
 
 func TestGatherSummaryUnknownCluster(t *testing.T) {
+	t.Parallel()
 	_, c := startSim(t, manyServices(t, 2), sim.Options{})
 	_, err := c.GatherSummary(context.Background(), "clubb", nil, time.Time{}, time.Time{})
 	want := `cluster "clubb" not found; did you mean club?`
@@ -97,6 +99,7 @@ func TestGatherSummaryUnknownCluster(t *testing.T) {
 }
 
 func TestNewMetricWindow(t *testing.T) {
+	t.Parallel()
 	now := mustTime("2024-04-17T13:40:00+09:00")
 	tests := []struct {
 		name    string

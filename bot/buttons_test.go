@@ -8,6 +8,7 @@ import (
 )
 
 func TestButtonIDs(t *testing.T) {
+	t.Parallel()
 	s := signer{key: testKey}
 	other := signer{key: []byte("another key, another bot.......")}
 	good, ok := s.id("cmd", "!scale backend cpu 1024")

@@ -19,6 +19,7 @@ func testEnv() Env {
 // TestHandleWithoutAWS covers every answer that needs no AWS, in both
 // languages, as golden files.
 func TestHandleWithoutAWS(t *testing.T) {
+	t.Parallel()
 	r := NewRouter(testEnv())
 	tests := []struct {
 		name string
@@ -52,6 +53,7 @@ func TestHandleWithoutAWS(t *testing.T) {
 }
 
 func TestHandleSeverities(t *testing.T) {
+	t.Parallel()
 	r := NewRouter(testEnv())
 	tests := []struct {
 		line string
@@ -73,6 +75,7 @@ func TestHandleSeverities(t *testing.T) {
 }
 
 func TestLocaleChoice(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		env, in string
 		want    string
@@ -94,6 +97,7 @@ func TestLocaleChoice(t *testing.T) {
 }
 
 func TestEveryTableCommandAnswers(t *testing.T) {
+	t.Parallel()
 	env := testEnv()
 	env.Prefix = "?"
 	r := NewRouter(env)
@@ -111,6 +115,7 @@ func TestEveryTableCommandAnswers(t *testing.T) {
 }
 
 func TestFit(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("가나다라 ", 600)
 	m := fit(reply.Message{
 		Title:       long,

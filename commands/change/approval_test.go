@@ -24,6 +24,7 @@ var (
 // that may), only approvers approve, only operators ask, only the
 // requester cancels. A refusal changes nothing and sends nothing.
 func TestWhoMayAct(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		selfOK     bool
@@ -79,6 +80,7 @@ func TestWhoMayAct(t *testing.T) {
 }
 
 func TestOnlyOperatorsAsk(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fargateWorld)
 	m := h.request(eve, scaleAPI)
 	mustMention(t, m, "needs the operator role")
@@ -92,6 +94,7 @@ func TestOnlyOperatorsAsk(t *testing.T) {
 }
 
 func TestConsoleApprovalIsAudited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fargateWorld)
 	m := h.eng.Request(context.Background(), Ask{Actor: tty}, scaleAPI)
 	mustMention(t, m, "operator console", "approved in the terminal")
@@ -114,6 +117,7 @@ func TestConsoleApprovalIsAudited(t *testing.T) {
 // TestExpiry: an unapproved plan expires after guards.approval.expiry,
 // found lazily by an approval or by Sweep, and releases its lock.
 func TestExpiry(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"approve", "sweep"} {
 		t.Run(how, func(t *testing.T) {
 			h := newHarness(t, fargateWorld, withOptions(func(o *Options) { o.Guards.Approval.Expiry = 10 * time.Minute }))
@@ -150,6 +154,7 @@ func TestExpiry(t *testing.T) {
 // TestApprovedOnce: a double click and two approvers at once apply the
 // change once; the others are told who approved it.
 func TestApprovedOnce(t *testing.T) {
+	t.Parallel()
 	for _, approvers := range [][]Actor{{bob, bob}, {bob, carol}, {bob, carol, bob, carol}} {
 		h := newHarness(t, fargateWorld)
 		id := pendingID(t, h.request(alice, scaleAPI))
@@ -185,6 +190,7 @@ func TestApprovedOnce(t *testing.T) {
 // TestOneChangePerService: a second plan for a busy service is refused,
 // naming the first; another service is free.
 func TestOneChangePerService(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fargateWorld)
 	id := pendingID(t, h.request(alice, scaleAPI))
 	m := h.request(bob, Request{Kind: KindGrace, Target: apiTarget, Value: 60})

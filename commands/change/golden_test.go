@@ -16,6 +16,7 @@ import (
 // TestGoldenReplies keeps the plan replies of the club's fix, and the
 // outcomes people read, in both languages.
 func TestGoldenReplies(t *testing.T) {
+	t.Parallel()
 	for _, lang := range text.Languages {
 		t.Run(lang, func(t *testing.T) {
 			h := newHarness(t, "builtin:incident")
@@ -42,6 +43,7 @@ func TestGoldenReplies(t *testing.T) {
 }
 
 func TestDryRunSendsNothing(t *testing.T) {
+	t.Parallel()
 	reqs := []Request{
 		scaleBackendCPU, reservationOn,
 		{Kind: KindScaleMemory, Target: scaleBackendCPU.Target, Value: 2048},
