@@ -1,0 +1,13 @@
+package aws
+
+import (
+	"os"
+	"testing"
+
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
+)
+
+func TestMain(m *testing.M) {
+	testlog.Discard()
+	os.Exit(m.Run())
+}

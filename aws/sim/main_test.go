@@ -1,0 +1,13 @@
+package sim
+
+import (
+	"os"
+	"testing"
+
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
+)
+
+func TestMain(m *testing.M) {
+	testlog.Discard()
+	os.Exit(m.Run())
+}
