@@ -68,8 +68,8 @@ func (s *Server) Shift() time.Duration { return s.shift }
 // World returns a copy of the current state, with the changes mutating
 // calls made and times as served (shifted), e.g. for --save.
 func (s *Server) World() *world.World {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.wmu.RLock()
+	defer s.wmu.RUnlock()
 	return s.w.Clone()
 }
 
@@ -100,6 +100,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	s.mu.Unlock()
 	var out map[string]any
 	switch {
 	case apiErr != nil:
@@ -111,11 +112,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !known:
 		apiErr = unknownOperation(rt)
 	default:
+		unlock := s.lockWorld(worldLock(rt.service, rt.op, op))
 		out, apiErr = s.run(op.handler, &Request{
 			Service: rt.service, Operation: rt.op, Input: rt.input, Now: s.Now(), RequestID: reqID,
 		})
+		unlock()
 	}
-	s.mu.Unlock()
 
 	if fault != nil && fault.Kind == FaultTimeout {
 		s.hold(r.Context())
@@ -164,6 +166,50 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// How a call holds the world's lock.
+type lockKind int
+
+const (
+	lockRead  lockKind = iota // shared with other reads
+	lockWrite                 // alone
+	lockNone                  // reads only what no call changes
+)
+
+// readsThatWrite are operations that do not change AWS for the caller but
+// do change the simulator's state: DescribeServices moves a service the
+// scheduler is working on one step (ecs_deploy.go), AssumeRole counts the
+// credentials it makes up.
+var readsThatWrite = map[string]bool{SvcECS + ".DescribeServices": true, SvcSTS + ".AssumeRole": true}
+
+// immutableReads read only the metrics, which no call changes.
+var immutableReads = map[string]bool{
+	SvcCloudWatch + ".GetMetricData": true, SvcCloudWatch + ".GetMetricStatistics": true, SvcCloudWatch + ".ListMetrics": true,
+}
+
+func worldLock(service, name string, op operation) lockKind {
+	key := service + "." + name
+	switch {
+	case op.mutating || readsThatWrite[key]:
+		return lockWrite
+	case immutableReads[key]:
+		return lockNone
+	}
+	return lockRead
+}
+
+// lockWorld takes the world's lock as k says and returns its release.
+func (s *Server) lockWorld(k lockKind) (unlock func()) {
+	switch k {
+	case lockWrite:
+		s.wmu.Lock()
+		return s.wmu.Unlock
+	case lockRead:
+		s.wmu.RLock()
+		return s.wmu.RUnlock
+	}
+	return func() {}
 }
 
 // run calls a handler, turning a panic or a plain error into a 500 so a

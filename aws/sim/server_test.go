@@ -534,3 +534,48 @@ func BenchmarkCallerIdentity(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentReadsAndWrites runs reads, a read that moves the scheduler
+// and writes side by side; under -race it checks the world's locking.
+func TestConcurrentReadsAndWrites(t *testing.T) {
+	s, c := ecsSim(t, ecsTestWorld())
+	ctx := context.Background()
+	cluster := aws.String("club")
+	calls := []func() error{
+		func() error {
+			_, err := c.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: cluster, Services: []string{"backend", "web"}})
+			return err
+		},
+		func() error {
+			_, err := c.ListTasks(ctx, &ecs.ListTasksInput{Cluster: cluster})
+			return err
+		},
+		func() error {
+			_, err := c.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"club"}})
+			return err
+		},
+		func() error {
+			_, err := c.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: cluster, Service: aws.String("web"), DesiredCount: aws.Int32(2)})
+			return err
+		},
+		func() error {
+			s.World()
+			s.AdvanceDeployments()
+			return nil
+		},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(calls))
+	for range 4 {
+		for _, call := range calls {
+			wg.Go(func() { errs <- call() })
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+}
