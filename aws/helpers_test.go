@@ -8,7 +8,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 )
+
+// TestMain keeps the code's slog output out of the test output.
+func TestMain(m *testing.M) { testlog.Main(m) }
 
 // roundLatency is the simulator's answer time in tests that count round
 // trips. They run in a synctest bubble (startSimRounds), where it is fake
@@ -32,6 +36,12 @@ func loadWorld(t testing.TB, name string) *world.World {
 func startSim(t testing.TB, w *world.World, opts sim.Options, copts ...Option) (*sim.Server, *Clients) {
 	t.Helper()
 	s, url := serveWorld(t, w, opts)
+	return s, clientsFor(t, s, url, w, copts...)
+}
+
+// clientsFor makes clients for the simulator s at url, with no waiting
+// between retries, whose present is w's.
+func clientsFor(t testing.TB, s *sim.Server, url string, w *world.World, copts ...Option) *Clients {
 	copts = append([]Option{WithRetryBackoff(noBackoff), WithMaxAttempts(2), WithCallTimeout(5 * time.Second)}, copts...)
 	c := NewClientsForEndpoint(url, w.Region, copts...)
 	t.Cleanup(func() {
@@ -40,7 +50,7 @@ func startSim(t testing.TB, w *world.World, opts sim.Options, copts ...Option) (
 	})
 	now := w.Now
 	c.Now = func() time.Time { return now }
-	return s, c
+	return c
 }
 
 func faults(t testing.TB, specs ...string) []sim.Fault {
@@ -83,13 +93,7 @@ func startSimRounds(t *testing.T, w *world.World, opts sim.Options) (*sim.Server
 	opts.Freeze = true
 	s := sim.New(w, opts)
 	url, dial := s.ListenPipe()
-	c := NewClientsForEndpoint(url, w.Region, WithRetryBackoff(noBackoff), WithMaxAttempts(2), WithCallTimeout(5*time.Second))
+	c := clientsFor(t, s, url, w)
 	c.transport.DialContext = dial
-	t.Cleanup(func() {
-		c.CloseIdleConnections()
-		s.Close()
-	})
-	now := w.Now
-	c.Now = func() time.Time { return now }
 	return s, c
 }

@@ -19,8 +19,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 	"github.com/google/go-cmp/cmp"
 )
+
+// TestMain keeps the code's slog output out of the test output.
+func TestMain(m *testing.M) { testlog.Main(m) }
 
 // capture is the moment test worlds are frozen at.
 var capture = time.Date(2026, 3, 14, 19, 42, 7, 250_000_000, time.UTC)

@@ -16,8 +16,12 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 	"github.com/ecsmedic/ecsmedic/store"
 )
+
+// TestMain keeps the code's slog output out of the test output.
+func TestMain(m *testing.M) { testlog.Main(m) }
 
 var kst = time.FixedZone("KST", 9*3600)
 

@@ -1,7 +1,11 @@
 // Package testlog keeps what code under test logs out of the test output.
 package testlog
 
-import "log/slog"
+import (
+	"log/slog"
+	"os"
+	"testing"
+)
 
 // Discard sends the default logger's records (slog's, and the log
 // package's, which slog.SetDefault redirects) nowhere. Call it from
@@ -10,3 +14,10 @@ import "log/slog"
 // of the test that failed. Tests that check what is logged give the code a
 // logger of their own.
 func Discard() { slog.SetDefault(slog.New(slog.DiscardHandler)) }
+
+// Main is a TestMain that only discards the logs:
+// func TestMain(m *testing.M) { testlog.Main(m) }.
+func Main(m *testing.M) {
+	Discard()
+	os.Exit(m.Run())
+}
