@@ -16,6 +16,7 @@ import (
 )
 
 func TestExplain(t *testing.T) {
+	t.Parallel()
 	const describe = "ecs:DescribeServices"
 	tests := []struct {
 		name   string
@@ -89,6 +90,7 @@ func TestExplain(t *testing.T) {
 }
 
 func TestExplainWithoutAWS(t *testing.T) {
+	t.Parallel()
 	// A port that was just free: nothing listens there.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -135,6 +137,7 @@ func TestExplainWithoutAWS(t *testing.T) {
 }
 
 func TestClosestNames(t *testing.T) {
+	t.Parallel()
 	services := []string{"backend", "frontend", "codedang-backend", "worker", "Backend-Admin"}
 	tests := []struct {
 		name string

@@ -100,6 +100,7 @@ func incidentView() view {
 }
 
 func TestGatherService(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(w *world.World) // nil: the world as it is
@@ -169,12 +170,12 @@ func TestGatherService(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, inBubble(func(t *testing.T) {
 			w := loadWorld(t, "backend137.yaml")
 			if tt.change != nil {
 				tt.change(w)
 			}
-			s, c := startSim(t, w, sim.Options{Latency: roundLatency, Faults: faults(t, tt.faults...)})
+			s, c := startSimRounds(t, w, sim.Options{Latency: roundLatency, Faults: faults(t, tt.faults...)})
 			now := w.Now.Add(tt.now)
 			c.Now = func() time.Time { return now }
 			snap, err := c.GatherService(context.Background(), "codedang", "backend", tt.opt)
@@ -197,11 +198,12 @@ func TestGatherService(t *testing.T) {
 			if n := count(s.Calls(), "GetMetricData"); n > 2 {
 				t.Errorf("GetMetricData called %d times, want at most 2", n)
 			}
-		})
+		}))
 	}
 }
 
 func TestGatherServiceFails(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name             string
 		cluster, service string
@@ -249,6 +251,7 @@ func TestGatherServiceFails(t *testing.T) {
 }
 
 func TestGatherServiceCloudWatchProtocols(t *testing.T) {
+	t.Parallel()
 	for _, proto := range []string{CloudWatchCBOR, CloudWatchQuery, CloudWatchJSON} {
 		t.Run(proto, func(t *testing.T) {
 			_, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{}, WithCloudWatchProtocol(proto))

@@ -25,6 +25,7 @@ func manyServices(t testing.TB, n int) *world.World {
 }
 
 func TestGatherSummary(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		services     int
@@ -43,9 +44,9 @@ func TestGatherSummary(t *testing.T) {
 			wantServices: 2, ecsCalls: 5, metricCalls: 1, trips: 2, missing: []string{"service nope: not found in cluster club"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+		t.Run(tt.name, inBubble(func(t *testing.T) {
 			w := manyServices(t, tt.services)
-			s, c := startSim(t, w, sim.Options{Latency: roundLatency})
+			s, c := startSimRounds(t, w, sim.Options{Latency: roundLatency})
 			snap, err := c.GatherSummary(context.Background(), "club", tt.ask, time.Time{}, time.Time{})
 			if err != nil {
 				t.Fatal(err)
@@ -83,11 +84,12 @@ func TestGatherSummary(t *testing.T) {
 			if diff := cmp.Diff(tt.missing, missingLines(snap.Missing)); diff != "" {
 				t.Errorf("missing (-want +got):\n%s", diff)
 			}
-		})
+		}))
 	}
 }
 
 func TestGatherSummaryUnknownCluster(t *testing.T) {
+	t.Parallel()
 	_, c := startSim(t, manyServices(t, 2), sim.Options{})
 	_, err := c.GatherSummary(context.Background(), "clubb", nil, time.Time{}, time.Time{})
 	want := `cluster "clubb" not found; did you mean club?`
@@ -97,6 +99,7 @@ func TestGatherSummaryUnknownCluster(t *testing.T) {
 }
 
 func TestNewMetricWindow(t *testing.T) {
+	t.Parallel()
 	now := mustTime("2024-04-17T13:40:00+09:00")
 	tests := []struct {
 		name    string

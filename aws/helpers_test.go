@@ -2,16 +2,21 @@ package aws
 
 import (
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 )
 
+// TestMain keeps the code's slog output out of the test output.
+func TestMain(m *testing.M) { testlog.Main(m) }
+
 // roundLatency is the simulator's answer time in tests that count round
-// trips: long enough that the client's own work (slow under -race) never
-// makes one round look like two in the call log.
+// trips. They run in a synctest bubble (startSimRounds), where it is fake
+// time: any value above zero makes the count exact and costs nothing.
 const roundLatency = 100 * time.Millisecond
 
 // noBackoff lets retries against a throttling simulator run at once.
@@ -31,6 +36,12 @@ func loadWorld(t testing.TB, name string) *world.World {
 func startSim(t testing.TB, w *world.World, opts sim.Options, copts ...Option) (*sim.Server, *Clients) {
 	t.Helper()
 	s, url := serveWorld(t, w, opts)
+	return s, clientsFor(t, s, url, w, copts...)
+}
+
+// clientsFor makes clients for the simulator s at url, with no waiting
+// between retries, whose present is w's.
+func clientsFor(t testing.TB, s *sim.Server, url string, w *world.World, copts ...Option) *Clients {
 	copts = append([]Option{WithRetryBackoff(noBackoff), WithMaxAttempts(2), WithCallTimeout(5 * time.Second)}, copts...)
 	c := NewClientsForEndpoint(url, w.Region, copts...)
 	t.Cleanup(func() {
@@ -39,7 +50,7 @@ func startSim(t testing.TB, w *world.World, opts sim.Options, copts ...Option) (
 	})
 	now := w.Now
 	c.Now = func() time.Time { return now }
-	return s, c
+	return c
 }
 
 func faults(t testing.TB, specs ...string) []sim.Fault {
@@ -75,4 +86,23 @@ func missingLines(ms []Missing) []string {
 		out = append(out, m.String())
 	}
 	return out
+}
+
+// inBubble runs a subtest in a testing/synctest bubble.
+func inBubble(f func(t *testing.T)) func(t *testing.T) {
+	return func(t *testing.T) { synctest.Test(t, f) }
+}
+
+// startSimRounds is startSim for tests that count round trips: call it
+// inside synctest.Test. The simulator serves on an in-memory pipe, so that
+// the bubble's fake clock serves opts.Latency and moves only when the
+// client has sent every request it can (see sim.RoundTrips).
+func startSimRounds(t *testing.T, w *world.World, opts sim.Options) (*sim.Server, *Clients) {
+	t.Helper()
+	opts.Freeze = true
+	s := sim.New(w, opts)
+	url, dial := s.ListenPipe()
+	c := clientsFor(t, s, url, w)
+	c.transport.DialContext = dial
+	return s, c
 }

@@ -17,6 +17,7 @@ import (
 )
 
 func TestObserver(t *testing.T) {
+	t.Parallel()
 	w, err := world.Builtin("example")
 	if err != nil {
 		t.Fatal(err)

@@ -88,6 +88,7 @@ func sampleWrites(c *Clients) []struct {
 }
 
 func TestWritersDryRunSendNothing(t *testing.T) {
+	t.Parallel()
 	s, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{})
 	for _, w := range sampleWrites(c) {
 		out, err := w.send(context.Background(), true)
@@ -101,6 +102,7 @@ func TestWritersDryRunSendNothing(t *testing.T) {
 }
 
 func TestWritersSend(t *testing.T) {
+	t.Parallel()
 	s, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{})
 	var got []string
 	for _, w := range sampleWrites(c) {
@@ -123,6 +125,7 @@ func TestWritersSend(t *testing.T) {
 // A register is sent once whatever happens: a retry after a lost answer
 // could register two revisions. Idempotent writes are retried.
 func TestWriterRetries(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		op    string
 		fault string
@@ -156,6 +159,7 @@ func TestWriterRetries(t *testing.T) {
 }
 
 func TestRegisterTimeoutSaysCheckFirst(t *testing.T) {
+	t.Parallel()
 	_, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{Faults: faults(t, "RegisterTaskDefinition=timeout")}, WithCallTimeout(100*time.Millisecond))
 	_, err := c.RegisterTaskDefinition(context.Background(), &ecs.RegisterTaskDefinitionInput{Family: aws.String("backend"),
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("backend"), Image: aws.String("backend:1")}}}, false)
@@ -167,6 +171,7 @@ func TestRegisterTimeoutSaysCheckFirst(t *testing.T) {
 
 // The copy registers as a faithful new revision in the simulator.
 func TestCopyForRegisterRegisters(t *testing.T) {
+	t.Parallel()
 	s, c := startSim(t, loadWorld(t, "backend137.yaml"), sim.Options{})
 	ctx := context.Background()
 	snap, err := c.GatherService(ctx, "codedang", "backend", GatherOptions{})
@@ -200,6 +205,7 @@ func TestCopyForRegisterRegisters(t *testing.T) {
 // definition has is copied, so a field added to the SDK cannot be dropped
 // silently; the read-only ones have no place in the input at all.
 func TestCopyForRegisterCopiesEveryField(t *testing.T) {
+	t.Parallel()
 	// Fields left out on purpose, each with its reason in CopyForRegister.
 	dropped := map[string]bool{"InferenceAccelerators": true}
 	var td ecstypes.TaskDefinition
@@ -240,6 +246,7 @@ func TestCopyForRegisterCopiesEveryField(t *testing.T) {
 }
 
 func TestRequestString(t *testing.T) {
+	t.Parallel()
 	in := &ecs.RegisterTaskDefinitionInput{Family: aws.String("backend"), ContainerDefinitions: []ecstypes.ContainerDefinition{{
 		Name: aws.String("backend"), Environment: []ecstypes.KeyValuePair{{Name: aws.String("DATABASE_PASSWORD"), Value: aws.String("hunter2")}}}}}
 	r, ok := RequestFor(in)

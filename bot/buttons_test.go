@@ -12,6 +12,7 @@ import (
 )
 
 func TestButtonIDs(t *testing.T) {
+	t.Parallel()
 	s := signer{key: testKey}
 	other := signer{key: []byte("another key, another bot.......")}
 	here := scope{"g1", "c1", ""}

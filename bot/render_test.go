@@ -54,6 +54,7 @@ func show(t *testing.T, out []outgoing) []byte {
 // TestRenderGolden renders the router's replies to the incident as the
 // JSON payloads Discord receives.
 func TestRenderGolden(t *testing.T) {
+	t.Parallel()
 	router, _ := incidentRouter(t, sim.Options{})
 	r := testRenderer()
 	tests := []struct{ name, line, locale string }{
@@ -74,6 +75,7 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderLimits(t *testing.T) {
+	t.Parallel()
 	r := testRenderer()
 	long := strings.Repeat("가", 5000)
 	many := make([]reply.Field, 30)
@@ -162,6 +164,7 @@ func TestRenderLimits(t *testing.T) {
 }
 
 func TestCut(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		n    int

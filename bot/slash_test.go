@@ -17,6 +17,7 @@ import (
 )
 
 func TestSlashCommandsGolden(t *testing.T) {
+	t.Parallel()
 	router, _ := incidentRouter(t, sim.Options{})
 	buf, err := json.MarshalIndent(slashCommands(router.Commands()), "", "  ")
 	if err != nil {
@@ -26,6 +27,7 @@ func TestSlashCommandsGolden(t *testing.T) {
 }
 
 func TestSlashLine(t *testing.T) {
+	t.Parallel()
 	opt := func(name string, v any) *discordgo.ApplicationCommandInteractionDataOption {
 		return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Value: v}
 	}
@@ -125,6 +127,7 @@ func TestSlashCallChanges(t *testing.T) {
 }
 
 func TestRESTBase(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"http://127.0.0.1:8080", "http://127.0.0.1:8080/api"},
 		{"https://proxy.example.org/api/v10", "https://proxy.example.org/api"},
@@ -143,6 +146,7 @@ func TestRESTBase(t *testing.T) {
 }
 
 func TestRESTTransportRewrites(t *testing.T) {
+	t.Parallel()
 	var got string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.URL.Path + "?" + r.URL.RawQuery

@@ -96,6 +96,7 @@ func mutating(s *sim.Server) []string {
 // TestChangeCommands drives the guarded changes through the router as
 // Discord would: typed commands, roles, and the buttons' IDs.
 func TestChangeCommands(t *testing.T) {
+	t.Parallel()
 	r, s := changeRouter(t)
 	ctx := context.Background()
 	alice := Input{User: "100", UserName: "alice", Roles: []string{"ops"}}
@@ -162,6 +163,7 @@ func TestChangeCommands(t *testing.T) {
 // TestChangeInTerminal: the terminal is an operator console; pressing 1
 // approves the plan it just showed.
 func TestChangeInTerminal(t *testing.T) {
+	t.Parallel()
 	r, s := changeRouter(t)
 	var out bytes.Buffer
 	if err := Chat(context.Background(), r, strings.NewReader("reservation on\n1\nquit\n"), &out, ChatOptions{}); err != nil {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestChat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		input string
@@ -32,6 +33,7 @@ func TestChat(t *testing.T) {
 // TestChatPressesButtons runs through the simulator: logs offers a button
 // for why, and "1" presses it.
 func TestChatPressesButtons(t *testing.T) {
+	t.Parallel()
 	r, _ := simRouter(t, "../aws/world/builtin/example.yaml", []ServiceRef{{Alias: "api", Cluster: "demo", Service: "api"}})
 	var out bytes.Buffer
 	if err := Chat(context.Background(), r, strings.NewReader("logs api\n1\n"), &out, ChatOptions{}); err != nil {
@@ -45,6 +47,7 @@ func TestChatPressesButtons(t *testing.T) {
 }
 
 func TestChatCancelled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var out bytes.Buffer

@@ -43,6 +43,7 @@ func simRouter(t *testing.T, path string, services []ServiceRef, faults ...strin
 }
 
 func TestEndToEndExampleWorld(t *testing.T) {
+	t.Parallel()
 	r, _ := simRouter(t, "../aws/world/builtin/example.yaml",
 		[]ServiceRef{{Alias: "api", Cluster: "demo", Service: "api"}})
 	ctx := context.Background()
@@ -80,6 +81,7 @@ func TestEndToEndExampleWorld(t *testing.T) {
 // TestEndToEndIncident is the student club's incident: world file, the
 // simulator, the real SDK clients, the router and the diagnosis.
 func TestEndToEndIncident(t *testing.T) {
+	t.Parallel()
 	const path = "../aws/world/builtin/incident.yaml"
 	if _, err := os.Stat(path); err != nil {
 		t.Skip("the incident world is not there yet")

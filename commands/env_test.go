@@ -7,6 +7,7 @@ import (
 )
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	env := Env{Services: []ServiceRef{
 		{Alias: "backend", Cluster: "codedang", Service: "codedang-api"},
 		{Alias: "frontend", Cluster: "codedang", Service: "codedang-web"},

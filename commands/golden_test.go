@@ -12,7 +12,11 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	goldenfile "github.com/ecsmedic/ecsmedic/internal/golden"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 )
+
+// TestMain keeps the code's slog output out of the test output.
+func TestMain(m *testing.M) { testlog.Main(m) }
 
 var kst = time.FixedZone("KST", 9*3600)
 

@@ -8,6 +8,7 @@ import (
 )
 
 func TestLogsGolden(t *testing.T) {
+	t.Parallel()
 	snap := fixtureSnapshot(t)
 	ref := ServiceRef{Alias: "backend", Cluster: "codedang", Service: "backend"}
 	tests := []struct {

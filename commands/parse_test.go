@@ -10,6 +10,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in       string
 		optional bool
@@ -44,6 +45,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseWhy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args    []string
 		service string
@@ -78,6 +80,7 @@ func TestParseWhy(t *testing.T) {
 }
 
 func TestParseLogs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args  []string
 		want  LogsArgs

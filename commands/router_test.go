@@ -20,6 +20,7 @@ func testEnv() Env {
 // TestHandleWithoutAWS covers every answer that needs no AWS, in both
 // languages, as golden files.
 func TestHandleWithoutAWS(t *testing.T) {
+	t.Parallel()
 	r := NewRouter(testEnv())
 	tests := []struct {
 		name string
@@ -53,6 +54,7 @@ func TestHandleWithoutAWS(t *testing.T) {
 }
 
 func TestHandleSeverities(t *testing.T) {
+	t.Parallel()
 	r := NewRouter(testEnv())
 	tests := []struct {
 		line string
@@ -74,6 +76,7 @@ func TestHandleSeverities(t *testing.T) {
 }
 
 func TestLocaleChoice(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		env, in string
 		want    string
@@ -95,6 +98,7 @@ func TestLocaleChoice(t *testing.T) {
 }
 
 func TestEveryTableCommandAnswers(t *testing.T) {
+	t.Parallel()
 	env := testEnv()
 	env.Prefix = "?"
 	r := NewRouter(env)
@@ -112,6 +116,7 @@ func TestEveryTableCommandAnswers(t *testing.T) {
 }
 
 func TestFit(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("가나다라 ", 600)
 	m := explain.Fit(reply.Message{
 		Title:       long,

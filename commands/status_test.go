@@ -8,6 +8,7 @@ import (
 )
 
 func TestStatusGolden(t *testing.T) {
+	t.Parallel()
 	snap := fixtureSnapshot(t)
 	ref := ServiceRef{Alias: "backend", Cluster: "codedang", Service: "backend"}
 	for _, lang := range text.Languages {

@@ -47,6 +47,7 @@ func (h fakeHistory) Stops(cluster, service string, since time.Time) ([]store.St
 // the simulator and the real SDK clients: from ECS's stopped tasks (no
 // store) and from a stop history with a crash loop.
 func TestSummaryGolden(t *testing.T) {
+	t.Parallel()
 	exit137 := int32(137)
 	loop := fakeHistory{}
 	base := time.Date(2024, 4, 17, 4, 10, 0, 0, time.UTC)
@@ -93,6 +94,7 @@ func TestSummaryGolden(t *testing.T) {
 
 // TestSummaryAttentionFirst pins the order and wording of the reasons.
 func TestSummaryAttentionFirst(t *testing.T) {
+	t.Parallel()
 	r, _ := simRouter(t, incidentWorld, incidentRefs(t))
 	r.env.Location = kst
 	m := r.Summary(context.Background(), SummaryRequest{From: From{Locale: "en"}})[0]
@@ -116,6 +118,7 @@ func fieldNames(m reply.Message) []string {
 // TestSummaryManyServices cuts 60 services to Discord's limits and says
 // how many more there are.
 func TestSummaryManyServices(t *testing.T) {
+	t.Parallel()
 	var v summaryView
 	v.Now = time.Date(2024, 4, 17, 4, 40, 0, 0, time.UTC)
 	v.Since, v.Loc, v.StopsFrom = v.Now.Add(-summaryWindow), kst, stopsFromStore
@@ -146,6 +149,7 @@ func TestSummaryManyServices(t *testing.T) {
 // TestSummaryCommand is `!summary` as the router's table runs it (the lead
 // lists summaryCommand() in place of notYet("summary")).
 func TestSummaryCommand(t *testing.T) {
+	t.Parallel()
 	r, _ := simRouter(t, incidentWorld, incidentRefs(t))
 	cmd := summaryCommand()
 	if cmd.Name != "summary" || cmd.Run == nil {
@@ -170,6 +174,7 @@ func TestSummaryCommand(t *testing.T) {
 
 // TestSummaryWithoutAWS answers kindly.
 func TestSummaryWithoutAWS(t *testing.T) {
+	t.Parallel()
 	r := NewRouter(Env{Services: incidentRefs(t)})
 	m := r.Summary(context.Background(), SummaryRequest{From: From{Locale: "en"}})[0]
 	if !m.Failed {

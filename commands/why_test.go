@@ -14,6 +14,7 @@ import (
 )
 
 func TestWhyGolden(t *testing.T) {
+	t.Parallel()
 	snap := fixtureSnapshot(t)
 	ref := ServiceRef{Alias: "backend", Cluster: "codedang", Service: "backend"}
 	tests := []struct {
@@ -53,6 +54,7 @@ func TestWhyGolden(t *testing.T) {
 
 // TestWhyIncidentWords pins the sentences the club needed that afternoon.
 func TestWhyIncidentWords(t *testing.T) {
+	t.Parallel()
 	d := fixtureDiagnosis(t, "diagnosis_incident.json")
 	ref := ServiceRef{Alias: "backend"}
 	tests := []struct {
@@ -88,6 +90,7 @@ func TestWhyIncidentWords(t *testing.T) {
 }
 
 func TestCauseSeverity(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		cause   string
 		factors []string
@@ -111,6 +114,7 @@ func TestCauseSeverity(t *testing.T) {
 // TestEveryCauseHasWords renders a bare diagnosis per cause code in both
 // languages: no message ID may show through.
 func TestEveryCauseHasWords(t *testing.T) {
+	t.Parallel()
 	causes := []string{diagnose.CauseOOMKilled, diagnose.CauseELBHealthCheck, diagnose.CauseContainerHealthCheck,
 		diagnose.CauseAppCrash, diagnose.CauseAppExited, diagnose.CauseDeployment, diagnose.CauseScaleIn,
 		diagnose.CauseUserStopped, diagnose.CauseHostTerminated, diagnose.CauseSpotInterruption,

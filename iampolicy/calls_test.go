@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -41,7 +42,18 @@ type listedPackage struct {
 // packages with their source files, and every package's export data, so
 // that go/types can check the module's code without x/tools.
 var goList = sync.OnceValues(func() ([]listedPackage, error) {
-	cmd := exec.Command("go", "list", "-deps", "-export", "-json=ImportPath,Dir,GoFiles,Export,Module", "./...")
+	args := []string{"list", "-deps", "-export", "-json=ImportPath,Dir,GoFiles,Export,Module"}
+	// Ask for the export data of the build this test binary came from:
+	// under go test -race it is already in the build cache, and a build
+	// without -race would compile the module and the SDK a second time.
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-race" && s.Value == "true" {
+				args = append(args, "-race")
+			}
+		}
+	}
+	cmd := exec.Command("go", append(args, "./...")...)
 	cmd.Dir = ".."
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

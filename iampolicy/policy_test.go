@@ -35,6 +35,7 @@ var extras = map[string]string{
 // checks that the policy allows it: adding an AWS call without adding its
 // action to the policy fails here.
 func TestPolicyCoversEveryAWSCall(t *testing.T) {
+	t.Parallel()
 	calls := codeCalls(t)
 	if len(calls) < 20 {
 		t.Fatalf("found only %d AWS calls in the code; the scanner is broken", len(calls))
@@ -92,6 +93,7 @@ func isReadAction(a string) bool {
 }
 
 func TestReadStatementHoldsOnlyReads(t *testing.T) {
+	t.Parallel()
 	for _, s := range Build(club).Policy.Statement {
 		for _, a := range s.Action {
 			if s.Sid == ReadSid && !isReadAction(a) {
@@ -110,6 +112,7 @@ func TestReadStatementHoldsOnlyReads(t *testing.T) {
 // TestScannerFinds proves the scanner sees each way code reaches AWS, and
 // that an operation the policy lacks would be reported.
 func TestScannerFinds(t *testing.T) {
+	t.Parallel()
 	const src = `package fixture
 
 import (
@@ -165,6 +168,7 @@ func f(ctx context.Context, c *clients, q queue) {
 }
 
 func TestBuild(t *testing.T) {
+	t.Parallel()
 	type check struct {
 		sid      string
 		resource []string
@@ -255,6 +259,7 @@ func TestBuild(t *testing.T) {
 }
 
 func TestAccountFrom(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, queue, arn string }{
 		{"https://sqs.ap-northeast-2.amazonaws.com/123456789012/q", "123456789012", ""},
 		{"arn:aws:iam::123456789012:role/ecsmedic", "", "123456789012"},

@@ -43,6 +43,7 @@ func openTest(t testing.TB) (*Store, *clock, string) {
 func i32(v int32) *int32 { return &v }
 
 func TestOpenInUse(t *testing.T) {
+	t.Parallel()
 	s, _, path := openTest(t)
 	start := time.Now()
 	s2, err := Open(path, Options{Timeout: 50 * time.Millisecond})
@@ -81,6 +82,7 @@ func TestOpenInUse(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "garbage.db")
 	if err := os.WriteFile(garbage, []byte(strings.Repeat("not a bbolt file ", 1000)), 0o600); err != nil {
@@ -123,6 +125,7 @@ func newChange(id, service string, at time.Time) Change {
 }
 
 func TestCreateChange(t *testing.T) {
+	t.Parallel()
 	s, _, _ := openTest(t)
 	base := newChange("abcd2345", "api", t0.Add(-time.Minute))
 	if err := s.CreateChange(base); err != nil {
@@ -184,6 +187,7 @@ func checkErr(t *testing.T, err, want error) {
 }
 
 func TestTransition(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	tests := []struct {
 		name       string
@@ -285,6 +289,7 @@ func TestTransition(t *testing.T) {
 }
 
 func TestTransitionConcurrent(t *testing.T) {
+	t.Parallel()
 	s, _, _ := openTest(t)
 	if err := s.CreateChange(newChange("id1", "api", t0)); err != nil {
 		t.Fatal(err)
@@ -327,6 +332,7 @@ func TestTransitionConcurrent(t *testing.T) {
 }
 
 func TestChanges(t *testing.T) {
+	t.Parallel()
 	s, _, _ := openTest(t)
 	add := func(id, svc string, status Status, at time.Time) {
 		c := newChange(id, svc, at)
@@ -369,6 +375,7 @@ func TestChanges(t *testing.T) {
 }
 
 func TestServiceLock(t *testing.T) {
+	t.Parallel()
 	s, _, _ := openTest(t)
 	for _, id := range []string{"c1", "c2", "c3"} {
 		if err := s.CreateChange(newChange(id, "api", t0)); err != nil {
@@ -421,6 +428,7 @@ func TestServiceLock(t *testing.T) {
 }
 
 func TestAudit(t *testing.T) {
+	t.Parallel()
 	s, clk, _ := openTest(t)
 	for i := range 5 {
 		clk.Set(t0.Add(time.Duration(i) * time.Minute))
@@ -469,6 +477,7 @@ func TestAudit(t *testing.T) {
 }
 
 func TestRecordStop(t *testing.T) {
+	t.Parallel()
 	first := StopRecord{
 		TaskArn: "arn:task/1", Cluster: "prod", Service: "api",
 		StartedAt: t0.Add(-time.Hour), StoppingAt: t0.Add(-time.Minute),
@@ -563,6 +572,7 @@ func TestRecordStop(t *testing.T) {
 }
 
 func TestClaimAnnouncement(t *testing.T) {
+	t.Parallel()
 	s, clk, path := openTest(t)
 	if _, err := s.ClaimAnnouncement("arn:task/1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("claim of an unrecorded stop: %v, want ErrNotFound", err)
@@ -618,6 +628,7 @@ func TestClaimAnnouncement(t *testing.T) {
 }
 
 func TestSetStopAlert(t *testing.T) {
+	t.Parallel()
 	s, _, _ := openTest(t)
 	if _, err := s.RecordStop(StopRecord{TaskArn: "t1", Cluster: "prod", Service: "api"}); err != nil {
 		t.Fatal(err)
@@ -647,6 +658,7 @@ func TestSetStopAlert(t *testing.T) {
 }
 
 func TestStops(t *testing.T) {
+	t.Parallel()
 	s, _, _ := openTest(t)
 	add := func(arn, cluster, service string, stopped time.Time) {
 		t.Helper()
@@ -705,6 +717,7 @@ func TestStops(t *testing.T) {
 }
 
 func TestPrune(t *testing.T) {
+	t.Parallel()
 	s, clk, _ := openTest(t)
 	for i, arn := range []string{"old1", "old2", "new1"} {
 		at := t0.Add(-48 * time.Hour)
@@ -789,6 +802,7 @@ func TestPrune(t *testing.T) {
 }
 
 func TestKV(t *testing.T) {
+	t.Parallel()
 	s, _, _ := openTest(t)
 	type step struct {
 		op, key, value string
@@ -864,6 +878,7 @@ func TestKV(t *testing.T) {
 }
 
 func TestReopenKeepsEverything(t *testing.T) {
+	t.Parallel()
 	s, clk, path := openTest(t)
 	c := newChange("id1", "api", t0)
 	if err := s.CreateChange(c); err != nil {
@@ -934,6 +949,7 @@ func TestReopenKeepsEverything(t *testing.T) {
 }
 
 func TestNewChangeID(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 1000 {
 		id := NewChangeID()
@@ -951,6 +967,7 @@ func TestNewChangeID(t *testing.T) {
 }
 
 func TestTimeKeyOrder(t *testing.T) {
+	t.Parallel()
 	times := []time.Time{
 		{},
 		time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC),

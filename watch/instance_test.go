@@ -8,6 +8,7 @@ import (
 )
 
 func TestOther(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		footer, me, want string
 		ok               bool
@@ -30,6 +31,7 @@ func TestOther(t *testing.T) {
 // TestHeartbeat: a process that finds what an earlier one left says
 // nothing; one that finds another's beat after its own warns.
 func TestHeartbeat(t *testing.T) {
+	t.Parallel()
 	c := &aws.Clients{Now: func() time.Time { return time.Date(2024, 4, 17, 4, 40, 0, 0, time.UTC) }}
 	st := openStore(t, storePath(t), c)
 	t0 := c.Now()

@@ -42,6 +42,7 @@ func seoul(t *testing.T) *time.Location {
 // TestScheduleRunsInItsZone: "0 9 * * *" in Asia/Seoul runs at 09:00 KST
 // (00:00 UTC) on gocron's fake clock, once.
 func TestScheduleRunsInItsZone(t *testing.T) {
+	t.Parallel()
 	loc := seoul(t)
 	clock := clockwork.NewFakeClockAt(time.Date(2024, 4, 17, 8, 59, 0, 0, loc))
 	ran := make(chan time.Time, 4)
@@ -86,6 +87,7 @@ func TestScheduleRunsInItsZone(t *testing.T) {
 // the missed summary once, and a restart (or a second process on the same
 // store) does not post it again.
 func TestMissedRunPostedOnce(t *testing.T) {
+	t.Parallel()
 	loc := seoul(t)
 	claims := &memClaims{}
 	var posted []string
@@ -114,6 +116,7 @@ func TestMissedRunPostedOnce(t *testing.T) {
 }
 
 func TestOnceRefusesASecondClaim(t *testing.T) {
+	t.Parallel()
 	claims := &memClaims{}
 	at := time.Date(2024, 4, 17, 9, 0, 0, 0, time.FixedZone("KST", 9*3600))
 	fn := Once(claims, "summary", "a", func(context.Context, time.Time) error { return nil })
@@ -126,6 +129,7 @@ func TestOnceRefusesASecondClaim(t *testing.T) {
 }
 
 func TestBadCron(t *testing.T) {
+	t.Parallel()
 	if _, err := NewSchedule("every day at nine", time.UTC, nil, nil); err == nil {
 		t.Error("a bad cron expression was accepted")
 	}

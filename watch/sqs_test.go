@@ -117,6 +117,7 @@ func send(t *testing.T, c *sqs.Client, url string, bodies ...string) {
 // comes back and is announced then, once. Messages that are not stops
 // are deleted.
 func TestSQSDeletesOnlyHandledStops(t *testing.T) {
+	t.Parallel()
 	q, url := testQueue(t)
 	_, c := simWorld(t)
 	st := openStore(t, storePath(t), c)
@@ -167,6 +168,7 @@ func TestSQSDeletesOnlyHandledStops(t *testing.T) {
 // TestBothSourcesOneAlert: the queue and polling both bring the incident's
 // stop, at the same time; it is announced once.
 func TestBothSourcesOneAlert(t *testing.T) {
+	t.Parallel()
 	q, url := testQueue(t)
 	_, c := simWorld(t)
 	out, err := c.ECS.DescribeTasks(context.Background(), &ecs.DescribeTasksInput{Cluster: awssdk.String("codedang"), Tasks: []string{incidentStop}})
@@ -207,6 +209,7 @@ func TestBothSourcesOneAlert(t *testing.T) {
 }
 
 func TestParseTaskEvent(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2024, 4, 17, 4, 40, 0, 0, time.UTC)
 	stop := event(forgotten(now))
 	sns, _ := json.Marshal(map[string]string{"Type": "Notification", "Message": stop})

@@ -13,6 +13,7 @@ import (
 // verdict on the first poll, a new stop on the next, nothing twice, and a
 // restart on the same store file repeats nothing.
 func TestPollAnnouncesEachStopOnce(t *testing.T) {
+	t.Parallel()
 	s, c := simWorld(t)
 	path := storePath(t)
 	st := openStore(t, path, c)
@@ -79,6 +80,7 @@ func TestPollAnnouncesEachStopOnce(t *testing.T) {
 // TestPlannedStops: a stop someone asked for is recorded, and announced
 // only when the config says so.
 func TestPlannedStops(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		announce bool
@@ -115,6 +117,7 @@ func TestPlannedStops(t *testing.T) {
 // become one alert, updated with the count, whether they come one per
 // poll or several in one.
 func TestCrashLoopIsOneGroupedAlert(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		perPoll     []int // new backend stops before each poll

@@ -6,9 +6,11 @@ import (
 	"testing"
 
 	"github.com/ecsmedic/ecsmedic/internal/mototest"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 )
 
 func TestMain(m *testing.M) {
+	testlog.Discard()
 	// The SDK clients are configured explicitly, but nothing may pick up
 	// the developer's real AWS configuration either.
 	mototest.IsolateEnv()

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws/world"
@@ -37,8 +38,9 @@ type Request struct {
 	RequestID string
 }
 
-// Handler answers one operation. It runs with the server's lock held, so it
-// may read and change s.w freely. It returns the output shape as a map
+// Handler answers one operation. A mutating operation's handler holds the
+// world's lock and may change s.w freely; the others hold it for reading
+// (see worldLock), so calls that only read run side by side. It returns the output shape as a map
 // (keys are the output member names; timestamps as time.Time) or an error;
 // an *APIError is sent in the protocol's error shape, anything else as a
 // 500 InternalFailure.
@@ -84,11 +86,14 @@ type Call struct {
 	Service   string
 	Operation string
 	Mutating  bool
-	Start     time.Time // wall-clock, for round-trip depth
-	End       time.Time
-	Status    int
-	ErrorCode string // "" on success
-	Injected  bool   // the answer came from --fail
+	Start     time.Time // when the request arrived, by the time package's clock
+	End       time.Time // when its answer was about to be written
+	// Arrived and Answered place the request's arrival and its answer in
+	// one order of events, for RoundTrips.
+	Arrived, Answered int64
+	Status            int
+	ErrorCode         string // "" on success
+	Injected          bool   // the answer came from --fail
 }
 
 // Options configure a simulator.
@@ -107,17 +112,26 @@ type Options struct {
 }
 
 // Server is a running simulated AWS. Its state is the world, changed in
-// memory by mutating calls; one lock guards it.
+// memory by mutating calls. wmu guards the world (and ids, ecsBusy): reads
+// share it, changes take it alone, and the metrics, which no call changes,
+// are read without it. mu guards the rest: the call log, the fault counts
+// and the HTTP server; it is never held while a handler runs.
 type Server struct {
 	opts Options
 
-	mu    sync.Mutex
+	wmu   sync.RWMutex
 	w     *world.World
 	shift time.Duration // added to world times at New (0 when frozen)
+	ids   int           // counter for ids the simulator makes up
+
+	metricsOnce sync.Once
+	metrics     map[string]*indexedMetric // by metricKey, built once
+
+	mu    sync.Mutex
 	calls []Call
 	seq   map[string]int // calls so far per "service.Operation", for faults
-	ids   int            // counter for ids the simulator makes up
 	nseq  int            // calls started, for Call.Seq
+	event atomic.Int64   // the last Call.Arrived or Call.Answered given
 
 	frozen  time.Time     // the present when Options.Freeze
 	closing chan struct{} // closed by Close, releases held (timeout) calls

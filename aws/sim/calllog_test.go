@@ -1,15 +1,10 @@
 package sim
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 func TestRoundTrips(t *testing.T) {
-	at := func(start, end int) Call {
-		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		return Call{Start: t0.Add(time.Duration(start) * time.Millisecond), End: t0.Add(time.Duration(end) * time.Millisecond)}
-	}
+	// at is a call that arrived at event start and was answered at end.
+	at := func(start, end int64) Call { return Call{Arrived: start, Answered: end} }
 	tests := []struct {
 		name  string
 		calls []Call
@@ -17,10 +12,15 @@ func TestRoundTrips(t *testing.T) {
 	}{
 		{"none", nil, 0},
 		{"one", []Call{at(0, 10)}, 1},
-		{"overlapping", []Call{at(0, 10), at(1, 11), at(2, 9)}, 1},
-		{"chain", []Call{at(0, 10), at(10, 20), at(21, 30)}, 3},
-		{"fan out then one", []Call{at(0, 10), at(0, 12), at(0, 11), at(12, 20)}, 2},
-		{"longest of two branches", []Call{at(30, 40), at(0, 50), at(0, 10), at(11, 20), at(20, 29)}, 4},
+		{"overlapping", []Call{at(1, 10), at(2, 11), at(3, 9)}, 1},
+		{"chain", []Call{at(1, 10), at(11, 20), at(21, 30)}, 3},
+		{"fan out then one", []Call{at(1, 10), at(2, 12), at(3, 11), at(13, 20)}, 2},
+		// A call that arrives while the last of a round is still being
+		// answered belongs to that round's successor only if it came
+		// after every answer it could have needed.
+		{"between two answers", []Call{at(1, 10), at(2, 12), at(11, 20)}, 2},
+		{"longest of two branches", []Call{at(31, 40), at(1, 50), at(2, 10), at(11, 20), at(21, 29)}, 4},
+		{"in the order of events, not of the slice", []Call{at(11, 20), at(1, 10)}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,9 +33,8 @@ func TestRoundTrips(t *testing.T) {
 
 func BenchmarkRoundTrips(b *testing.B) {
 	calls := make([]Call, 200)
-	t0 := time.Now()
 	for i := range calls {
-		calls[i] = Call{Start: t0.Add(time.Duration(i) * time.Millisecond), End: t0.Add(time.Duration(i+2) * time.Millisecond)}
+		calls[i] = Call{Arrived: int64(2*i + 1), Answered: int64(2*i + 4)}
 	}
 	for b.Loop() {
 		RoundTrips(calls)

@@ -54,14 +54,41 @@ func metricKey(namespace, name string, dims map[string]string) string {
 	return b.String()
 }
 
-// metricIndex maps metricKey to the world's series.
-func metricIndex(w *world.World) map[string]*world.Metric {
-	idx := make(map[string]*world.Metric, len(w.Metrics))
-	for i := range w.Metrics {
-		m := &w.Metrics[i]
-		idx[metricKey(m.Namespace, m.MetricName, m.Dimensions)] = m
+// indexedMetric is a series of the world with what the index learnt of it.
+type indexedMetric struct {
+	*world.Metric
+	sorted bool // points oldest first: a window is found by binary search
+}
+
+// metricIndex maps metricKey to the world's series. No call changes the
+// metrics, so it is built once, on first use, and read without the world's
+// lock.
+func (s *Server) metricIndex() map[string]*indexedMetric {
+	s.metricsOnce.Do(func() {
+		s.metrics = make(map[string]*indexedMetric, len(s.w.Metrics))
+		for i := range s.w.Metrics {
+			m := &s.w.Metrics[i]
+			sorted := slices.IsSortedFunc(m.Points, func(a, b world.Point) int { return a.Timestamp.Compare(b.Timestamp) })
+			s.metrics[metricKey(m.Namespace, m.MetricName, m.Dimensions)] = &indexedMetric{Metric: m, sorted: sorted}
+		}
+	})
+	return s.metrics
+}
+
+// pointsFrom is the part of m's points that can fall in buckets of period
+// from start to end: all of them when they are out of order, so that a
+// call costs in proportion to the points it asks for, not to the series.
+func (m *indexedMetric) pointsFrom(start, end time.Time, period time.Duration) []world.Point {
+	if !m.sorted {
+		return m.Points
 	}
-	return idx
+	origin := windowStart(start, period)
+	at := func(t time.Time) int {
+		i, _ := slices.BinarySearchFunc(m.Points, t, func(p world.Point, t time.Time) int { return p.Timestamp.Compare(t) })
+		return i
+	}
+	from := at(origin)
+	return m.Points[from:max(from, at(end))]
 }
 
 // dimensionsArg reads a [{Name, Value}] list into a map.
@@ -203,8 +230,8 @@ func getMetricStatistics(s *Server, r *Request) (map[string]any, error) {
 	}
 	unit := str(in, "Unit")
 	points := []any{}
-	m := metricIndex(s.w)[metricKey(ns, name, dims)]
-	if m != nil && unitMatches(m, unit) {
+	m := s.metricIndex()[metricKey(ns, name, dims)]
+	if m != nil && unitMatches(m.Metric, unit) {
 		u := m.Unit
 		if u == "" {
 			u = "None"
@@ -212,7 +239,7 @@ func getMetricStatistics(s *Server, r *Request) (map[string]any, error) {
 		if unit != "" {
 			u = unit
 		}
-		for _, b := range aggregate(m.Points, start, end, p, len(extended) > 0) {
+		for _, b := range aggregate(m.pointsFrom(start, end, p), start, end, p, len(extended) > 0) {
 			dp := map[string]any{"Timestamp": b.Timestamp, "Unit": u}
 			for _, st := range basic {
 				f, _ := parseStat(st)
@@ -447,7 +474,7 @@ func getMetricData(s *Server, r *Request) (map[string]any, error) {
 		return nil, err
 	}
 
-	idx := metricIndex(s.w)
+	idx := s.metricIndex()
 	var series []metricSeries
 	total := 0
 	for i := range queries {
@@ -456,8 +483,9 @@ func getMetricData(s *Server, r *Request) (map[string]any, error) {
 			continue
 		}
 		ms := metricSeries{q: q, times: []any{}, values: []any{}}
-		if m := idx[q.key]; m != nil && unitMatches(m, q.unit) {
-			buckets := aggregate(m.Points, start, end, q.period, q.percentile)
+		if m := idx[q.key]; m != nil && unitMatches(m.Metric, q.unit) {
+			buckets := aggregate(m.pointsFrom(start, end, q.period), start, end, q.period, q.percentile)
+			ms.times, ms.values = make([]any, 0, len(buckets)), make([]any, 0, len(buckets))
 			if scan == "TimestampDescending" {
 				slices.Reverse(buckets)
 			}
@@ -485,8 +513,8 @@ func getMetricData(s *Server, r *Request) (map[string]any, error) {
 		results = append(results, map[string]any{
 			"Id":         ms.q.id,
 			"Label":      ms.q.label,
-			"Timestamps": append([]any{}, ms.times[from:to]...),
-			"Values":     append([]any{}, ms.values[from:to]...),
+			"Timestamps": ms.times[from:to:to], // each series is used once: no copy
+			"Values":     ms.values[from:to:to],
 			"StatusCode": status,
 			"Messages":   []any{},
 		})

@@ -23,8 +23,8 @@ import (
 // AdvanceDeployments moves every service the scheduler is working on one
 // step, as if each had been described once. For tests.
 func (s *Server) AdvanceDeployments() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	now := s.Now()
 	for _, svc := range s.w.Services {
 		s.stepService(svc, now)

@@ -190,8 +190,8 @@ func TestCircuitBreakerRollsBack(t *testing.T) {
 // moving the scheduler, to look between steps.
 func describeServiceNoStep(t *testing.T, s *Server) types.Service {
 	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.wmu.RLock()
+	defer s.wmu.RUnlock()
 	svc := s.w.Services[0]
 	out := types.Service{RunningCount: int32(ecsIntOr(svc["runningCount"])), TaskDefinition: aws.String(ecsS(svc, "taskDefinition"))}
 	for _, d := range ecsList(svc, "deployments") {

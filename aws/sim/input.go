@@ -157,7 +157,7 @@ func objs(in map[string]any, key string) []map[string]any {
 
 // newID makes up an id for an object the simulator creates, e.g. a task or
 // deployment id: the prefix then 32 hex digits from a counter, so that runs
-// are reproducible. Call it with s.mu held.
+// are reproducible. Call it with s.wmu held for writing.
 func (s *Server) newID(prefix string) string {
 	s.ids++
 	return fmt.Sprintf("%s%032x", prefix, s.ids)

@@ -45,7 +45,8 @@ func aggregate(points []world.Point, start, end time.Time, period time.Duration,
 		return nil
 	}
 	origin := windowStart(start, period)
-	var out []bucket
+	// At most one bucket a period, and one a point: allocate once.
+	out := make([]bucket, 0, min(int64(len(points)), int64(end.Sub(origin)/period)+1))
 	last, lastAt := int64(-1), -1 // the newest bucket's number and position
 	for _, p := range points {
 		if p.Timestamp.Before(origin) || !p.Timestamp.Before(end) {

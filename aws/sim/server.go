@@ -68,24 +68,25 @@ func (s *Server) Shift() time.Duration { return s.shift }
 // World returns a copy of the current state, with the changes mutating
 // calls made and times as served (shifted), e.g. for --save.
 func (s *Server) World() *world.World {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.wmu.RLock()
+	defer s.wmu.RUnlock()
 	return s.w.Clone()
 }
 
 // ServeHTTP answers one AWS API call on whichever protocol it came in.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := s.event.Add(1)
+	start := time.Now()
 	s.mu.Lock()
 	s.active++
 	s.mu.Unlock()
 	defer s.requestDone()
-	start := time.Now()
 	reqID := newRequestID()
 	rt, apiErr := route(r)
 
 	s.mu.Lock()
 	s.nseq++
-	call := Call{Seq: s.nseq, Service: rt.service, Operation: rt.op, Start: start}
+	call := Call{Seq: s.nseq, Service: rt.service, Operation: rt.op, Start: start, Arrived: arrived}
 	op, known := operations[rt.service][rt.op]
 	call.Mutating = known && op.mutating
 	var fault *Fault
@@ -99,6 +100,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	s.mu.Unlock()
 	var out map[string]any
 	switch {
 	case apiErr != nil:
@@ -110,16 +112,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !known:
 		apiErr = unknownOperation(rt)
 	default:
+		unlock := s.lockWorld(worldLock(rt.service, rt.op, op))
 		out, apiErr = s.run(op.handler, &Request{
 			Service: rt.service, Operation: rt.op, Input: rt.input, Now: s.Now(), RequestID: reqID,
 		})
+		unlock()
 	}
-	s.mu.Unlock()
 
 	if fault != nil && fault.Kind == FaultTimeout {
 		s.hold(r.Context())
 		call.Status, call.ErrorCode = http.StatusGatewayTimeout, "RequestTimeout"
-		call.End = time.Now()
+		call.End, call.Answered = time.Now(), s.event.Add(1)
 		s.record(call)
 		http.Error(w, "held by --fail "+fault.String(), http.StatusGatewayTimeout)
 		return
@@ -153,15 +156,60 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		setContentType(w.Header(), rt.wire)
 	}
 	call.Status = status
-	// End is taken before the answer is written, so a client's next call
-	// always starts after it: RoundTrips counts it as sequential.
-	call.End = time.Now()
+	// Answered is taken before the answer is written, so a call the client
+	// makes after reading it always arrives later: RoundTrips counts the
+	// two as sequential.
+	call.End, call.Answered = time.Now(), s.event.Add(1)
 	s.record(call)
 
 	w.Header().Set("X-Amzn-Requestid", reqID)
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// How a call holds the world's lock.
+type lockKind int
+
+const (
+	lockRead  lockKind = iota // shared with other reads
+	lockWrite                 // alone
+	lockNone                  // reads only what no call changes
+)
+
+// readsThatWrite are operations that do not change AWS for the caller but
+// do change the simulator's state: DescribeServices moves a service the
+// scheduler is working on one step (ecs_deploy.go), AssumeRole counts the
+// credentials it makes up.
+var readsThatWrite = map[string]bool{SvcECS + ".DescribeServices": true, SvcSTS + ".AssumeRole": true}
+
+// immutableReads read only the metrics, which no call changes.
+var immutableReads = map[string]bool{
+	SvcCloudWatch + ".GetMetricData": true, SvcCloudWatch + ".GetMetricStatistics": true, SvcCloudWatch + ".ListMetrics": true,
+}
+
+func worldLock(service, name string, op operation) lockKind {
+	key := service + "." + name
+	switch {
+	case op.mutating || readsThatWrite[key]:
+		return lockWrite
+	case immutableReads[key]:
+		return lockNone
+	}
+	return lockRead
+}
+
+// lockWorld takes the world's lock as k says and returns its release.
+func (s *Server) lockWorld(k lockKind) (unlock func()) {
+	switch k {
+	case lockWrite:
+		s.wmu.Lock()
+		return s.wmu.Unlock
+	case lockRead:
+		s.wmu.RLock()
+		return s.wmu.RUnlock
+	}
+	return func() {}
 }
 
 // run calls a handler, turning a panic or a plain error into a 500 so a
@@ -291,6 +339,12 @@ func (s *Server) Listen(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("sim: cannot listen on %s: %w", addr, err)
 	}
+	s.serve(ln)
+	return "http://" + ln.Addr().String(), nil
+}
+
+// serve answers on ln in the background until Close.
+func (s *Server) serve(ln net.Listener) {
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.http = srv
@@ -300,7 +354,6 @@ func (s *Server) Listen(addr string) (string, error) {
 			slog.Error("sim: server stopped", "err", err)
 		}
 	}()
-	return "http://" + ln.Addr().String(), nil
 }
 
 func isLoopback(host string) bool {

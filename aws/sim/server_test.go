@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,8 +19,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 	"github.com/google/go-cmp/cmp"
 )
+
+// TestMain keeps the code's slog output out of the test output.
+func TestMain(m *testing.M) { testlog.Main(m) }
 
 // capture is the moment test worlds are frozen at.
 var capture = time.Date(2026, 3, 14, 19, 42, 7, 250_000_000, time.UTC)
@@ -303,7 +308,7 @@ func TestFaultsThroughSDK(t *testing.T) {
 		}
 		got := s.Calls()
 		for i := range got {
-			got[i].Start, got[i].End = time.Time{}, time.Time{}
+			got[i].Start, got[i].End, got[i].Arrived, got[i].Answered = time.Time{}, time.Time{}, 0, 0
 		}
 		want := []Call{
 			{Seq: 1, Service: SvcSTS, Operation: "GetCallerIdentity", Status: 400, ErrorCode: "Throttling", Injected: true},
@@ -358,9 +363,21 @@ func mustFault(t *testing.T, spec string) Fault {
 	return f
 }
 
-func TestLatencyOverlaps(t *testing.T) {
-	s, url := start(t, Options{Freeze: true, Latency: 100 * time.Millisecond})
-	c := stsClient(url, 1)
+// TestLatencyOverlaps runs in a synctest bubble, as every test that
+// counts round trips should (see RoundTrips).
+func TestLatencyOverlaps(t *testing.T) { synctest.Test(t, testLatencyOverlaps) }
+
+func testLatencyOverlaps(t *testing.T) {
+	s := New(&world.World{Now: capture, Region: "eu-west-1", AccountID: "123456789012"}, Options{Freeze: true, Latency: 100 * time.Millisecond})
+	url, dial := s.ListenPipe()
+	tr := &http.Transport{DialContext: dial}
+	t.Cleanup(func() {
+		tr.CloseIdleConnections()
+		_ = s.Close()
+	})
+	cfg := sdkConfig(1)
+	cfg.HTTPClient = &http.Client{Transport: tr}
+	c := sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(url) })
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
@@ -518,6 +535,51 @@ func BenchmarkCallerIdentity(b *testing.B) {
 	for b.Loop() {
 		if _, err := c.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestConcurrentReadsAndWrites runs reads, a read that moves the scheduler
+// and writes side by side; under -race it checks the world's locking.
+func TestConcurrentReadsAndWrites(t *testing.T) {
+	s, c := ecsSim(t, ecsTestWorld())
+	ctx := context.Background()
+	cluster := aws.String("club")
+	calls := []func() error{
+		func() error {
+			_, err := c.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: cluster, Services: []string{"backend", "web"}})
+			return err
+		},
+		func() error {
+			_, err := c.ListTasks(ctx, &ecs.ListTasksInput{Cluster: cluster})
+			return err
+		},
+		func() error {
+			_, err := c.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{"club"}})
+			return err
+		},
+		func() error {
+			_, err := c.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: cluster, Service: aws.String("web"), DesiredCount: aws.Int32(2)})
+			return err
+		},
+		func() error {
+			s.World()
+			s.AdvanceDeployments()
+			return nil
+		},
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(calls))
+	for range 4 {
+		for _, call := range calls {
+			wg.Go(func() { errs <- call() })
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 )
 
 func TestFromSDK(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2024, 4, 17, 4, 34, 3, 0, time.UTC)
 	s := func(v string) *string { return &v }
 	i32 := func(v int32) *int32 { return &v }

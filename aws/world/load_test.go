@@ -10,6 +10,7 @@ import (
 )
 
 func TestBuiltinWorldsLoad(t *testing.T) {
+	t.Parallel()
 	for _, name := range BuiltinNames() {
 		t.Run(name, func(t *testing.T) {
 			w, err := Builtin(name)
@@ -27,6 +28,7 @@ func TestBuiltinWorldsLoad(t *testing.T) {
 }
 
 func TestSpecExampleShapes(t *testing.T) {
+	t.Parallel()
 	w, err := Builtin("example")
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +55,7 @@ func TestSpecExampleShapes(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	t.Parallel()
 	const head = "version: 1\nclusters:\n  - {clusterName: demo, clusterArn: arn:c}\n"
 	tests := []struct {
 		name string
@@ -122,6 +125,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestUnknownKeysKept(t *testing.T) {
+	t.Parallel()
 	in := `version: 1
 clusters: [{clusterName: c, clusterArn: arn:c, brandNewField: {x: 1}}]
 services:
@@ -148,6 +152,7 @@ myNote: hello
 }
 
 func TestEpochSecondsAndPastedDimensions(t *testing.T) {
+	t.Parallel()
 	in := `version: 1
 now: 1713328800
 clusters: [{clusterName: c, clusterArn: arn:c}]
@@ -180,6 +185,7 @@ logs:
 }
 
 func TestSaveRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, name := range BuiltinNames() {
 		t.Run(name, func(t *testing.T) {
 			w, err := Builtin(name)
@@ -202,6 +208,7 @@ func TestSaveRoundTrip(t *testing.T) {
 }
 
 func TestShiftAndClone(t *testing.T) {
+	t.Parallel()
 	w, err := Builtin("example")
 	if err != nil {
 		t.Fatal(err)

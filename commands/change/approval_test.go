@@ -22,6 +22,7 @@ var (
 // that may), only approvers approve, only operators ask, only the
 // requester cancels. A refusal changes nothing and sends nothing.
 func TestWhoMayAct(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		selfOK      bool
@@ -87,6 +88,7 @@ func TestWhoMayAct(t *testing.T) {
 }
 
 func TestOnlyOperatorsAsk(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fargateWorld)
 	o := h.request(eve, scaleAPI)
 	mustBe(t, o, RefusalNotOperator, "")
@@ -135,6 +137,7 @@ func TestDecideInThePlansChannel(t *testing.T) {
 }
 
 func TestConsoleApprovalIsAudited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fargateWorld)
 	o := h.eng.Request(context.Background(), Ask{Actor: tty}, scaleAPI)
 	if !o.Console {
@@ -159,6 +162,7 @@ func TestConsoleApprovalIsAudited(t *testing.T) {
 // TestExpiry: an unapproved plan expires after guards.approval.expiry,
 // found lazily by an approval or by Sweep, and releases its lock.
 func TestExpiry(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"approve", "sweep"} {
 		t.Run(how, func(t *testing.T) {
 			h := newHarness(t, fargateWorld, withOptions(func(o *Options) { o.ApprovalExpiry = 10 * time.Minute }))
@@ -197,6 +201,7 @@ func TestExpiry(t *testing.T) {
 // TestApprovedOnce: a double click and two approvers at once apply the
 // change once; the others are told who approved it.
 func TestApprovedOnce(t *testing.T) {
+	t.Parallel()
 	for _, approvers := range [][]Actor{{bob, bob}, {bob, carol}, {bob, carol, bob, carol}} {
 		h := newHarness(t, fargateWorld)
 		id := pendingID(t, h.request(alice, scaleAPI))
@@ -231,6 +236,7 @@ func TestApprovedOnce(t *testing.T) {
 // TestOneChangePerService: a second plan for a busy service is refused,
 // naming the first; another service is free.
 func TestOneChangePerService(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fargateWorld)
 	id := pendingID(t, h.request(alice, scaleAPI))
 	o := h.request(bob, Request{Kind: KindGrace, Target: apiTarget, Value: 60})

@@ -23,6 +23,7 @@ var reservationOn = Request{Kind: KindReservationOn, Target: Target{Cluster: "co
 // another member approves, a faithful new revision is registered, the
 // service is updated and followed to a steady state.
 func TestClubFix(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "builtin:incident")
 	ctx := context.Background()
 

@@ -25,6 +25,7 @@ var capacityTarget = Target{Alias: "worker", Cluster: "club", Service: "worker"}
 // fails with a message that says what happened, the lock is released, and
 // a revision registered but not used is named.
 func TestWriteFailures(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		world  string
@@ -95,6 +96,7 @@ func TestWriteFailures(t *testing.T) {
 // TestStalePlan: the service changed between the plan and the approval
 // (someone deployed by hand), so nothing is applied.
 func TestStalePlan(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, fargateWorld)
 	ctx := context.Background()
 	id := pendingID(t, h.request(alice, scaleAPI))

@@ -14,6 +14,7 @@ import (
 // EC2), so the new task waits; after 15 minutes the change fails and
 // offers the rollback.
 func TestFollowUpTimeout(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "builtin:incident")
 	ctx := context.Background()
 	h.eng.Approve(ctx, ask(bob), pendingID(t, h.request(alice, reservationOn)))
@@ -38,6 +39,7 @@ func TestFollowUpTimeout(t *testing.T) {
 // TestFollowUpCircuitBreaker: the circuit breaker fails the deployment and
 // rolls it back; the change fails and offers a rollback to the old one.
 func TestFollowUpCircuitBreaker(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "testdata/capacity.yaml",
 		withOptions(func(o *Options) { o.Services = []Target{capacityTarget} }),
 		withWorld(func(w *world.World) {

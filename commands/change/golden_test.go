@@ -10,6 +10,7 @@ import (
 // TestDryRunSendsNothing: a dry run plans, stores nothing, sends nothing,
 // and hands out the requests an apply would send.
 func TestDryRunSendsNothing(t *testing.T) {
+	t.Parallel()
 	reqs := []Request{
 		scaleBackendCPU, reservationOn,
 		{Kind: KindScaleMemory, Target: scaleBackendCPU.Target, Value: 2048},

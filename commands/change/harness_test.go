@@ -21,8 +21,12 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/commands/text"
+	"github.com/ecsmedic/ecsmedic/internal/testlog"
 	"github.com/ecsmedic/ecsmedic/store"
 )
+
+// TestMain keeps the code's slog output out of the test output.
+func TestMain(m *testing.M) { testlog.Main(m) }
 
 var kst = time.FixedZone("KST", 9*3600)
 

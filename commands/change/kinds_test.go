@@ -11,6 +11,7 @@ import (
 // TestKinds plans and applies each kind of change against a small world
 // and checks the world afterwards. A refused plan asks for no approval.
 func TestKinds(t *testing.T) {
+	t.Parallel()
 	incident, capacity := "builtin:incident", "testdata/capacity.yaml"
 	backend := Target{Alias: "backend", Cluster: "codedang", Service: "backend"}
 	tests := []struct {
@@ -165,6 +166,7 @@ func instanceCPUPolicy(w *world.World) {
 }
 
 func TestCapacityProviderThenScale(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "testdata/capacity.yaml", withOptions(func(o *Options) { o.Services = []Target{capacityTarget} }))
 	ctx := context.Background()
 	id := pendingID(t, h.request(alice, Request{Kind: KindReservationOn, Target: Target{Cluster: "club"}}))

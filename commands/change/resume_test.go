@@ -15,6 +15,7 @@ import (
 // TestResume: what a restart between approval and the end of the apply
 // leaves, settled at the next start without applying anything twice.
 func TestResume(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run("approved, never applied: applied now", func(t *testing.T) {
 		h := newHarness(t, fargateWorld)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/wcharczuk/go-chart/v2"
@@ -37,6 +38,12 @@ var (
 	stopColor = drawing.Color{R: 0x00, G: 0x00, B: 0x00, A: 0xff}
 )
 
+// defaultFont parses go-chart's font once. go-chart loads it lazily with an
+// unguarded first read, a data race when two charts are drawn at once (two
+// alerts, two !why); every draw first waits here, after which the font is
+// set for good.
+var defaultFont = sync.OnceValues(chart.GetDefaultFont)
+
 // ErrNoData means there was nothing to draw.
 var ErrNoData = errors.New("no metric points to draw")
 
@@ -52,6 +59,10 @@ func CPUMemory(in CPUMemoryInput) (png []byte, err error) {
 	cpu, mem := clean(in.CPU), clean(in.Memory)
 	if len(cpu) == 0 && len(mem) == 0 {
 		return nil, ErrNoData
+	}
+	font, err := defaultFont()
+	if err != nil {
+		return nil, fmt.Errorf("drawing the chart failed: the built-in font does not load: %w", err)
 	}
 	w, h := in.Width, in.Height
 	if w <= 0 {
@@ -99,6 +110,7 @@ func CPUMemory(in CPUMemoryInput) (png []byte, err error) {
 	}
 
 	c := chart.Chart{
+		Font:       font,
 		Width:      w,
 		Height:     h,
 		Background: chart.Style{Padding: chart.Box{Top: 40, Left: 10, Right: 10, Bottom: 10}},

@@ -12,6 +12,7 @@ import (
 )
 
 func TestCPUMemoryPNG(t *testing.T) {
+	t.Parallel()
 	kst := time.FixedZone("KST", 9*3600)
 	stop := time.Date(2024, 4, 17, 13, 34, 3, 0, kst)
 	var cpu, mem []Point
@@ -55,6 +56,7 @@ func TestCPUMemoryPNG(t *testing.T) {
 }
 
 func TestSparkline(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		got  string

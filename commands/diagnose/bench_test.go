@@ -55,6 +55,7 @@ func BenchmarkDiagnose(b *testing.B) {
 }
 
 func TestBusyService(t *testing.T) {
+	t.Parallel()
 	d := Diagnose(busy(), Options{Alias: "backend"})
 	checkInvariants(t, d)
 	if len(d.Stops) < 20 {

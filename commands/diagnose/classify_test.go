@@ -45,6 +45,7 @@ func reason(r string) func(*ecstypes.Task) {
 }
 
 func TestCauses(t *testing.T) {
+	t.Parallel()
 	exit := func(c int32) *int32 { return &c }
 	essentialExit := func(code *int32, creason string) func(*ecstypes.Task) {
 		return func(tk *ecstypes.Task) {

@@ -21,6 +21,7 @@ func agedOut(events ...ecstypes.ServiceEvent) func(*aws.ServiceSnapshot) {
 }
 
 func TestParseEvent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		msg  string
 		kind eventKind
@@ -58,6 +59,7 @@ func TestParseEvent(t *testing.T) {
 }
 
 func TestStopsFromEventsAndHistory(t *testing.T) {
+	t.Parallel()
 	stopped := func(hhmmss, id string) ecstypes.ServiceEvent {
 		return ev(hhmmss, "(service backend) has stopped 1 running tasks: (task "+id+").")
 	}
@@ -140,6 +142,7 @@ func TestStopsFromEventsAndHistory(t *testing.T) {
 }
 
 func TestWindow(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		edit     func(*aws.ServiceSnapshot)

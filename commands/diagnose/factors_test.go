@@ -51,6 +51,7 @@ func crashes(n int, gap time.Duration) func(*aws.ServiceSnapshot) {
 }
 
 func TestFactors(t *testing.T) {
+	t.Parallel()
 	startedSoon := withTask(func(tk *ecstypes.Task) { tk.StartedAt = ptr(stopgAt.Add(-95 * time.Second)) })
 	tests := []struct {
 		name    string

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRemedyCommands(t *testing.T) {
+	t.Parallel()
 	oom := withTask(func(tk *ecstypes.Task) {
 		tk.Containers = []ecstypes.Container{container("backend", ptr(int32(137)), "OutOfMemoryError: Container killed due to memory usage")}
 	})
@@ -67,6 +68,7 @@ func TestRemedyCommands(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	d := Diagnose(club(), Options{Alias: "backend"})
 	want := "The task was stopped after failing load-balancer health checks while running at 99 % of its CPU reservation; " +
 		"it was not out of memory; the container did not exit on SIGTERM and was killed (exit 137)."
@@ -95,6 +97,7 @@ func TestSummary(t *testing.T) {
 // TestNilEverywhere feeds the engine snapshots with the SDK's pointers left
 // nil and slices empty: it must answer, never panic.
 func TestNilEverywhere(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		snap *aws.ServiceSnapshot
@@ -135,6 +138,7 @@ func TestNilEverywhere(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	a := Diagnose(club(), Options{Alias: "backend"})
 	for i := 0; i < 5; i++ {
 		if diff := cmp.Diff(a, Diagnose(club(), Options{Alias: "backend"})); diff != "" {

@@ -30,6 +30,7 @@ type expected struct {
 // simulator serves the world with its own times, the real SDK clients gather
 // the service, and the engine's verdict must match NAME.expected.json.
 func TestScenarios(t *testing.T) {
+	t.Parallel()
 	worlds, err := filepath.Glob(filepath.Join("testdata", "scenarios", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 // from a second one, and checks that the two answer a gather alike: a
 // capture must hold everything `why` reads.
 func TestCaptureReplays(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	orig, err := world.Builtin("incident")
 	if err != nil {
