@@ -106,13 +106,10 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		_, m := r.Decide(ctx, in, d, args[0])
 		msgs = []reply.Message{m}
 	} else {
+		// The positional arguments are the words the chat takes after
+		// the command, read by the router's own parser into its request.
 		var planned change.Outcome
-		in.OnChange = func(o change.Outcome) { planned = o }
-		in.Text = "!" + name + " " + strings.Join(args, " ")
-		if dry {
-			in.Text += " --dry-run"
-		}
-		msgs = r.Handle(ctx, in)
+		planned, msgs = r.PlanArgs(ctx, in, name, args, dry)
 		if yes && !dry && planned.Pending() {
 			// Approved at once by the person at the terminal, who holds
 			// the AWS credentials anyway: the audit says so.

@@ -257,6 +257,32 @@ func TestSlashChange(t *testing.T) {
 	h.waitFor("the plan edited to applied", func() bool { return strings.HasPrefix(title(h.message(plan.ID)), "Applied ") })
 }
 
+// TestSlashApprove: /approve goes to the typed Decide, answers in its
+// deferred reply and turns the plan's message into the outcome too, as
+// `!approve ID` does.
+func TestSlashApprove(t *testing.T) {
+	t.Parallel()
+	h := startOps(t, opsOptions{})
+	plan := h.plan(alice, "!reservation on")
+	_, id, err := h.bot.sign.verify(button(t, plan, "Approve"), scope{discordtest.DefaultGuildID, cmdChannel, ""}, h.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token := h.fake.SendInteraction(discordtest.Interaction{
+		Type: discordtest.InteractionCommand, ChannelID: cmdChannel, GuildID: discordtest.DefaultGuildID,
+		UserID: bob.id, UserName: bob.name, Roles: bob.roles, CommandName: "approve",
+		Options: []discordtest.Option{{Name: "id", Type: 3, Value: id}},
+	})
+	p := decode(t, h.waitCall("the answer", isEditOriginal(token)))
+	if len(p.Embeds) == 0 || !strings.HasPrefix(p.Embeds[0].Title, "Applied ") {
+		t.Errorf("the answer: %+v", p.Embeds)
+	}
+	h.waitFor("the plan edited to applied", func() bool { return strings.HasPrefix(title(h.message(plan.ID)), "Applied ") })
+	if n := h.sw.count("PutScalingPolicy"); n != 1 {
+		t.Errorf("%d PutScalingPolicy, want 1", n)
+	}
+}
+
 // TestDecisionInAnotherChannel: a typed `!approve ID` in another commands
 // channel than the plan's is refused and names the plan's channel; the
 // plan and AWS stay as they were.

@@ -56,14 +56,17 @@ func (b *Bot) answerSlash(ctx context.Context, reqID string, i *discordgo.Intera
 	if !b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}) {
 		return
 	}
-	in := commands.Input{User: user.ID, UserName: user.Username, Roles: roles, ChannelID: i.ChannelID, Locale: string(i.Locale)}
+	in, watch := b.watchChange(commands.Input{User: user.ID, UserName: user.Username, Roles: roles, ChannelID: i.ChannelID, Locale: string(i.Locale)})
 	d := i.ApplicationCommandData()
-	if ask := b.slashCall(d, in); ask != nil {
-		b.runTyped(ctx, reqID, i, d.Name, in, ask)
-		return
+	name, ask := d.Name, b.slashCall(d, in)
+	if ask == nil {
+		// Registered by an older build: the list of commands there are.
+		name = "unknown"
+		ask = func(ctx context.Context) []reply.Message {
+			return b.router.Help(ctx, commands.HelpRequest{From: commands.From{User: in.User, Locale: in.Locale}})
+		}
 	}
-	in.Text = slashLine(b.router.Prefix(), d)
-	b.runDeferred(ctx, reqID, i, in)
+	b.runTyped(ctx, reqID, i, name, in, ask, watch)
 }
 
 // runDeferred answers a line for an interaction that was deferred.
@@ -80,12 +83,17 @@ func (b *Bot) runDeferred(ctx context.Context, reqID string, i *discordgo.Intera
 }
 
 // runTyped answers a typed call of the router (ask) for an interaction
-// that was deferred, counted as the command name.
-func (b *Bot) runTyped(ctx context.Context, reqID string, i *discordgo.Interaction, name string, in commands.Input, ask func(context.Context) []reply.Message) {
-	if release, err := b.acquire(ctx); err == nil {
-		defer release()
-		b.deliver(ctx, reqID, i, b.run(ctx, reqID, name, in, ask), nil)
+// that was deferred, counted as the command name; watch (nil for none)
+// follows a change command's outcome, as for a line.
+func (b *Bot) runTyped(ctx context.Context, reqID string, i *discordgo.Interaction, name string, in commands.Input, ask func(context.Context) []reply.Message, watch *changeWatch) {
+	release, err := b.acquire(ctx)
+	if err != nil {
+		return
 	}
+	defer release()
+	out := b.run(ctx, reqID, name, in, ask)
+	watch.answered(ctx, out)
+	b.deliver(ctx, reqID, i, out, watch)
 }
 
 // deliver edits an interaction's original reply with the first message

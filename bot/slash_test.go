@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
@@ -26,7 +27,9 @@ func TestSlashCommandsGolden(t *testing.T) {
 	golden(t, "slash_commands.json", append(buf, '\n'))
 }
 
-func TestSlashLine(t *testing.T) {
+// TestSlashChangeRequest: a change's slash options become the typed
+// request the chat line would parse into.
+func TestSlashChangeRequest(t *testing.T) {
 	t.Parallel()
 	opt := func(name string, v any) *discordgo.ApplicationCommandInteractionDataOption {
 		return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Value: v}
@@ -34,35 +37,84 @@ func TestSlashLine(t *testing.T) {
 	tests := []struct {
 		name string
 		data discordgo.ApplicationCommandInteractionData
-		want string
+		line string // what a person would type for it
+		err  error
 	}{
-		{"why", discordgo.ApplicationCommandInteractionData{Name: "why", Options: []*discordgo.ApplicationCommandInteractionDataOption{opt("service", "backend")}}, "!why backend"},
-		{"why all", discordgo.ApplicationCommandInteractionData{Name: "why", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("since", "2h"), opt("service", "backend"), opt("task", "5e1f6c3a")}}, "!why backend 5e1f6c3a since 2h"},
-		{"logs lines", discordgo.ApplicationCommandInteractionData{Name: "logs", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("service", "backend"), opt("lines", float64(50))}}, "!logs backend 50"},
-		{"status bare", discordgo.ApplicationCommandInteractionData{Name: "status"}, "!status"},
 		{"scale", discordgo.ApplicationCommandInteractionData{Name: "scale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("value", float64(1024)), opt("setting", "cpu"), opt("service", "backend")}}, "!scale backend cpu 1024"},
+			opt("value", float64(1024)), opt("setting", "cpu"), opt("service", "backend")}}, "scale backend cpu 1024", nil},
 		{"reservation with a target", discordgo.ApplicationCommandInteractionData{Name: "reservation", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("state", "on"), opt("target", float64(80))}}, "!reservation on target 80"},
+			opt("state", "on"), opt("target", float64(80))}}, "reservation on target 80", nil},
+		{"reservation off", discordgo.ApplicationCommandInteractionData{Name: "reservation", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("state", "off")}}, "reservation off", nil},
 		{"autoscale on", discordgo.ApplicationCommandInteractionData{Name: "autoscale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("service", "backend"), opt("state", "on"), opt("cpu", float64(60)), opt("max", float64(3)), opt("min", float64(1))}}, "!autoscale backend on min 1 max 3 cpu 60"},
+			opt("service", "backend"), opt("state", "on"), opt("cpu", float64(60)), opt("max", float64(3)), opt("min", float64(0))}}, "autoscale backend on min 0 max 3 cpu 60", nil},
+		{"autoscale on without min", discordgo.ApplicationCommandInteractionData{Name: "autoscale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("service", "backend"), opt("state", "on"), opt("cpu", float64(60)), opt("max", float64(3))}}, "", commands.ErrAutoscaleArgs},
 		{"autoscale off", discordgo.ApplicationCommandInteractionData{Name: "autoscale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("service", "backend"), opt("state", "off")}}, "!autoscale backend off"},
+			opt("service", "backend"), opt("state", "off")}}, "autoscale backend off", nil},
 		{"healthcheck", discordgo.ApplicationCommandInteractionData{Name: "healthcheck", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("service", "backend"), opt("setting", "grace"), opt("value", float64(120))}}, "!healthcheck backend grace 120"},
+			opt("service", "backend"), opt("setting", "unhealthy"), opt("value", float64(3))}}, "healthcheck backend unhealthy 3", nil},
 		{"rollback", discordgo.ApplicationCommandInteractionData{Name: "rollback", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("service", "backend")}}, "!rollback backend"},
-		{"approve", discordgo.ApplicationCommandInteractionData{Name: "approve", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-			opt("id", "k7m2x9qa")}}, "!approve k7m2x9qa"},
+			opt("service", "backend")}}, "rollback backend", nil},
+		{"rollback to a revision", discordgo.ApplicationCommandInteractionData{Name: "rollback", Options: []*discordgo.ApplicationCommandInteractionDataOption{
+			opt("service", "backend"), opt("revision", float64(42))}}, "rollback backend 42", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := slashLine("!", tt.data); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
+			got, err := slashChange(tt.data.Name, slashOpts(tt.data))
+			if err != tt.err {
+				t.Fatalf("error %v, want %v", err, tt.err)
+			}
+			if tt.err != nil {
+				return
+			}
+			f := strings.Fields(tt.line)
+			want, _, err := commands.ParseChange(f[0], f[1:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("request unlike %q (-line +slash):\n%s", tt.line, d)
 			}
 		})
+	}
+	if req, err := slashChange("why", slashOptionValues{}); req != nil || err != nil {
+		t.Errorf("why is a change: %v %v", req, err)
+	}
+}
+
+// TestSlashCoversEveryCommand: every command the router has is
+// registered and answered through a typed entry point, and only the
+// change commands ask for Manage Server by default.
+func TestSlashCoversEveryCommand(t *testing.T) {
+	router, _ := incidentRouter(t, sim.Options{})
+	b := &Bot{router: router}
+	registered := map[string]*discordgo.ApplicationCommand{}
+	for _, c := range slashCommands(router.Commands()) {
+		registered[c.Name] = c
+	}
+	for _, c := range router.Commands() {
+		if !c.Ready {
+			continue
+		}
+		ac := registered[c.Name]
+		if ac == nil {
+			t.Errorf("/%s is not registered: list its options in slashOptions", c.Name)
+			continue
+		}
+		if b.slashCall(discordgo.ApplicationCommandInteractionData{Name: c.Name}, commands.Input{}) == nil {
+			t.Errorf("/%s has no typed entry point", c.Name)
+		}
+		perm := ac.DefaultMemberPermissions
+		switch {
+		case changeCommands[c.Name] && (perm == nil || *perm != discordgo.PermissionManageGuild):
+			t.Errorf("/%s: default_member_permissions %v, want Manage Server", c.Name, perm)
+		case !changeCommands[c.Name] && perm != nil:
+			t.Errorf("/%s is a reading command and asks for permissions %d", c.Name, *perm)
+		}
+	}
+	if b.slashCall(discordgo.ApplicationCommandInteractionData{Name: "gone"}, commands.Input{}) != nil {
+		t.Error("an unknown command has an entry point")
 	}
 }
 
@@ -113,16 +165,6 @@ func TestSlashCallTyped(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// TestSlashCallChanges: the guarded changes are still read as a line.
-func TestSlashCallChanges(t *testing.T) {
-	b := &Bot{}
-	d := discordgo.ApplicationCommandInteractionData{Name: "scale", Options: []*discordgo.ApplicationCommandInteractionDataOption{
-		{Name: "service", Value: "backend"}, {Name: "setting", Value: "cpu"}, {Name: "value", Value: float64(1024)}}}
-	if b.slashCall(d, commands.Input{}) != nil {
-		t.Error("scale has a typed call; the line path is expected until the change commands get theirs")
 	}
 }
 
@@ -187,7 +229,7 @@ func TestSlashLocalisations(t *testing.T) {
 		if c.NameLocalizations == nil || (*c.NameLocalizations)[discordgo.Korean] != kp.Words("alias." + c.Name)[0] {
 			t.Errorf("/%s: its Korean name is not the bundle's first alias", c.Name)
 		}
-		specs := optionsFor(c.Name)
+		specs := slashOptions[c.Name]
 		for n, o := range c.Options {
 			tid := specs[n].textID()
 			if !en[tid] || !ko[tid] || !en[tid+".name"] || !ko[tid+".name"] {

@@ -44,14 +44,15 @@ var errChangesOff = errors.New("guarded changes are not set up here")
 
 // Decide approves, rejects or cancels change id as in's user: the typed
 // entry point that the buttons and the terminal call. It returns the
-// outcome and its reply in in's language.
+// outcome and its reply in in's language; in.OnChange is told the
+// engine's outcome.
 func (r *Router) Decide(ctx context.Context, in Input, d Decision, id string) (change.Outcome, reply.Message) {
 	c := &call{in: in, p: r.printer(in.Locale), line: Line{Command: string(d), Args: []string{id}}}
 	if m := r.changesReady(c, string(d)); m != nil {
 		return change.Outcome{Refusal: change.RefusalError, Err: errChangesOff}, *m
 	}
 	o := r.decision(ctx, in, d, id)
-	return o, r.ChangeReply(c.p.Lang(), o)
+	return o, r.changed(c, o)[0]
 }
 
 func (r *Router) decision(ctx context.Context, in Input, d Decision, id string) change.Outcome {
@@ -80,12 +81,21 @@ func decide(d Decision) func(ctx context.Context, r *Router, c *call) []reply.Me
 	}
 }
 
+// ParseButton reads a change button's ID, "approve:ID" (or reject:,
+// cancel:): the decision and the change's ID.
+func ParseButton(button string) (Decision, string, bool) {
+	action, id, ok := strings.Cut(strings.ToLower(strings.TrimSpace(button)), ":")
+	d, known := ParseDecision(action)
+	if !ok || !known || id == "" || strings.ContainsAny(id, " \t") {
+		return "", "", false
+	}
+	return d, id, true
+}
+
 // buttonLine turns a button's "approve:ID" into "approve ID".
 func buttonLine(l Line) Line {
-	for _, d := range []Decision{Approve, Reject, Cancel} {
-		if id, ok := strings.CutPrefix(l.Command, string(d)+":"); ok && id != "" {
-			return Line{Command: string(d), Args: append([]string{id}, l.Args...)}
-		}
+	if d, id, ok := ParseButton(l.Command); ok {
+		return Line{Command: string(d), Args: append([]string{id}, l.Args...)}
 	}
 	return l
 }

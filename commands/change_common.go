@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
@@ -64,6 +63,9 @@ func number(arg string) (int, error) {
 	return n, nil
 }
 
+// badNumber refuses a typed request's number as number refuses a word.
+func badNumber(n int) error { return badArg("usage.bad_number", "Arg", strconv.Itoa(n)) }
+
 // changesReady answers when guarded changes cannot run here.
 func (r *Router) changesReady(c *call, cmd string) *reply.Message {
 	if r.env.Changes == nil {
@@ -74,24 +76,4 @@ func (r *Router) changesReady(c *call, cmd string) *reply.Message {
 		return &m
 	}
 	return nil
-}
-
-// request plans a change for the service named by the first argument.
-func (r *Router) request(ctx context.Context, c *call, cmd string, build func(ref ServiceRef, args []string) (change.Request, error)) []reply.Message {
-	args, dry := dryRunFlag(c.line.Args)
-	if len(args) == 0 {
-		return []reply.Message{r.errorReply(c.p, cmd, badArg("usage.need_service", "Command", cmd))}
-	}
-	ref, bad := r.resolve(c, cmd, args[0])
-	if bad != nil {
-		return []reply.Message{*bad}
-	}
-	if m := r.changesReady(c, cmd); m != nil {
-		return []reply.Message{*m}
-	}
-	req, err := build(ref, args[1:])
-	if err != nil {
-		return []reply.Message{r.errorReply(c.p, cmd, err)}
-	}
-	return r.changed(c, r.env.Changes.Request(ctx, c.in.ask(dry), req))
 }

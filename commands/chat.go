@@ -67,6 +67,7 @@ func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatO
 		case slices.Contains(quitWords, low):
 			return nil
 		}
+		pressed := false
 		if n, err := strconv.Atoi(line); err == nil {
 			if n < 1 || n > len(buttons) {
 				if _, err := fmt.Fprintln(out, p.T("chat.no_choice", "N", line, "Max", len(buttons))); err != nil {
@@ -77,12 +78,18 @@ func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatO
 				}
 				continue
 			}
-			line = buttons[n-1].ID
+			line, pressed = buttons[n-1].ID, true
 			if _, err := fmt.Fprintln(out, "→ "+line); err != nil {
 				return err
 			}
 		}
-		ms := r.Handle(ctx, Input{Text: line, User: "terminal", UserName: "terminal", Locale: opt.Locale})
+		in := Input{Text: line, User: ConsoleUser, UserName: ConsoleUser, Locale: opt.Locale}
+		var ms []reply.Message
+		if pressed {
+			ms = r.press(ctx, in)
+		} else {
+			ms = r.Handle(ctx, in)
+		}
 		for _, m := range ms {
 			if len(m.Buttons) > 0 {
 				buttons = m.Buttons
@@ -107,6 +114,22 @@ func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatO
 		fmt.Fprintln(out)
 	}
 	return nil
+}
+
+// press answers a pressed button, whose ID is in.Text. A change's
+// Approve or Reject ("approve:ID") goes to the typed Decide. Any other
+// button's ID is the ready command the user sees on it (a remedy such as
+// "!scale backend cpu 1024"), so it goes through Handle exactly as if
+// typed: the `!` prefix path, which reads the user's own words.
+func (r *Router) press(ctx context.Context, in Input) []reply.Message {
+	d, id, ok := ParseButton(in.Text)
+	if !ok {
+		return r.Handle(ctx, in)
+	}
+	return r.answer(ctx, string(d), From{User: in.User, Locale: in.Locale}, func(ctx context.Context, _ text.Printer) []reply.Message {
+		_, m := r.Decide(ctx, in, d, id)
+		return []reply.Message{m}
+	})
 }
 
 func anyButtons(ms []reply.Message) bool {

@@ -1,77 +1,84 @@
 package commands
 
 import (
-	"context"
 	"strings"
 
 	"github.com/ecsmedic/ecsmedic/commands/change"
-	"github.com/ecsmedic/ecsmedic/commands/reply"
 )
 
-func reservationCommand() command {
-	return command{Name: "reservation", Run: runReservation}
+func reservationCommand() command { return changeCommand("reservation") }
+
+// ReservationRequest asks to turn the cluster's reservation-based
+// scaling on (at TargetPercent, 0 = keep or default) or off. Cluster is
+// the cluster's name, "" for the one the configured services are in
+// (asked for when they span several).
+type ReservationRequest struct {
+	On            bool
+	TargetPercent int
+	Cluster       string
 }
 
-// runReservation: `reservation on|off [target PCT] [cluster NAME] [--dry-run]`.
-// The cluster is the configured services' (asked for when they span
-// several).
-func runReservation(ctx context.Context, r *Router, c *call) []reply.Message {
-	args, dry := dryRunFlag(c.line.Args)
-	req, err := parseReservation(args)
-	if err == nil {
-		req.Target.Cluster, err = r.cluster(req.Target.Cluster)
+// Command is "reservation".
+func (ReservationRequest) Command() string { return "reservation" }
+func (ReservationRequest) service() string { return "" }
+
+func (q ReservationRequest) request(target ServiceRef) (change.Request, error) {
+	req := change.Request{Kind: change.KindReservationOff, Target: target}
+	if !q.On {
+		if q.TargetPercent != 0 {
+			return req, badArg("usage.unexpected", "Arg", "target")
+		}
+		return req, nil
 	}
-	if err != nil {
-		return []reply.Message{r.errorReply(c.p, "reservation", err)}
+	if q.TargetPercent < 0 || q.TargetPercent > 100 {
+		return req, badArg("reason.reservation_target_out", "Value", q.TargetPercent)
 	}
-	if m := r.changesReady(c, "reservation"); m != nil {
-		return []reply.Message{*m}
-	}
-	return r.changed(c, r.env.Changes.Request(ctx, c.in.ask(dry), req))
+	req.Kind, req.Percent = change.KindReservationOn, q.TargetPercent
+	return req, nil
 }
 
-func parseReservation(args []string) (change.Request, error) {
-	var req change.Request
+// parseReservation reads `on|off [target PCT] [cluster NAME]`.
+func parseReservation(args []string) (ChangeRequest, error) {
+	var q ReservationRequest
 	if len(args) == 0 {
-		return req, badArg("usage.on_off")
+		return q, badArg("usage.on_off")
 	}
 	switch keyword(args[0]) {
 	case "on":
-		req.Kind = change.KindReservationOn
+		q.On = true
 	case "off":
-		req.Kind = change.KindReservationOff
 	default:
-		return req, badArg("usage.on_off")
+		return q, badArg("usage.on_off")
 	}
 	rest := args[1:]
 	for i := 0; i < len(rest); i++ {
 		switch keyword(rest[i]) {
 		case "target":
-			if i+1 >= len(rest) || req.Kind != change.KindReservationOn {
-				return req, badArg("usage.unexpected", "Arg", clip(rest[i], 40))
+			if i+1 >= len(rest) || !q.On {
+				return q, badArg("usage.unexpected", "Arg", clip(rest[i], 40))
 			}
 			i++
 			n, err := number(rest[i])
 			if err != nil {
-				return req, err
+				return q, err
 			}
 			// 0 would mean "keep the current target" to the planner: a
 			// typed 0 is refused with the range, never replaced.
 			if n < 1 || n > 100 {
-				return req, badArg("reason.reservation_target_out", "Value", n)
+				return q, badArg("reason.reservation_target_out", "Value", n)
 			}
-			req.Percent = n
+			q.TargetPercent = n
 		case "cluster":
 			if i+1 >= len(rest) {
-				return req, badArg("usage.unexpected", "Arg", clip(rest[i], 40))
+				return q, badArg("usage.unexpected", "Arg", clip(rest[i], 40))
 			}
 			i++
-			req.Target.Cluster = rest[i]
+			q.Cluster = rest[i]
 		default:
-			return req, badArg("usage.unexpected", "Arg", clip(rest[i], 40))
+			return q, badArg("usage.unexpected", "Arg", clip(rest[i], 40))
 		}
 	}
-	return req, nil
+	return q, nil
 }
 
 // cluster picks the cluster a cluster-wide command is about: the one
