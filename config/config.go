@@ -7,6 +7,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/ecsmedic/ecsmedic/commands/text"
 	"os"
 	"strings"
 	"time"
@@ -243,7 +244,7 @@ func (c *Config) Describe() string {
 	if d.APIBaseURL != "" {
 		p("  through the REST proxy %s", d.APIBaseURL)
 	}
-	lang := map[string]string{"en": "English", "ko": "Korean (한국어)"}[d.Locale]
+	lang := text.New(d.Locale).T("language.name")
 	p("  text commands start with %q; replies in %s", d.Prefix, lang)
 	if len(d.Channels.Commands) == 0 {
 		p("  commands: answered in any channel the bot can read")

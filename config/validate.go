@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"github.com/ecsmedic/ecsmedic/commands/text"
 	"net"
 	"net/url"
 	"reflect"
@@ -421,7 +422,7 @@ func (b *builder) discord(r *rawDiscord, d *Discord) {
 		}
 	}
 	d.Locale, _ = b.oneOf(r.Locale, p+"locale", DefaultLocale, []string{"en", "ko"},
-		map[string]string{"kr": "ko", "ko-kr": "ko", "ko_kr": "ko", "korean": "ko", "한국어": "ko", "en-us": "en", "en_us": "en", "en-gb": "en", "english": "en"})
+		localeSpellings())
 	if s, n := b.str(r.APIBaseURL, p+"apiBaseUrl", ""); n != nil && s != "" {
 		d.APIBaseURL, _ = b.httpURL(n, p+"apiBaseUrl", s, false, "https://discord-proxy.example.org/api/v10")
 	}
@@ -789,4 +790,17 @@ func describeCron(cron string) string {
 		}
 	}
 	return fmt.Sprintf("on cron %q", cron)
+}
+
+// localeSpellings are the other ways people write a reply language, from
+// the text bundle's vocabulary (word.locale.LANG), so that every word
+// lives in one place.
+func localeSpellings() map[string]string {
+	out := map[string]string{}
+	for _, l := range text.Languages {
+		for _, w := range text.Words("word.locale." + l) {
+			out[strings.ToLower(w)] = l
+		}
+	}
+	return out
 }
