@@ -7,11 +7,11 @@ package config
 
 import (
 	"fmt"
-	"github.com/ecsmedic/ecsmedic/commands/text"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/ecsmedic/ecsmedic/commands/text"
 	"github.com/ecsmedic/ecsmedic/internal/loopback"
 	"github.com/ecsmedic/ecsmedic/internal/yamlpos"
 	"github.com/ecsmedic/ecsmedic/svcref"

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"github.com/ecsmedic/ecsmedic/commands/text"
 	"net"
 	"net/url"
 	"reflect"
@@ -15,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ecsmedic/ecsmedic/commands/text"
 	"github.com/ecsmedic/ecsmedic/internal/loopback"
 )
 
