@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -44,7 +43,7 @@ type child struct {
 	cmd     *exec.Cmd
 	mu      sync.Mutex
 	out     strings.Builder
-	errOut  bytes.Buffer
+	errOut  strings.Builder
 	changed chan struct{}
 	eof     chan struct{}
 }
@@ -53,8 +52,11 @@ func start(t *testing.T, dir string, env []string, args ...string) *child {
 	t.Helper()
 	c := &child{t: t, cmd: ecsmedicCmd(dir, args...), changed: make(chan struct{}, 1), eof: make(chan struct{})}
 	c.cmd.Env = append(c.cmd.Env, env...)
-	c.cmd.Stderr = &c.errOut
-	pipe, err := c.cmd.StdoutPipe()
+	stdout, err := c.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,19 +64,22 @@ func start(t *testing.T, dir string, env []string, args ...string) *child {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.cmd.Process.Kill() })
-	go func() {
-		defer close(c.eof)
-		sc := bufio.NewScanner(pipe)
-		for sc.Scan() {
-			c.mu.Lock()
-			c.out.WriteString(sc.Text() + "\n")
-			c.mu.Unlock()
-			select {
-			case c.changed <- struct{}{}:
-			default:
+	var wg sync.WaitGroup
+	for pipe, into := range map[io.Reader]*strings.Builder{stdout: &c.out, stderr: &c.errOut} {
+		wg.Go(func() {
+			sc := bufio.NewScanner(pipe)
+			for sc.Scan() {
+				c.mu.Lock()
+				into.WriteString(sc.Text() + "\n")
+				c.mu.Unlock()
+				select {
+				case c.changed <- struct{}{}:
+				default:
+				}
 			}
-		}
-	}()
+		})
+	}
+	go func() { wg.Wait(); close(c.eof) }()
 	return c
 }
 
@@ -84,16 +89,23 @@ func (c *child) stdout() string {
 	return c.out.String()
 }
 
-// waitFor waits until stdout says s.
+func (c *child) stderr() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.errOut.String()
+}
+
+// waitFor waits until stdout or stderr says s.
 func (c *child) waitFor(s string) {
 	c.t.Helper()
 	deadline := time.After(patience)
-	for !strings.Contains(c.stdout(), s) {
+	says := func() bool { return strings.Contains(c.stdout()+c.stderr(), s) }
+	for !says() {
 		select {
 		case <-c.changed:
 		case <-c.eof:
-			if !strings.Contains(c.stdout(), s) {
-				c.t.Fatalf("ecsmedic ended without saying %q:\n%s\n%s", s, c.stdout(), c.errOut.String())
+			if !says() {
+				c.t.Fatalf("ecsmedic ended without saying %q:\n%s\n%s", s, c.stdout(), c.stderr())
 			}
 		case <-deadline:
 			c.t.Fatalf("ecsmedic did not say %q within %s:\n%s", s, patience, c.stdout())
@@ -118,7 +130,7 @@ func (c *child) wait() result {
 	} else if err != nil {
 		c.t.Fatal(err)
 	}
-	r := result{c.stdout(), c.errOut.String(), code}
+	r := result{c.stdout(), c.stderr(), code}
 	if strings.Contains(r.stdout+r.stderr, "panic:") || strings.Contains(r.stdout+r.stderr, "goroutine ") {
 		c.t.Fatalf("ecsmedic crashed:\n%s\n%s", r.stdout, r.stderr)
 	}
@@ -374,5 +386,42 @@ func TestKillDuringApply(t *testing.T) {
 				t.Errorf("%d writes in all, want %d", n, tc.register+tc.upd)
 			}
 		})
+	}
+}
+
+// TestSignalTwiceDuringWrite: SIGTERM while an AWS write hangs lets the
+// write finish (it may be carried out), and says so; a second SIGTERM
+// ends the process at once; the restart settles the change from what AWS
+// holds, sending nothing again.
+func TestSignalTwiceDuringWrite(t *testing.T) {
+	h, dir, config, path := changeSim(t, "UpdateService", false)
+	p := start(t, dir, nil, "--config", config, "scale", "backend", "count", "0", "--yes")
+	select {
+	case <-h.arrived:
+	case <-time.After(patience):
+		t.Fatalf("no UpdateService call within %s:\n%s", patience, p.stdout())
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("press Ctrl-C again to stop at once")
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	r := p.wait()
+	if r.code == 0 {
+		t.Errorf("exit 0 after two signals")
+	}
+	id := changeID(t, r.stdout)
+	a := start(t, dir, nil, "--config", config, "approve", id)
+	r = a.wait()
+	if r.code != 2 || !strings.Contains(r.stdout, "not in place; nothing is sent again") {
+		t.Errorf("restart: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if c := storedChange(t, path, id); c.Status != store.StatusFailed {
+		t.Errorf("stored as %s, want failed", c.Status)
+	}
+	if n := h.count("UpdateService"); n != 0 {
+		t.Errorf("%d UpdateService carried out, want 0", n)
 	}
 }
