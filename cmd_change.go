@@ -138,7 +138,7 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		failed = failed || m.Failed
 	}
 	if ctx.Err() != nil && decided.Change.Status == store.StatusApplying {
-		leftFollowUp(cmd, decided.Change)
+		leftFollowUp(cmd, decided.Change, b.sim != nil)
 		return exitCode(2)
 	}
 	if failed {
@@ -149,7 +149,11 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 
 // leftFollowUp says what a signal left: the writes were sent, the
 // deployment goes on in AWS, and who follows it now.
-func leftFollowUp(cmd *cobra.Command, c store.Change) {
+func leftFollowUp(cmd *cobra.Command, c store.Change, world bool) {
+	if world {
+		fmt.Fprintf(cmd.ErrOrStderr(), "Stopped following %s: the simulated world and its changes end with this command.\n", c.ID)
+		return
+	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "Stopped following %[1]s: the change was applied and its deployment goes on in AWS.\n"+
 		"See how it goes with `ecsmedic status %[2]s`; `ecsmedic approve %[1]s` follows it again, and the bot picks it up when it starts.\n",
 		c.ID, c.Service)
