@@ -27,6 +27,11 @@ const (
 	worldFollowTimeout = 2 * time.Minute
 )
 
+// pollEvery, when set, replaces the engine's poll interval; only the
+// real-process tests set it (signals_test.go), so that a follow-up they
+// wait on ends in milliseconds.
+var pollEvery time.Duration
+
 // newChangeCmds are the guarded changes as one-shots: the same plan as in
 // chat, printed; --dry-run plans only, --yes approves it at once as the
 // terminal operator (recorded in the audit as approved in the terminal).
@@ -91,9 +96,10 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		return exitCode(2)
 	}
 	if b.sim == nil {
-		// Against AWS: settle what an earlier run left half done.
+		// Against AWS: settle what an earlier run left half done, without
+		// following its deployment (the bot or `approve ID` does that).
 		rctx, cancel := context.WithTimeout(ctx, time.Minute)
-		err := b.env.Changes.Resume(rctx)
+		err := b.env.Changes.Settle(rctx)
 		cancel()
 		if err != nil {
 			return fmt.Errorf("resuming interrupted changes: %w", err)
@@ -102,8 +108,10 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 	r := commands.NewRouter(b.env)
 	in := commands.Input{User: commands.ConsoleUser, UserName: operatorName(), Locale: b.env.Locale, Console: true}
 	var msgs []reply.Message
+	var decided change.Outcome
 	if d, ok := commands.ParseDecision(name); ok {
-		_, m := r.Decide(ctx, in, d, args[0])
+		var m reply.Message
+		decided, m = r.Decide(ctx, in, d, args[0])
 		msgs = []reply.Message{m}
 	} else {
 		// The positional arguments are the words the chat takes after
@@ -116,7 +124,8 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 			for _, m := range msgs {
 				print1(cmd, m)
 			}
-			_, m := r.Decide(ctx, in, commands.Approve, planned.Change.ID)
+			var m reply.Message
+			decided, m = r.Decide(ctx, in, commands.Approve, planned.Change.ID)
 			msgs = []reply.Message{m}
 		}
 	}
@@ -125,10 +134,26 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		print1(cmd, m)
 		failed = failed || m.Failed
 	}
+	if ctx.Err() != nil && decided.Change.Status == store.StatusApplying {
+		leftFollowUp(cmd, decided.Change, b.sim != nil)
+		return exitCode(2)
+	}
 	if failed {
 		return exitCode(2)
 	}
 	return nil
+}
+
+// leftFollowUp says what a signal left: the writes were sent, the
+// deployment goes on in AWS, and who follows it now.
+func leftFollowUp(cmd *cobra.Command, c store.Change, world bool) {
+	if world {
+		fmt.Fprintf(cmd.ErrOrStderr(), "Stopped following %s: the simulated world and its changes end with this command.\n", c.ID)
+		return
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "Stopped following %[1]s: the change was applied and its deployment goes on in AWS.\n"+
+		"See how it goes with `ecsmedic status %[2]s`; `ecsmedic approve %[1]s` follows it again, and the bot picks it up when it starts.\n",
+		c.ID, c.Service)
 }
 
 func print1(cmd *cobra.Command, m reply.Message) {
@@ -169,6 +194,9 @@ func attachChanges(b *backend, cfg *config.Config, use storeUse) error {
 		path = filepath.Join(dir, "ecsmedic.db")
 		cleanup = func() { _ = os.RemoveAll(dir) }
 		opt.PollEvery, opt.FollowTimeout = worldPollEvery, worldFollowTimeout
+	}
+	if pollEvery > 0 {
+		opt.PollEvery = pollEvery
 	}
 	opt.Services = b.env.Services
 	st, err := store.Open(path, store.Options{Timeout: 2 * time.Second})

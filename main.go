@@ -23,6 +23,13 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal lets a command finish the AWS call it is in and
+	// say where it stopped; a second one ends the process at once (the
+	// default action), which is as safe: the next start settles the rest.
+	context.AfterFunc(ctx, func() {
+		stop()
+		fmt.Fprintln(os.Stderr, "ecsmedic: stopping (press Ctrl-C again to stop at once).")
+	})
 	code := execute(ctx, newRoot(), os.Stderr)
 	stop()
 	os.Exit(code)

@@ -37,6 +37,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// ecsmedicCmd is the binary as ecsmedic in dir, with test credentials and
+// no colour.
+func ecsmedicCmd(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), asMain+"=1", "ECSMEDIC_CONFIG=", "NO_COLOR=1",
+		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true")
+	return cmd
+}
+
 type result struct {
 	stdout, stderr string
 	code           int
@@ -45,10 +55,7 @@ type result struct {
 // ecsmedic runs the binary in dir, as a person would from a shell.
 func ecsmedic(t *testing.T, dir string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), asMain+"=1", "ECSMEDIC_CONFIG=", "NO_COLOR=1",
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=test", "AWS_EC2_METADATA_DISABLED=true")
+	cmd := ecsmedicCmd(dir, args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -22,8 +22,10 @@ const applyTimeout = 2 * time.Minute
 
 // apply carries out an approved change exactly once: the approved →
 // applying transition is the gate, the plan is checked again against AWS,
-// then the writes are sent in order, none retried by the engine.
-func (e *Engine) apply(ctx context.Context, c store.Change) Outcome {
+// then the writes are sent in order, none retried by the engine. With
+// follow false a deployment is left applying once its writes are sent,
+// for the bot (or `approve ID` at the terminal) to follow.
+func (e *Engine) apply(ctx context.Context, c store.Change, follow bool) Outcome {
 	c, err := e.store.Transition(c.ID, []store.Status{store.StatusApproved}, store.StatusApplying, func(ch *store.Change) error {
 		ch.UpdatedAt = e.now()
 		return nil
@@ -124,13 +126,24 @@ func (e *Engine) apply(ctx context.Context, c store.Change) Outcome {
 	if !plan.Deploys {
 		return e.finish(ctx, c, plan, store.StatusApplied, T("outcome.applied"))
 	}
-	if e.opt.Background {
+	return e.followUp(ctx, c, plan, follow)
+}
+
+// followUp follows a deployment that is in place: in the background for
+// the bot, to the end (or until ctx ends, a signal at the terminal) for a
+// one-shot, or not at all, leaving the change applying with its writes
+// recorded, for Resume or `approve ID` to pick up.
+func (e *Engine) followUp(ctx context.Context, c store.Change, plan *Plan, follow bool) Outcome {
+	switch {
+	case e.opt.Background:
 		// Taken before the follow-up starts: it changes plan as it goes.
 		o := e.result(c, clonePlan(plan))
 		e.followInBackground(c, plan)
 		return o
+	case !follow:
+		return e.result(c, plan)
 	}
-	return e.follow(context.WithoutCancel(ctx), c, plan)
+	return e.follow(ctx, c, plan)
 }
 
 // send makes one write; deleting what is already gone counts as done.

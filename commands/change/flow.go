@@ -164,6 +164,12 @@ func (e *Engine) Approve(ctx context.Context, ask Ask, id string) Outcome {
 	if err != nil {
 		return e.lookupFailed(id, err)
 	}
+	if c.Status == store.StatusApplying && ask.Actor.Console && !e.opt.Background {
+		// A follow-up an earlier one-shot left (stopped by a signal, or
+		// killed): the terminal holds the store alone, so nobody else
+		// follows it; settle it or follow it, sending nothing again.
+		return e.resumeOne(ctx, c, true)
+	}
 	if c.Status != store.StatusPending {
 		return e.notPending(c)
 	}
@@ -202,7 +208,7 @@ func (e *Engine) Approve(ctx context.Context, ask Ask, id string) Outcome {
 		detail = "approved in the terminal (operator console)"
 	}
 	e.audit(ctx, "approved", c, ask.Actor, "", "", detail)
-	return e.apply(ctx, c)
+	return e.apply(ctx, c, true)
 }
 
 // mayDecide: approve and reject only in the channel where the plan was

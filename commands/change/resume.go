@@ -15,7 +15,15 @@ import (
 // AWS: when its new revision or setting is in place it is followed to the
 // end or marked applied; otherwise it is marked failed with what was done,
 // and nothing is sent again. Expired pending changes are expired.
-func (e *Engine) Resume(ctx context.Context) error {
+func (e *Engine) Resume(ctx context.Context) error { return e.resume(ctx, true) }
+
+// Settle is Resume without following: what a restart left half done is
+// settled, but a deployment in place stays applying, to be followed by the
+// bot or by `approve ID` at the terminal. A one-shot calls it at start, so
+// that `cancel` of one change never waits on another's deployment.
+func (e *Engine) Settle(ctx context.Context) error { return e.resume(ctx, false) }
+
+func (e *Engine) resume(ctx context.Context, follow bool) error {
 	if _, err := e.Sweep(ctx); err != nil {
 		return err
 	}
@@ -25,23 +33,23 @@ func (e *Engine) Resume(ctx context.Context) error {
 	}
 	for _, c := range cs {
 		slog.InfoContext(ctx, "resuming a change", "change", c.ID, "status", c.Status)
-		o := e.resumeOne(ctx, c)
+		o := e.resumeOne(ctx, c, follow)
 		if cur, err := e.store.Change(c.ID); err == nil {
 			c = cur
 		}
 		if o.Change.ID == "" {
 			o.Change = c
 		}
-		if !e.opt.Background || store.Finished(c.Status) {
+		if (follow && !e.opt.Background) || store.Finished(c.Status) {
 			e.update(o)
 		}
 	}
 	return nil
 }
 
-func (e *Engine) resumeOne(ctx context.Context, c store.Change) Outcome {
+func (e *Engine) resumeOne(ctx context.Context, c store.Change, follow bool) Outcome {
 	if c.Status == store.StatusApproved {
-		return e.apply(ctx, c)
+		return e.apply(ctx, c, follow)
 	}
 	plan, err := decodePlan(c.Plan)
 	if err != nil {
@@ -54,12 +62,7 @@ func (e *Engine) resumeOne(ctx context.Context, c store.Change) Outcome {
 	}
 	switch {
 	case in && plan.Deploys:
-		if e.opt.Background {
-			o := e.result(c, clonePlan(plan))
-			e.followInBackground(c, plan)
-			return o
-		}
-		return e.follow(ctx, c, plan)
+		return e.followUp(ctx, c, plan, follow)
 	case in:
 		return e.finish(ctx, c, plan, store.StatusApplied, T("outcome.applied"))
 	case !plan.Deploys:

@@ -62,6 +62,29 @@ func TestResume(t *testing.T) {
 			t.Errorf("applied twice: %v", h.mutations())
 		}
 	})
+	t.Run("deployment under way, settled at a one-shot's start: left applying, then picked up by approve", func(t *testing.T) {
+		h := newHarness(t, fargateWorld, withOptions(func(o *Options) { o.Background = true }))
+		h.eng.opt.Wait = func(ctx context.Context, _ time.Duration) error { <-ctx.Done(); return ctx.Err() }
+		id := pendingID(t, h.request(alice, scaleAPI))
+		mustBe(t, h.eng.Approve(ctx, ask(bob), id), RefusalNone, store.StatusApplying)
+		h.eng.Close()
+		h.opt.Background = false
+		next := New(h.clients, h.st, h.opt)
+		describes := len(h.srv.Calls())
+		if err := next.Settle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if c := h.change(id); c.Status != store.StatusApplying {
+			t.Errorf("status %s after Settle, want applying (followed by the bot)", c.Status)
+		}
+		if n := len(h.srv.Calls()) - describes; n > 1 {
+			t.Errorf("Settle made %d calls: it followed the deployment", n)
+		}
+		mustBe(t, next.Approve(ctx, ask(tty), id), RefusalNone, store.StatusApplied)
+		if h.count("RegisterTaskDefinition") != 1 || h.count("UpdateService") != 1 {
+			t.Errorf("applied twice: %v", h.mutations())
+		}
+	})
 	t.Run("registered, service not updated: failed, revision named", func(t *testing.T) {
 		h := newHarness(t, fargateWorld)
 		id := pendingID(t, h.request(alice, scaleAPI))
