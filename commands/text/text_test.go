@@ -86,8 +86,7 @@ func TestNormalizeAndFallback(t *testing.T) {
 
 // hangulPending are Go files that still hold Korean words, each with who
 // moves them into the bundle; the list only shrinks.
-var hangulPending = map[string]string{
-}
+var hangulPending = map[string]string{}
 
 // TestNoHangulInGo: every Korean word lives in this package's message
 // files, none in Go code (tests may quote replies).
