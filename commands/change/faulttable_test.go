@@ -77,8 +77,8 @@ var goTypeNames = []string{"*smithy.", "smithy.GenericAPIError", "*net.OpError",
 type faultCase struct {
 	step, kind, outcome, status string
 	clear, panicked, unapproved bool
-	doubles, lost                int
-	msg                          string
+	doubles, lost               int
+	msg                         string
 }
 
 // TestFaultTable: every write step of the change engine × every failure
@@ -97,17 +97,20 @@ func TestFaultTable(t *testing.T) {
 		for _, fk := range faultKinds {
 			t.Run(step.name+"/"+fk.kind, func(t *testing.T) {
 				t.Parallel()
-				row := runFaultCase(t, step, fk.kind, fk.unclear)
-				mu.Lock()
-				rows = append(rows, row)
-				mu.Unlock()
+				row := faultCase{step: step.name, kind: fk.kind}
+				defer func() { // also after a t.Fatal, so that no case goes uncounted
+					mu.Lock()
+					rows = append(rows, row)
+					mu.Unlock()
+				}()
+				runFaultCase(t, &row, step, fk.unclear)
 			})
 		}
 	}
 }
 
-func runFaultCase(t *testing.T, step writeStep, kind string, unclear bool) (row faultCase) {
-	row = faultCase{step: step.name, kind: kind}
+func runFaultCase(t *testing.T, row *faultCase, step writeStep, unclear bool) {
+	kind := row.kind
 	defer func() {
 		if p := recover(); p != nil {
 			row.panicked = true
@@ -191,7 +194,6 @@ func runFaultCase(t *testing.T, step writeStep, kind string, unclear bool) (row 
 	if o.Plan != nil && o.Plan.Outcome != nil {
 		row.msg = said(Outcome{Plan: &Plan{Outcome: o.Plan.Outcome}})
 	}
-	return row
 }
 
 // clearMessage checks the reply: an outcome in plain English with no Go

@@ -57,7 +57,7 @@ type harness struct {
 	// callTimeout bounds each AWS call (5 s when zero); a test with a
 	// timeout fault makes it short, since the fault holds until it ends.
 	callTimeout time.Duration
-	edit   func(*world.World)
+	edit        func(*world.World)
 
 	mu      sync.Mutex
 	now     time.Time
