@@ -75,7 +75,7 @@ writes the changed world when sim stops.`,
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:4566", "address to listen on (loopback only unless --allow-remote)")
 	f.DurationVar(&latency, "latency", 0, "add this delay to every answer, like a far-away Region (e.g. 100ms)")
-	f.StringArrayVar(&fails, "fail", nil, "inject a fault: [SERVICE:]OPERATION[@N|@N+][=KIND], KIND throttle, 500, 503, timeout, accessdenied or an error code (repeatable)")
+	f.StringArrayVar(&fails, "fail", nil, "inject a fault: [SERVICE:]OPERATION[@N|@N+][=KIND], KIND throttle, 500, 503, timeout, accessdenied, reset (no answer, not applied), reset-after (applied, no answer) or an error code (repeatable)")
 	f.StringVar(&save, "save", "", "when stopping, write the world with every change made to this file")
 	f.BoolVar(&allowRemote, "allow-remote", false, "listen on a non-loopback address (the simulator has no authentication)")
 	return cmd

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"regexp"
@@ -129,6 +130,8 @@ func explain(err error) string {
 		return "AWS is throttling this account (" + call + " was refused as \"rate exceeded\"" + attemptsText(err) + "); wait a minute and try again, and check whether another tool is polling the same API"
 	case errors.As(err, &timeout):
 		return fmt.Sprintf("AWS did not answer within %s (%s); check the network path to AWS (or to AWS_ENDPOINT_URL) and try again", timeout.After, call)
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Sprintf("the connection to AWS was cut before %s was answered%s; check the network path to AWS (or to AWS_ENDPOINT_URL) and try again", call, attemptsText(err))
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the command ran out of time waiting for AWS (" + call + "); try again, or ask for a shorter time window"
 	case errors.Is(err, syscall.ECONNREFUSED):

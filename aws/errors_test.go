@@ -43,6 +43,8 @@ func TestExplain(t *testing.T) {
 			want: `AWS answered ` + describe + ` with an internal error (HTTP 500, after 2 tries); this is usually brief: try again in a minute, and see https://health.aws.amazon.com if it lasts`},
 		{name: "call timeout", fault: "DescribeServices=timeout", opts: []Option{WithCallTimeout(200 * time.Millisecond)}, sdkErr: true,
 			want: `AWS did not answer within 200ms (` + describe + `); check the network path to AWS (or to AWS_ENDPOINT_URL) and try again`},
+		{name: "connection reset", fault: "DescribeServices=reset", sdkErr: true,
+			want: `the connection to AWS was cut before ` + describe + ` was answered, after 2 tries; check the network path to AWS (or to AWS_ENDPOINT_URL) and try again`},
 		{name: "the caller's deadline", fault: "DescribeServices=timeout", sdkErr: true,
 			ctx: func() (context.Context, context.CancelFunc) {
 				return context.WithTimeout(context.Background(), 100*time.Millisecond)

@@ -91,8 +91,8 @@ type Call struct {
 	// Arrived and Answered place the request's arrival and its answer in
 	// one order of events, for RoundTrips.
 	Arrived, Answered int64
-	Status            int
-	ErrorCode         string // "" on success
+	Status            int    // 0 when the connection was reset without an answer
+	ErrorCode         string // "" on success; "ConnectionReset" for a reset fault
 	Injected          bool   // the answer came from --fail
 }
 

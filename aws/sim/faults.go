@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,6 +25,14 @@ const (
 	Fault503          = "503"
 	FaultTimeout      = "timeout"
 	FaultAccessDenied = "accessdenied"
+	// FaultReset closes the connection without an answer and without
+	// running the call: the client sees a connection reset and AWS is
+	// unchanged.
+	FaultReset = "reset"
+	// FaultResetAfter runs the call (a write is applied) and then closes
+	// the connection without an answer: the lost answer a client must not
+	// mistake for a refusal.
+	FaultResetAfter = "reset-after"
 )
 
 const faultExample = `expected e.g. DescribeServices@3=throttle, ecs:UpdateService=500 or GetMetricData@2+=timeout`
@@ -42,7 +51,7 @@ func ParseFault(spec string) (Fault, error) {
 		f.Kind = strings.TrimSpace(rest[i+1:])
 		rest = rest[:i]
 		if f.Kind == "" {
-			return bad("nothing after '='; name a kind (throttle, 500, 503, timeout, accessdenied) or an error code")
+			return bad("nothing after '='; name a kind (throttle, 500, 503, timeout, accessdenied, reset, reset-after) or an error code")
 		}
 		if !isWord(f.Kind) {
 			return bad("the kind " + strconv.Quote(f.Kind) + " must be a single word such as throttle or ThrottlingException")
@@ -50,7 +59,7 @@ func ParseFault(spec string) (Fault, error) {
 	} else {
 		f.Kind = Fault500
 	}
-	if k := strings.ToLower(f.Kind); k == FaultThrottle || k == FaultTimeout || k == FaultAccessDenied {
+	if k := strings.ToLower(f.Kind); k == FaultThrottle || k == FaultTimeout || k == FaultAccessDenied || k == FaultReset || k == FaultResetAfter {
 		f.Kind = k
 	}
 	if i := strings.IndexByte(rest, '@'); i >= 0 {
@@ -144,7 +153,31 @@ func iamPrefix(service string) string {
 	return service
 }
 
-// faultError is the error a fault answers with (not for timeout).
+// resets reports whether the fault closes the connection instead of
+// answering.
+func (f Fault) resets() bool { return f.Kind == FaultReset || f.Kind == FaultResetAfter }
+
+// resetConn closes the request's connection without an answer. On TCP the
+// close sends a RST (linger 0), so the client reads "connection reset by
+// peer", as when a load balancer or NAT drops a connection.
+func resetConn(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		// Not hijackable (HTTP/2): an aborted handler still drops the
+		// stream without an answer.
+		panic(http.ErrAbortHandler)
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		_ = tcp.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// faultError is the error a fault answers with (not for timeout or reset).
 func (s *Server) faultError(f Fault, service, op string) *APIError {
 	query := queryService(service)
 	switch f.Kind {

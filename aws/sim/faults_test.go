@@ -1,12 +1,21 @@
 package sim
 
 import (
+	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 
-	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecsmedic/ecsmedic/aws/world"
 )
 
 func TestParseFault(t *testing.T) {
@@ -20,6 +29,8 @@ func TestParseFault(t *testing.T) {
 		{"GetMetricData@2+=timeout", Fault{Operation: "GetMetricData", From: 2, Onward: true, Kind: FaultTimeout}, ""},
 		{"RegisterTaskDefinition=AccessDeniedException", Fault{Operation: "RegisterTaskDefinition", Kind: "AccessDeniedException"}, ""},
 		{"DescribeServices", Fault{Operation: "DescribeServices", Kind: Fault500}, ""},
+		{"ecs:UpdateService=Reset", Fault{Service: SvcECS, Operation: "UpdateService", Kind: FaultReset}, ""},
+		{"RegisterTaskDefinition@2=reset-after", Fault{Operation: "RegisterTaskDefinition", From: 2, Kind: FaultResetAfter}, ""},
 		{"cloudwatch:GetMetricData=Throttle", Fault{Service: SvcCloudWatch, Operation: "GetMetricData", Kind: FaultThrottle}, ""},
 		{"", Fault{}, "empty"},
 		{"X@0=throttle", Fault{}, "call number"},
@@ -104,6 +115,40 @@ func TestFaultError(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, *s.faultError(f, tt.service, tt.op)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestResetThroughSDK: a reset closes the connection without an answer;
+// the real SDK client sees a connection error (not an API error), and
+// only reset-after runs the write.
+func TestResetThroughSDK(t *testing.T) {
+	for _, tt := range []struct {
+		kind string
+		ran  int32
+	}{{FaultReset, 0}, {FaultResetAfter, 1}} {
+		t.Run(tt.kind, func(t *testing.T) {
+			var ran atomic.Int32 // the reset gives the race detector no happens-before
+			override(t, SvcECS, "UpdateService", true, func(*Server, *Request) (map[string]any, error) {
+				ran.Add(1)
+				return map[string]any{}, nil
+			})
+			s, url := start(t, Options{Freeze: true, Faults: []Fault{mustFault(t, "ecs:UpdateService="+tt.kind)}})
+			_, err := ecsClient(url, 1).UpdateService(context.Background(), &ecs.UpdateServiceInput{Service: aws.String("backend")})
+			var api smithy.APIError
+			if err == nil || errors.As(err, &api) {
+				t.Fatalf("error = %v, want a connection error", err)
+			}
+			if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("error = %v, want a connection reset or a closed connection", err)
+			}
+			if got := ran.Load(); got != tt.ran {
+				t.Errorf("the handler ran %d times, want %d", got, tt.ran)
+			}
+			c := s.Calls()
+			if len(c) != 1 || !c[0].Injected || c[0].Status != 0 || c[0].ErrorCode != "ConnectionReset" {
+				t.Errorf("calls = %+v, want one injected reset", c)
 			}
 		})
 	}

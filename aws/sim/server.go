@@ -104,14 +104,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var out map[string]any
 	switch {
 	case apiErr != nil:
-	case fault != nil && fault.Kind == FaultTimeout:
+	case fault != nil && (fault.Kind == FaultTimeout || fault.Kind == FaultReset):
 		call.Injected = true
-	case fault != nil:
+	case fault != nil && fault.Kind != FaultResetAfter:
 		call.Injected = true
 		apiErr = s.faultError(*fault, rt.service, rt.op)
 	case !known:
 		apiErr = unknownOperation(rt)
 	default:
+		// reset-after runs the call; only its answer is lost.
+		call.Injected = fault != nil
 		unlock := s.lockWorld(worldLock(rt.service, rt.op, op))
 		out, apiErr = s.run(op.handler, &Request{
 			Service: rt.service, Operation: rt.op, Input: rt.input, Now: s.Now(), RequestID: reqID,
@@ -119,6 +121,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		unlock()
 	}
 
+	if fault != nil && fault.resets() {
+		call.ErrorCode = "ConnectionReset"
+		call.End, call.Answered = time.Now(), s.event.Add(1)
+		s.record(call)
+		resetConn(w)
+		return
+	}
 	if fault != nil && fault.Kind == FaultTimeout {
 		s.hold(r.Context())
 		call.Status, call.ErrorCode = http.StatusGatewayTimeout, "RequestTimeout"

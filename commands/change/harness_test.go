@@ -54,7 +54,10 @@ type harness struct {
 
 	faults []sim.Fault
 	lose   string // an operation whose answers are lost: carried out, answered with a 500
-	edit   func(*world.World)
+	// callTimeout bounds each AWS call (5 s when zero); a test with a
+	// timeout fault makes it short, since the fault holds until it ends.
+	callTimeout time.Duration
+	edit        func(*world.World)
 
 	mu      sync.Mutex
 	now     time.Time
@@ -196,7 +199,11 @@ func (h *harness) serve(w *world.World) {
 	if h.lose != "" {
 		url = loseAnswers(h.t, url, h.lose)
 	}
-	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
+	timeout := h.callTimeout
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	clients := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(timeout))
 	now := w.Now
 	clients.Now = func() time.Time { return now }
 	h.t.Cleanup(func() {
