@@ -116,7 +116,8 @@ func (e *Engine) apply(ctx context.Context, c store.Change, follow bool) Outcome
 				return e.finish(ctx, c, plan, store.StatusFailed, T("error.after_register", "Action", r.Action(), "Err", err.Error(),
 					"Revision", revName(plan.NewTaskDefinition), "Service", plan.Request.Target.Name(), "Base", revName(plan.BaseTaskDefinition)))
 			case len(done) > 0:
-				return e.finish(ctx, c, plan, store.StatusFailed, T("error.partial", "Action", r.Action(), "Err", err.Error(), "Done", fmt.Sprint(done)))
+				return e.finish(ctx, c, plan, store.StatusFailed, T("error.partial", "Action", r.Action(), "Err", err.Error(), "Done", fmt.Sprint(done),
+					"Service", plan.Request.Target.Name()))
 			default:
 				return e.finish(ctx, c, plan, store.StatusFailed, T("error.write", "Action", r.Action(), "Err", err.Error()))
 			}
