@@ -90,11 +90,6 @@ func changeOneShot(cmd *cobra.Command, g *globals, name string, args []string, d
 		return err
 	}
 	defer b.close()
-	if b.env.Changes == nil {
-		// attachChanges found the store held by another process.
-		fmt.Fprintln(cmd.ErrOrStderr(), "The store is in use by another process (is the bot running?): make the change in chat, or stop the bot and run this again.")
-		return exitCode(2)
-	}
 	if b.sim == nil {
 		// Against AWS: settle what an earlier run left half done, without
 		// following its deployment (the bot or `approve ID` does that).
@@ -172,6 +167,8 @@ func operatorName() string {
 // against AWS, or over a store in a temporary directory against a world
 // (whose changes live only as long as the simulator). Progress of a
 // deployment is printed as it goes.
+// With changeStore it either sets b.env.Changes or returns an error, so a
+// change command never runs without an engine.
 func attachChanges(b *backend, cfg *config.Config, use storeUse) error {
 	path := ""
 	cleanup := func() {}
