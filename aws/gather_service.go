@@ -40,8 +40,9 @@ const (
 )
 
 // GatherService reads everything a diagnosis or a status needs about one
-// service, in three rounds of concurrent calls (four when a stopped task ran
-// a revision no deployment mentions). A missing cluster or service fails
+// service, in three rounds of concurrent calls (four only when a stopped
+// task ran a revision that no deployment names and that logs elsewhere than
+// the current one). A missing cluster or service fails
 // with the closest names; a read denied by IAM or of an optional resource
 // that does not exist is listed in Missing instead.
 func (c *Clients) GatherService(ctx context.Context, cluster, service string, opt GatherOptions) (*ServiceSnapshot, error) {
@@ -536,8 +537,8 @@ func (sg *serviceGather) baseQueries() []metricQuery {
 
 // round3 reads the logs of the newest tasks and, in one GetMetricData
 // call, the series that need the tasks, the task definition and the target
-// groups. A stopped task of a revision not read yet has its revision read
-// first (the only case of a fourth round).
+// groups. A stopped task of a revision not read yet has its logs read by
+// the current revision's settings while its own is read (see guessedLogs).
 func (sg *serviceGather) round3(ctx context.Context) {
 	sg.mu.Lock()
 	sortTasks(sg.snap.Stopped, stopTime)
@@ -552,24 +553,71 @@ func (sg *serviceGather) round3(ctx context.Context) {
 
 	sg.g.do(func(ctx context.Context) { sg.metrics(ctx, qs, w, true) })
 	for _, t := range logTasks {
-		d := sg.taskDefinition(aws.ToString(t.TaskDefinitionArn), false)
+		arn := aws.ToString(t.TaskDefinitionArn)
+		sg.mu.Lock()
+		_, asked := sg.tdDone[arn]
+		current := sg.snap.TaskDefinition
+		sg.mu.Unlock()
+		d := sg.taskDefinition(arn, false)
 		sg.g.do(func(ctx context.Context) {
+			if !asked {
+				// A revision no deployment names is read only now: read the
+				// logs where the current revision writes them meanwhile, so
+				// that they need no fourth round unless it logs elsewhere.
+				sg.guessedLogs(ctx, t, current, d)
+				return
+			}
 			if d != nil {
 				<-d
 			}
-			sg.mu.Lock()
-			td, ok := sg.snap.TaskDefinitions[aws.ToString(t.TaskDefinitionArn)]
-			sg.mu.Unlock()
-			if !ok {
-				return // its absence is already in Missing
-			}
-			sg.taskLogs(ctx, t, td)
+			if td, ok := sg.readTaskDefinition(arn); ok {
+				sg.taskLogs(ctx, t, td)
+			} // else its absence is already in Missing
 		})
 	}
 	// The other revisions the stopped and running tasks ran, for the record.
 	for _, t := range append(append([]ecstypes.Task(nil), sg.snap.Stopped...), sg.snap.Running...) {
 		sg.taskDefinition(aws.ToString(t.TaskDefinitionArn), false)
 	}
+}
+
+// guessedLogs reads a task's logs by the current revision's awslogs
+// settings while its own revision d is read, and keeps them when that
+// revision writes to the same stream; else it reads them again.
+func (sg *serviceGather) guessedLogs(ctx context.Context, t ecstypes.Task, current ecstypes.TaskDefinition, d done) {
+	guess, ok := logTarget(current, &t, sg.opt.Container)
+	ok = ok && guess.Prefix != "" && (guess.Region == "" || sg.c.Region == "" || guess.Region == sg.c.Region)
+	var lines []LogLine
+	var err error
+	if ok {
+		lines, err = sg.c.streamTail(ctx, guess.Group, logStreamName(guess.Prefix, guess.Container, aws.ToString(t.TaskArn)), sg.opt.LogLines)
+	}
+	if d != nil {
+		<-d
+	}
+	td, found := sg.readTaskDefinition(aws.ToString(t.TaskDefinitionArn))
+	if !found {
+		return // its absence is already in Missing
+	}
+	if real, _ := logTarget(td, &t, sg.opt.Container); !ok || real != guess {
+		sg.taskLogs(ctx, t, td)
+		return
+	}
+	if err != nil {
+		sg.g.soft("logs of task "+taskID(aws.ToString(t.TaskArn)), err)
+		return
+	}
+	sg.mu.Lock()
+	sg.snap.Logs[aws.ToString(t.TaskArn)] = lines
+	sg.mu.Unlock()
+}
+
+// readTaskDefinition is a revision the gather has read, by ARN.
+func (sg *serviceGather) readTaskDefinition(arn string) (ecstypes.TaskDefinition, bool) {
+	sg.mu.Lock()
+	defer sg.mu.Unlock()
+	td, ok := sg.snap.TaskDefinitions[arn]
+	return td, ok
 }
 
 // round3Queries builds the round-3 metric batch; call with sg.mu held.

@@ -135,15 +135,23 @@ func TestGatherService(t *testing.T) {
 			trips: 3,
 		},
 		{
-			name: "a stopped task of an older revision costs a fourth round",
-			change: func(w *world.World) {
-				for _, task := range w.Tasks {
-					if taskID(task["taskArn"].(string)) == stoppedNewest {
-						task["taskDefinitionArn"] = tdArn11
-					}
-				}
+			// It used to take a fourth round: its revision was read after
+			// the tasks, and its logs after that.
+			name:   "a stopped task of a revision no deployment names takes no fourth round",
+			change: func(w *world.World) { runsRevision11(w, "") },
+			want:   func(v *view) { v.TaskDefinitions = []string{"backend:11", "backend:12"} },
+			trips:  3,
+		},
+		{
+			// Only then are its logs read again, where it writes them.
+			name:   "a fourth round when that revision logs elsewhere",
+			change: func(w *world.World) { runsRevision11(w, "/ecs/backend-old") },
+			want: func(v *view) {
+				v.TaskDefinitions = []string{"backend:11", "backend:12"}
+				v.LogLines = map[string]int{runningTask: 1}
+				v.Missing = append(v.Missing, "logs of task "+stoppedNewest+": not found (The specified log group does not exist.)")
+				sort.Strings(v.Missing)
 			},
-			want:  func(v *view) { v.TaskDefinitions = []string{"backend:11", "backend:12"} },
 			trips: 4,
 		},
 		{
@@ -199,6 +207,25 @@ func TestGatherService(t *testing.T) {
 				t.Errorf("GetMetricData called %d times, want at most 2", n)
 			}
 		}))
+	}
+}
+
+// runsRevision11 makes the newest stopped task one of backend:11, which no
+// deployment names, writing its logs to group when that is not "".
+func runsRevision11(w *world.World, group string) {
+	for _, task := range w.Tasks {
+		if taskID(task["taskArn"].(string)) == stoppedNewest {
+			task["taskDefinitionArn"] = tdArn11
+		}
+	}
+	if group == "" {
+		return
+	}
+	for _, td := range w.TaskDefinitions {
+		if td["taskDefinitionArn"] == tdArn11 {
+			cd := td["containerDefinitions"].([]any)[0].(map[string]any)
+			cd["logConfiguration"].(map[string]any)["options"].(map[string]any)["awslogs-group"] = group
+		}
 	}
 }
 
