@@ -69,6 +69,7 @@ const (
 	msgDeregistered  = "Container instance deregistration forced by user"
 	msgEssential     = "Essential container in task exited"
 	msgSpot          = "Your Spot Task was interrupted"
+	msgUserStopped   = "Task stopped by user"
 	stopCodeSpot     = "SpotInterruption"
 	stopCodeNotice   = "TerminationNotice"
 	stopCodeUser     = "UserInitiated"
@@ -96,6 +97,12 @@ func (d *diag) classifyTask(s *stopCase) {
 				deref(c.Name), deref(c.Reason), exitText(c.ExitCode)))
 			return
 		}
+	}
+	// Pasted or older output may carry the OOM only in the task's reason.
+	if strings.Contains(reason, "OutOfMemoryError") {
+		s.oomReason = true
+		set(CauseOOMKilled, ConfidenceMedium, "ECS says: "+clip(reason, 200)+" (no container records the OutOfMemoryError itself)")
+		return
 	}
 	s.pickContainer(d.essential(t))
 
@@ -135,6 +142,10 @@ func (d *diag) classifyTask(s *stopCase) {
 	case code == stopCodeSpot || (code == stopCodeNotice && strings.Contains(reason, msgSpot)):
 		set(CauseSpotInterruption, ConfidenceHigh, fmt.Sprintf("stop code %s, reason %q", code, reason))
 		return
+	case strings.Contains(reason, msgSpot) || strings.Contains(reason, "Spot interruption"):
+		set(CauseSpotInterruption, ConfidenceMedium, fmt.Sprintf("ECS says: %s (no stop code confirms it)", clip(reason, 200)))
+		s.lack(MissingNoStopCode)
+		return
 	case strings.HasPrefix(reason, msgMaintenance):
 		set(CauseAWSMaintenance, ConfidenceHigh, fmt.Sprintf("ECS says: %s", clip(reason, 200)))
 		return
@@ -149,9 +160,16 @@ func (d *diag) classifyTask(s *stopCase) {
 	// 5. Someone called StopTask.
 	if code == stopCodeUser {
 		if reason == "" {
-			reason = "Task stopped by user"
+			reason = msgUserStopped
 		}
 		set(CauseUserStopped, ConfidenceHigh, fmt.Sprintf("stop code UserInitiated, reason %q", reason))
+		return
+	}
+	if code == "" && strings.HasPrefix(reason, msgUserStopped) {
+		// StopTask's default reason; a caller's own reason says nothing
+		// without the stop code.
+		set(CauseUserStopped, ConfidenceMedium, fmt.Sprintf("ECS says: %s (no stop code confirms it)", clip(reason, 200)))
+		s.lack(MissingNoStopCode)
 		return
 	}
 
@@ -167,7 +185,10 @@ func (d *diag) classifyTask(s *stopCase) {
 	if code == stopCodeExited || strings.HasPrefix(reason, msgEssential) {
 		switch {
 		case s.exitCode == nil:
-			set(CauseUnknown, ConfidenceLow, "an essential container exited, but ECS recorded no exit code for it")
+			// Exiting by itself is the cause either way; a service's
+			// container that finishes cleanly is the rarer case.
+			set(CauseAppCrash, ConfidenceLow, "an essential container exited by itself, but ECS recorded no exit code for it, so a crash cannot be told from a clean exit")
+			s.lack(MissingNoExitCode)
 		case *s.exitCode == 0:
 			// A clean exit is unambiguous, unlike a non-zero code that a
 			// kill from elsewhere could also leave.
@@ -189,6 +210,65 @@ func (d *diag) classifyTask(s *stopCase) {
 	if s.Cause != CauseUnknown && s.confidence == ConfidenceLow {
 		s.confidence = ConfidenceMedium // a task we can see, explained by the events
 	}
+	if s.Cause == CauseUnknown && d.hostGone(t) {
+		// The host that went away is the one thing the record shows.
+		s.Cause, s.confidence = CauseHostTerminated, ConfidenceLow
+	}
+}
+
+// noteHostGone cites a task's host that is no longer registered: the
+// evidence of host-terminated when nothing else decided, a note otherwise.
+func (d *diag) noteHostGone(s *stopCase) {
+	if s.task == nil || !d.hostGone(s.task) {
+		return
+	}
+	switch s.Cause {
+	case CauseSpotInterruption, CauseAWSMaintenance:
+		return // the reason already says the capacity went away
+	case CauseHostTerminated:
+		if s.confidence != ConfidenceLow {
+			return
+		}
+	}
+	s.why = append(s.why, Evidence{Source: SourceInstances, At: s.StoppedAt,
+		Fact: fmt.Sprintf("the container instance %s the task ran on is no longer registered in the cluster: its host is gone", shortInstance(deref(s.task.ContainerInstanceArn)))})
+	s.lack(MissingHostGone)
+}
+
+// hostGone says whether the task ran on a container instance the cluster
+// no longer lists (deregistered, as AWS forgets them) or lists as leaving.
+// Without the instance list (not gathered) nothing is concluded.
+func (d *diag) hostGone(t *ecstypes.Task) bool {
+	arn := deref(t.ContainerInstanceArn)
+	if arn == "" || !d.instancesRead() {
+		return false
+	}
+	for _, ci := range d.snap.ContainerInstances {
+		if deref(ci.ContainerInstanceArn) == arn {
+			st := deref(ci.Status)
+			return st == "INACTIVE" || st == "DEREGISTERING"
+		}
+	}
+	return true
+}
+
+// instancesRead says whether the cluster's container instances were read:
+// an empty list is then an answer, not a gap.
+func (d *diag) instancesRead() bool {
+	for _, m := range d.snap.Missing {
+		if strings.HasPrefix(m.Source, "container instances") {
+			return false
+		}
+	}
+	return true
+}
+
+// shortInstance is a container instance's ID from its ARN.
+func shortInstance(arn string) string {
+	if i := strings.LastIndex(arn, "/"); i >= 0 {
+		return arn[i+1:]
+	}
+	return arn
 }
 
 // pickContainer remembers the container whose exit explains the stop: an

@@ -82,8 +82,10 @@ func TestCauses(t *testing.T) {
 			essentialExit(exit(0), "")(tk)
 			tk.Containers = append([]ecstypes.Container{container("log-router", exit(1), "")}, tk.Containers...)
 		})}, view{CauseAppExited, []string{}, ConfidenceHigh, []string{CauseAppExited}, []string{"ecs"}}},
+		// The reason names the cause; only the code that tells a crash from
+		// a clean exit is missing (it used to be unknown).
 		{"essential exit with no exit code", []func(*aws.ServiceSnapshot){calm, withTask(essentialExit(nil, ""))},
-			view{CauseUnknown, []string{}, ConfidenceLow, []string{CauseUnknown}, []string{"ecs"}}},
+			view{CauseAppCrash, []string{}, ConfidenceLow, []string{CauseAppCrash}, []string{"ecs"}}},
 		{"CannotPullContainerError in stoppedReason", []func(*aws.ServiceSnapshot){calm, withTask(reason("CannotPullContainerError: pull image manifest has been retried 5 time(s)"))},
 			view{CauseImagePullFailed, []string{}, ConfidenceHigh, []string{CauseImagePullFailed}, []string{"ecs"}}},
 		{"CannotPullECRContainerError in a container reason", []func(*aws.ServiceSnapshot){calm, withTask(func(tk *ecstypes.Task) {

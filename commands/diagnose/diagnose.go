@@ -102,7 +102,11 @@ type stopCase struct {
 	container  string     // the container that decided it, if one did
 	exitCode   *int32
 	oomReason  bool
+	lacks      []aws.MissingCode // what was missing for this stop's cause
 }
+
+// lack records a piece of evidence this stop's cause was decided without.
+func (s *stopCase) lack(code aws.MissingCode) { s.lacks = append(s.lacks, code) }
 
 // at is when ECS decided to stop the task: stoppingAt when known, else
 // stoppedAt. "The minutes before the stop" end here.
@@ -182,6 +186,7 @@ func (d *diag) collectStops() {
 			seen[sc.id] = true
 		}
 		d.classifyTask(sc)
+		d.noteHostGone(sc)
 		d.all = append(d.all, sc)
 	}
 	for _, r := range d.snap.Running {
@@ -290,6 +295,9 @@ func (d *diag) decideVerdict() {
 		s := d.verdict
 		v.Cause, v.Confidence = s.Cause, s.confidence
 		d.out.Evidence = append(d.out.Evidence, s.why...)
+		for _, m := range s.lacks {
+			d.miss(m)
+		}
 		switch s.Source {
 		case "events":
 			d.miss(MissingAgedOutEvents)

@@ -16,6 +16,7 @@ const (
 	SourceTargetHealth    = "elbv2:DescribeTargetHealth"
 	SourceLogs            = "logs:GetLogEvents"
 	SourceHistory         = "ecsmedic:history"
+	SourceInstances       = "ecs:ListContainerInstances"
 )
 
 // Missing codes: what evidence the diagnosis found it lacks, beside the
@@ -33,6 +34,9 @@ const (
 	MissingNoEvents           aws.MissingCode = "no-service-events"
 	MissingTaskNotFound       aws.MissingCode = "task-not-found"
 	MissingCountUnexplained   aws.MissingCode = "count-unexplained"
+	MissingNoStopCode         aws.MissingCode = "no-stop-code"
+	MissingNoExitCode         aws.MissingCode = "no-exit-code"
+	MissingHostGone           aws.MissingCode = "host-gone"
 )
 
 var missingText = map[aws.MissingCode]string{
@@ -47,6 +51,9 @@ var missingText = map[aws.MissingCode]string{
 	MissingNoEvents:           "the service has no events in the window",
 	MissingTaskNotFound:       "the task asked about is not among the stopped tasks ECS returns, the service events or ecsmedic's history",
 	MissingCountUnexplained:   "the service does not run its desired count, but no stop or placement failure in the window explains it",
+	MissingNoStopCode:         "ECS recorded no stop code (older agents and pasted output lack it); the cause was read from the stop reason's wording",
+	MissingNoExitCode:         "ECS recorded no exit code for the container that stopped the task",
+	MissingHostGone:           "the container instance the task ran on is no longer registered, so its state at the stop is unknown",
 }
 
 // miss records a missing piece once.

@@ -103,6 +103,8 @@ func (d *diag) causePhrase() string {
 	case CauseAppCrash:
 		if v != nil && v.exitCode != nil {
 			p = fmt.Sprintf("The container %s exited by itself with code %d%s", containerName(v), *v.exitCode, exitMeaning(*v.exitCode))
+		} else if v != nil && v.task != nil {
+			p = fmt.Sprintf("The essential container %s exited by itself; ECS recorded no exit code, so a crash is likely but not certain", containerName(v))
 		} else {
 			p = "The container exited by itself with an error"
 		}
