@@ -214,7 +214,8 @@ func (d *diag) clusterFull(from, to time.Time) {
 }
 
 func (d *diag) scalingDisabled() {
-	if !d.factorSet[FactorClusterCPUFull] && !d.factorSet[FactorClusterMemoryFull] && d.out.Verdict.Cause != CausePlacementFailed {
+	placement := d.out.Verdict.Cause == CausePlacementFailed && capacityWouldHelp(d.out.Figures.Placement)
+	if !d.factorSet[FactorClusterCPUFull] && !d.factorSet[FactorClusterMemoryFull] && !placement {
 		return
 	}
 	if !d.ec2Backed() {

@@ -1,6 +1,9 @@
 package diagnose
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // windowWithoutStops is rule 8: nothing stopped in the window. Placement
 // failures while short of the desired count → placement-failed; at the
@@ -25,6 +28,7 @@ func (d *diag) windowWithoutStops() {
 	switch {
 	case place != nil && running < desired:
 		v.Cause, v.Confidence = CausePlacementFailed, ConfidenceHigh
+		d.out.Figures.Placement = placementKind(place.Message)
 		d.cite(Evidence{Source: SourceEvents, At: place.At, Fact: "the service event says: " + place.Message})
 		d.cite(counts)
 	case running == desired:
@@ -53,4 +57,49 @@ func (d *diag) noSuchTask() {
 	}
 	d.cite(Evidence{Source: SourceTasks, At: d.to, Fact: fmt.Sprintf("task %s is not among the stopped tasks", want)})
 	d.miss(MissingTaskNotFound)
+}
+
+// Why ECS could not place a task, read from the service event's wording.
+const (
+	PlacementCPU         = "cpu"          // no instance has enough CPU units left
+	PlacementMemory      = "memory"       // no instance has enough memory left
+	PlacementNoInstances = "no-instances" // the cluster has no container instance
+	PlacementPorts       = "ports"        // a host port the task needs is taken
+	PlacementAttribute   = "attribute"    // no instance has an attribute or meets a constraint the task needs
+	PlacementQuota       = "quota"        // an account or cluster limit was reached
+	PlacementOther       = "other"        // the event names no reason ecsmedic knows
+)
+
+// placementKind reads a "was unable to place a task" event.
+func placementKind(msg string) string {
+	m := strings.ToLower(msg)
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(m, s) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("insufficient cpu"):
+		return PlacementCPU
+	case has("insufficient memory"):
+		return PlacementMemory
+	case has("no container instances", "no active container instances"):
+		return PlacementNoInstances
+	case has("already using a port", "port required by your task"):
+		return PlacementPorts
+	case has("missing an attribute", "placement constraint", "memberof", "distinctinstance"):
+		return PlacementAttribute
+	case has("reached the limit", "limit on the number", "quota", "limitexceeded"):
+		return PlacementQuota
+	}
+	return PlacementOther
+}
+
+// capacityWouldHelp says whether more container instances would have let
+// ECS place the task: not for a taken port, a missing attribute or a quota.
+func capacityWouldHelp(kind string) bool {
+	return kind == PlacementCPU || kind == PlacementMemory || kind == PlacementNoInstances
 }

@@ -129,7 +129,7 @@ func (d *diag) causePhrase() string {
 	case CauseContainerStartFailed:
 		p = "The task's container could not be created or started"
 	case CausePlacementFailed:
-		p = fmt.Sprintf("No task stopped, but ECS cannot place the tasks the service wants (%d of %d running)", f.RunningCount, f.DesiredCount)
+		p = fmt.Sprintf("No task stopped, but ECS cannot place the tasks the service wants (%d of %d running)%s", f.RunningCount, f.DesiredCount, placementClause[f.Placement])
 	case CauseNoRecentStops:
 		p = fmt.Sprintf("No task of the service stopped in the window, and it runs its %d desired tasks", f.DesiredCount)
 	default:
@@ -172,4 +172,14 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// placementClause says why a task could not be placed, after the counts.
+var placementClause = map[string]string{
+	PlacementCPU:         ": no container instance has enough CPU units left",
+	PlacementMemory:      ": no container instance has enough memory left",
+	PlacementNoInstances: ": the cluster has no container instance to run it on",
+	PlacementPorts:       ": every container instance already uses a host port the task needs (a fixed host port allows one such task per instance)",
+	PlacementAttribute:   ": no container instance has an attribute or meets a placement constraint the task needs, which more capacity does not fix",
+	PlacementQuota:       ": an AWS account or cluster limit was reached, which more capacity does not fix",
 }

@@ -167,6 +167,10 @@ type Figures struct {
 	ExitCode  *int32    `json:"exitCode,omitempty"`  // its exit code; nil when none recorded
 	OOMReason bool      `json:"oomReason,omitempty"` // it carried an OutOfMemoryError reason
 
+	// Placement is why ECS could not place a task, for placement-failed:
+	// one of the Placement* codes.
+	Placement string `json:"placement,omitempty"`
+
 	DesiredCount int `json:"desiredCount"` // the service's, now
 	RunningCount int `json:"runningCount"`
 

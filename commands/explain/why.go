@@ -77,7 +77,11 @@ func whyTitle(p text.Printer, name string, d diagnose.Diagnosis) string {
 
 func whyDescription(p text.Printer, name string, d diagnose.Diagnosis) string {
 	cause := causeOr(d)
-	parts := []string{p.T("cause."+cause+".sentence", "Service", name,
+	sentence := "cause." + cause + ".sentence"
+	if k := d.Figures.Placement; cause == diagnose.CausePlacementFailed && k != "" && k != diagnose.PlacementCPU && k != diagnose.PlacementMemory {
+		sentence = "cause.placement-failed." + k + ".sentence" // the general one blames CPU or memory
+	}
+	parts := []string{p.T(sentence, "Service", name,
 		"From", Clock(d.Window.From), "To", Clock(d.Window.To))}
 	if cause != diagnose.CauseOOMKilled && exit137(d) {
 		if has(d.Verdict.Contributing, diagnose.FactorCPUStarved) && d.Figures.PeakCPUPercent > 0 {
