@@ -71,6 +71,18 @@ func TestECSReads(t *testing.T) {
 	if diff := cmp.Diff(wantPages, pages); diff != "" {
 		t.Errorf("ListTasks pages (-want +got):\n%s", diff)
 	}
+	// An instance that is gone (deregistered) is a failure, as in AWS.
+	gone := tArn + "container-instance/club/0123456789abcdef0123456789abcdef"
+	ci, err := c.DescribeContainerInstances(bg, &ecs.DescribeContainerInstancesInput{Cluster: aws.String("club"),
+		ContainerInstances: []string{"0f1e2d3c4b5a69788796a5b4c3d2e1f0", gone}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = []any{len(ci.ContainerInstances), len(ci.Failures), aws.ToString(ci.Failures[0].Arn), aws.ToString(ci.Failures[0].Reason)}
+	want = []any{1, 1, gone, "MISSING"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("DescribeContainerInstances of a gone instance (-want +got):\n%s", diff)
+	}
 	byInstance, err := c.ListTasks(bg, &ecs.ListTasksInput{Cluster: aws.String("club"), ContainerInstance: aws.String("0f1e2d3c4b5a69788796a5b4c3d2e1f0"), Family: aws.String("backend")})
 	if err != nil {
 		t.Fatal(err)

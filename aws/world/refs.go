@@ -7,13 +7,13 @@ import (
 )
 
 // checkReferences refuses dangling ARNs: a service or task naming a cluster
-// or task definition the world does not hold. Links to kinds the world has
+// or task definition the world does not hold (a task's container instance
+// may be missing, as one that was deregistered is). Links to kinds the world has
 // none of (the spec's own example names a target group it does not list)
 // are left alone, so that a partial capture still loads.
 func (p *parser) checkReferences(w *World) {
 	clusters := index(w.Clusters, "clusterArn", "clusterName")
 	taskDefs := index(w.TaskDefinitions, "taskDefinitionArn")
-	instances := index(w.ContainerInstances, "containerInstanceArn")
 	targetGroups := index(w.TargetGroups, "TargetGroupArn")
 	groups := index(w.AutoScalingGroups, "AutoScalingGroupARN", "AutoScalingGroupName")
 
@@ -42,7 +42,8 @@ func (p *parser) checkReferences(w *World) {
 	for i, t := range w.Tasks {
 		check("tasks", i, "clusterArn", t["clusterArn"], clusters, "cluster", "clusters", true)
 		check("tasks", i, "taskDefinitionArn", t["taskDefinitionArn"], taskDefs, "task definition", "taskDefinitions", true)
-		check("tasks", i, "containerInstanceArn", t["containerInstanceArn"], instances, "container instance", "containerInstances", false)
+		// A task's container instance may be gone: AWS forgets a
+		// deregistered one while its stopped tasks still name it.
 	}
 	for i, cp := range w.CapacityProviders {
 		if asg, ok := cp["autoScalingGroupProvider"].(map[string]any); ok {
