@@ -54,25 +54,7 @@ func TestScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatalf("loading the world: %v", err)
 			}
-			cluster := clusterOf(t, w, want.Service)
-
-			srv := sim.New(w, sim.Options{Freeze: true})
-			url, err := srv.Listen("127.0.0.1:0")
-			if err != nil {
-				t.Fatalf("starting the simulator: %v", err)
-			}
-			defer srv.Close()
-			clients := aws.NewClientsForEndpoint(url, w.Region)
-			clients.Now = srv.Now // the frozen world's present, not the wall clock
-			defer clients.CloseIdleConnections()
-
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			snap, err := clients.GatherService(ctx, cluster, want.Service, aws.GatherOptions{})
-			if err != nil {
-				t.Fatalf("gathering %s/%s: %v", cluster, want.Service, err)
-			}
-			d := diagnose.Diagnose(snap, diagnose.Options{Alias: want.Service, Prefix: "!"})
+			d := diagnoseWorld(t, w, want.Service)
 
 			got := expected{Service: d.Service, Cause: d.Verdict.Cause, Contributing: d.Verdict.Contributing,
 				Confidence: d.Verdict.Confidence, StopCauses: []string{}}
@@ -90,6 +72,30 @@ func TestScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// diagnoseWorld serves w frozen at its own moment, gathers service with
+// the real SDK clients and diagnoses it.
+func diagnoseWorld(t *testing.T, w *world.World, service string) diagnose.Diagnosis {
+	t.Helper()
+	cluster := clusterOf(t, w, service)
+	srv := sim.New(w, sim.Options{Freeze: true})
+	url, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("starting the simulator: %v", err)
+	}
+	defer srv.Close()
+	clients := aws.NewClientsForEndpoint(url, w.Region)
+	clients.Now = srv.Now // the frozen world's present, not the wall clock
+	defer clients.CloseIdleConnections()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	snap, err := clients.GatherService(ctx, cluster, service, aws.GatherOptions{})
+	if err != nil {
+		t.Fatalf("gathering %s/%s: %v", cluster, service, err)
+	}
+	return diagnose.Diagnose(snap, diagnose.Options{Alias: service, Prefix: "!"})
 }
 
 // clusterOf finds the cluster that holds the service in the world.
