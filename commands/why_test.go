@@ -24,6 +24,10 @@ func TestWhyGolden(t *testing.T) {
 	}{
 		{"why_incident", "diagnosis_incident.json", true},
 		{"why_unknown", "diagnosis_unknown.json", false},
+		// Thin evidence: no stop code, a host that is gone, a port conflict.
+		{"why_thin_spot_no_code", "diagnosis_thin_spot_no_code.json", false},
+		{"why_thin_host_gone", "diagnosis_thin_host_gone.json", false},
+		{"why_thin_placement_ports", "diagnosis_thin_placement_ports.json", false},
 	}
 	for _, tt := range tests {
 		for _, lang := range text.Languages {

@@ -118,6 +118,9 @@ func (d *diag) causePhrase() string {
 		p = "Someone stopped the task by hand (StopTask)"
 	case CauseHostTerminated:
 		p = "The task stopped because its EC2 host went away"
+		if d.out.Verdict.Confidence == ConfidenceLow {
+			p = "Nothing in the task says why it stopped, but the EC2 host it ran on is gone"
+		}
 	case CauseSpotInterruption:
 		p = "AWS reclaimed the Spot capacity the task ran on"
 	case CauseAWSMaintenance:
