@@ -29,76 +29,67 @@ func TestThinEvidence(t *testing.T) {
 	const hostWorld, placeWorld = "host-terminated", "placement-cpu-full"
 	tests := []struct {
 		name, world, service string
+		reason               string // the stopped tasks' only reason, with no stop or exit code
+		silent               bool   // the stopped tasks say nothing at all
 		edit                 func(w *world.World)
 		want                 thinView
 	}{
 		{
 			name: "ELB reason, no stop code, no metrics", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) {
-				stopWith(w, "", "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/runner-api-tg/88cb52ed89e574ee)")
-				w.Metrics = nil
-			},
+			reason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/runner-api-tg/88cb52ed89e574ee)",
+			edit:   func(w *world.World) { w.Metrics = nil },
 			want: thinView{Cause: diagnose.CauseELBHealthCheck, Confidence: diagnose.ConfidenceHigh,
 				Missing: []string{"no-cpu-metrics"}},
 		},
 		{
 			name: "OOM only in the pasted stop reason", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) {
-				stopWith(w, "", "OutOfMemoryError: Container killed due to memory usage")
-			},
-			want: thinView{Cause: diagnose.CauseOOMKilled, Confidence: diagnose.ConfidenceMedium},
+			reason: "OutOfMemoryError: Container killed due to memory usage",
+			want:   thinView{Cause: diagnose.CauseOOMKilled, Confidence: diagnose.ConfidenceMedium},
 		},
 		{
 			name: "Fargate Spot message without a stop code", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) { stopWith(w, "", "Your Spot Task was interrupted.") },
+			reason: "Your Spot Task was interrupted.",
 			want: thinView{Cause: diagnose.CauseSpotInterruption, Confidence: diagnose.ConfidenceMedium,
 				Missing: []string{"no-stop-code"}},
 		},
 		{
 			name: "Task stopped by user without a stop code", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) { stopWith(w, "", "Task stopped by user") },
+			reason: "Task stopped by user",
 			want: thinView{Cause: diagnose.CauseUserStopped, Confidence: diagnose.ConfidenceMedium,
 				Missing: []string{"no-stop-code"}},
 		},
 		{
 			name: "essential container exited, no stop code, no exit code", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) { stopWith(w, "", "Essential container in task exited") },
+			reason: "Essential container in task exited",
 			want: thinView{Cause: diagnose.CauseAppCrash, Confidence: diagnose.ConfidenceLow,
 				Missing: []string{"no-exit-code"}},
 		},
 		{
 			name: "CannotPullContainerError without a stop code", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) {
-				stopWith(w, "", "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found")
-			},
-			want: thinView{Cause: diagnose.CauseImagePullFailed, Confidence: diagnose.ConfidenceHigh},
+			reason: "CannotPullContainerError: pull image manifest has been retried 5 time(s): not found",
+			want:   thinView{Cause: diagnose.CauseImagePullFailed, Confidence: diagnose.ConfidenceHigh},
 		},
 		{
 			name: "Host EC2 terminated, no stop code, the instance deregistered", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) {
-				stopWith(w, "", "Host EC2 (instance i-05363deac7f7ead41) terminated.")
-				dropInstanceOf(w)
-			},
-			want: thinView{Cause: diagnose.CauseHostTerminated, Confidence: diagnose.ConfidenceHigh},
+			reason: "Host EC2 (instance i-05363deac7f7ead41) terminated.",
+			edit:   dropInstanceOf,
+			want:   thinView{Cause: diagnose.CauseHostTerminated, Confidence: diagnose.ConfidenceHigh},
 		},
 		{
 			name: "a silent task whose host is gone", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) {
-				stopWith(w, "", "")
-				dropInstanceOf(w)
-			},
+			silent: true,
+			edit:   dropInstanceOf,
 			want: thinView{Cause: diagnose.CauseHostTerminated, Confidence: diagnose.ConfidenceLow,
 				Missing: []string{"host-gone"}},
 		},
 		{
 			name: "a silent task on a live host stays unknown", world: hostWorld, service: "runner-api",
-			edit: func(w *world.World) { stopWith(w, "", "") },
+			silent: true,
 			want: thinView{Cause: diagnose.CauseUnknown, Confidence: diagnose.ConfidenceLow,
 				Missing: []string{"no-stop-reason"}},
 		},
 		{
 			name: "placement: insufficient CPU with scaling off", world: placeWorld, service: "api",
-			edit: func(*world.World) {},
 			want: thinView{Cause: diagnose.CausePlacementFailed, Confidence: diagnose.ConfidenceHigh, Placement: diagnose.PlacementCPU,
 				Contributing: []string{diagnose.FactorClusterCPUFull, diagnose.FactorScalingDisabled}},
 		},
@@ -143,7 +134,12 @@ func TestThinEvidence(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tt.edit(w)
+			if tt.reason != "" || tt.silent {
+				stopWith(w, "", tt.reason)
+			}
+			if tt.edit != nil {
+				tt.edit(w)
+			}
 			d := diagnoseWorld(t, w, tt.service)
 			got := thinView{Cause: d.Verdict.Cause, Confidence: d.Verdict.Confidence, Placement: d.Figures.Placement}
 			if len(d.Verdict.Contributing) > 0 {
