@@ -125,3 +125,10 @@ func activeHosts(w *world.World) int {
 	}
 	return n
 }
+
+// suspendLaunch stops the world's Auto Scaling groups from adding hosts.
+func suspendLaunch(w *world.World) {
+	for _, g := range w.AutoScalingGroups {
+		g["SuspendedProcesses"] = []any{map[string]any{"ProcessName": "Launch"}}
+	}
+}
