@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -93,7 +94,7 @@ func (s *Server) scaleCluster(cluster world.Object, waiting *waitingTask, now ti
 		name = ecsLast(ecsS(cluster, "clusterArn"))
 	}
 	drivers := s.scalingDrivers(cluster, name)
-	for _, gname := range sortedKeys(drivers) {
+	for _, gname := range slices.Sorted(maps.Keys(drivers)) {
 		g := findASG(s, gname)
 		desired, _ := ecsInt(g["DesiredCapacity"])
 		lo, _ := ecsInt(g["MinSize"])
@@ -281,15 +282,7 @@ func hostActive(ci world.Object) bool {
 	return (st == "" || st == "ACTIVE") && ci["agentConnected"] != false
 }
 
-func registered(ci world.Object, name string) int64 {
-	for _, r := range ecsList(ci, "registeredResources") {
-		if ecsS(r, "name") == name {
-			n, _ := ecsInt(r["integerValue"])
-			return n
-		}
-	}
-	return 0
-}
+func registered(ci world.Object, name string) int64 { return resource(ci, "registeredResources", name) }
 
 // groupHosts are the group's ACTIVE container instances in the cluster.
 func (s *Server) groupHosts(cluster, g world.Object) []world.Object {
@@ -510,15 +503,6 @@ func (s *Server) recordActivity(g world.Object, why driver, from, to int64, desc
 		"StatusCode": "Successful", "Progress": int64(100), "Details": "{}",
 	}
 	s.activities = append([]map[string]any{act}, s.activities...)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // waitingFor is the task of deployment p that the scheduler could not
