@@ -152,4 +152,5 @@ type Server struct {
 	// newest first (ecs_capacity_scaling.go). Both under wmu.
 	scaledAt   time.Time
 	activities []map[string]any
+	live       liveMetrics // reservation points the simulator recorded (metrics_live.go)
 }

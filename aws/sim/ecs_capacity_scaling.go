@@ -31,7 +31,8 @@ import (
 //
 // A new host copies a host of the group (its registered CPU and memory,
 // attributes, agent), joins ACTIVE with nothing running, and appears in
-// the group's instances, desired capacity and activities. Scale-in takes
+// the group's instances, desired capacity and activities, and in the
+// cluster's reservation metrics (metrics_live.go). Scale-in takes
 // one idle host at a time, never below the group's MinSize, and only when
 // the rest would stay at or under the target. A group whose Launch (or
 // Terminate, or AlarmNotification) process is suspended does not scale.
@@ -404,6 +405,7 @@ func (s *Server) launchHost(cluster, g world.Object, why driver, now time.Time) 
 		next["Instances"] = append(ecsCopy(next["Instances"]).([]any), member)
 	})
 	s.recordActivity(g, why, desired, desired+1, "Launching a new EC2 instance: "+id, now)
+	s.recordReservation(cluster, now)
 	return true
 }
 
@@ -437,6 +439,7 @@ func (s *Server) terminateIdleHost(cluster, g world.Object, why driver, now time
 			next["Instances"] = keep
 		})
 		s.recordActivity(g, why, desired, desired-1, "Terminating EC2 instance: "+id, now)
+		s.recordReservation(cluster, now)
 		return
 	}
 }

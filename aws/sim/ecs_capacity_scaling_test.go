@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sync"
 	"testing"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/google/go-cmp/cmp"
@@ -120,6 +123,13 @@ func maskInstance(s string) string { return newInstanceID.ReplaceAllString(s, "i
 
 // scalingSim serves w on loopback, with ECS and Auto Scaling clients.
 func scalingSim(t *testing.T, w *world.World, opts Options) (*Server, *ecs.Client, *autoscaling.Client) {
+	s, url := scalingServe(t, w, opts)
+	cfg := opsConfig()
+	return s, ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(url) }),
+		autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.BaseEndpoint = aws.String(url) })
+}
+
+func scalingServe(t *testing.T, w *world.World, opts Options) (*Server, string) {
 	t.Helper()
 	s := New(w, opts)
 	url, err := s.Listen("127.0.0.1:0")
@@ -127,9 +137,7 @@ func scalingSim(t *testing.T, w *world.World, opts Options) (*Server, *ecs.Clien
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	cfg := opsConfig()
-	return s, ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(url) }),
-		autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.BaseEndpoint = aws.String(url) })
+	return s, url
 }
 
 // TestScaleOutForWaitingTask: the backend moves to a 1024-unit task that no
@@ -217,7 +225,8 @@ func TestScaleOutForWaitingTask(t *testing.T) {
 
 // TestScaleInToMin: three hosts, two of them idle, the reservation far
 // under the target: each minute the clock moves, one idle host is
-// deregistered, until the group is at its MinSize.
+// deregistered, until the group is at its MinSize; the cluster's
+// CPUReservation follows.
 func TestScaleInToMin(t *testing.T) {
 	t.Parallel()
 	w := scalingWorld()
@@ -233,11 +242,21 @@ func TestScaleInToMin(t *testing.T) {
 	}
 	w.Clusters[0]["registeredContainerInstancesCount"] = int64(3)
 	w.AutoScalingPolicies = []world.Object{trackingPolicy("CPUReservation", 75)}
+	// The captured series: 512 of 6144 units reserved for ten minutes.
+	res := world.Metric{Namespace: "AWS/ECS", MetricName: "CPUReservation", Unit: "Percent", Period: 60, Dimensions: map[string]string{"ClusterName": "club"}}
+	for i := -10; i < 0; i++ {
+		v := 100 * 512 / 6144.0
+		res.Points = append(res.Points, world.Point{Timestamp: ecsNow.Add(time.Duration(i) * time.Minute), Average: v, Maximum: v, Minimum: v, Sum: v, SampleCount: 1})
+	}
+	w.Metrics = []world.Metric{res}
 
 	var mu sync.Mutex
 	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	_, c, as := scalingSim(t, w, Options{Clock: clock})
+	_, url := scalingServe(t, w, Options{Clock: clock})
+	cfg := opsConfig()
+	c := ecs.NewFromConfig(cfg, func(o *ecs.Options) { o.BaseEndpoint = aws.String(url) })
+	as := autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.BaseEndpoint = aws.String(url) })
 
 	shrunk := "Terminating EC2 instance: "
 	steps := []struct {
@@ -264,4 +283,30 @@ func TestScaleInToMin(t *testing.T) {
 			t.Errorf("after %s (-want +got):\n%s", st.after, cmp.Diff(st.want, got))
 		}
 	}
+	// The metric follows the hosts: 512 units of 6144, then of 4096 and
+	// 2048 as each idle host leaves.
+	want := []float64{8.3, 8.3, 8.3, 8.3, 8.3, 8.3, 8.3, 8.3, 8.3, 8.3, 12.5, 25}
+	if got := reservationSeries(t, url, now); !cmp.Equal(got, want) {
+		t.Errorf("CPUReservation %v, want %v", got, want)
+	}
+}
+
+// reservationSeries reads the cluster's CPUReservation per minute over
+// the last quarter hour, rounded to a tenth.
+func reservationSeries(t *testing.T, url string, now time.Time) []float64 {
+	t.Helper()
+	out, err := cwClient(url, 1).GetMetricData(bg, &cloudwatch.GetMetricDataInput{
+		StartTime: aws.Time(now.Add(-15 * time.Minute)), EndTime: aws.Time(now.Add(time.Minute)), ScanBy: cwtypes.ScanByTimestampAscending,
+		MetricDataQueries: []cwtypes.MetricDataQuery{{Id: aws.String("r"), MetricStat: &cwtypes.MetricStat{Period: aws.Int32(60), Stat: aws.String("Average"),
+			Metric: &cwtypes.Metric{Namespace: aws.String("AWS/ECS"), MetricName: aws.String("CPUReservation"),
+				Dimensions: []cwtypes.Dimension{{Name: aws.String("ClusterName"), Value: aws.String("club")}}}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []float64
+	for _, v := range out.MetricDataResults[0].Values {
+		vs = append(vs, math.Round(v*10)/10)
+	}
+	return vs
 }

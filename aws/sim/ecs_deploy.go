@@ -218,6 +218,9 @@ func (s *Server) stepService(svc world.Object, now time.Time) {
 		delete(s.ecsBusy, svcKey(svc))
 	}
 	s.recount(svc, now)
+	if serviceLaunchType(svc) != "FARGATE" {
+		s.recordReservationOf(svc, now) // tasks started or stopped on its hosts
+	}
 }
 
 // placeForService starts up to n tasks for the PRIMARY deployment and
