@@ -20,8 +20,9 @@ import (
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
-// In a simulated world deployments move one step per poll, and nothing
-// adds EC2 hosts: poll fast and give up sooner than against AWS.
+// In a simulated world deployments move one step per poll (a host the
+// cluster adds joins within a step): poll fast and give up sooner than
+// against AWS.
 const (
 	worldPollEvery     = time.Second
 	worldFollowTimeout = 2 * time.Minute

@@ -25,6 +25,12 @@ after failing load-balancer health checks (exit 137). Ask it:
   !logs backend     the last log lines before the stop
   !help             everything else
 
+Then fix it as the club did: !reservation on, then !scale backend cpu 1024.
+Each change is a plan first; the terminal is the operator console, so
+approve it yourself by pressing 1 (or !approve ID). The simulated cluster
+adds the EC2 host the bigger task needs, and the deployment is followed
+until the backend is steady.
+
 The times are the incident's own (17 April 2024, 13:34 KST).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -202,7 +203,13 @@ func changeSim(t *testing.T, op string, after bool) (h *holdingSim, dir, config,
 	t.Helper()
 	h = &holdingSim{op: op, after: after, arrived: make(chan struct{}), release: make(chan struct{})}
 	dir = t.TempDir()
-	config, storePath = simConfig(t, dir, h.wrap)
+	// The group never adds a host (Launch suspended), so a deployment
+	// that needs one is still under way when the signal comes.
+	config, storePath = simConfig(t, dir, h.wrap, func(w *world.World) {
+		for _, g := range w.AutoScalingGroups {
+			g["SuspendedProcesses"] = []any{map[string]any{"ProcessName": "Launch"}}
+		}
+	})
 	t.Cleanup(func() { close(h.release) })
 	if r := ecsmedic(t, dir, "--config", config, "reservation", "on", "--yes"); r.code != 0 {
 		t.Fatalf("reservation on: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -281,7 +288,8 @@ func TestSignalLeavesFollowUp(t *testing.T) {
 	}
 
 	// approve picks the follow-up up again; this deployment never ends in
-	// the simulator (no host is added), so it is left again.
+	// the simulator (no host is added: Launch is suspended), so it is left
+	// again.
 	a := start(t, dir, fast, "--config", config, "approve", id)
 	leaveAgain(t, a, path, id)
 	if n := h.count("UpdateService") - updates; n != 1 {

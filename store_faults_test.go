@@ -21,6 +21,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -78,11 +79,14 @@ func ecsmedic(t *testing.T, dir string, args ...string) result {
 // simConfig serves the built-in incident on loopback (through wrap, when
 // not nil) and writes a config for it in dir, with the store at
 // dir/data/ecsmedic.db.
-func simConfig(tb testing.TB, dir string, wrap func(http.Handler) http.Handler) (config, storePath string) {
+func simConfig(tb testing.TB, dir string, wrap func(http.Handler) http.Handler, edits ...func(*world.World)) (config, storePath string) {
 	tb.Helper()
 	w, err := loadWorld(incidentWorld)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	for _, edit := range edits {
+		edit(w)
 	}
 	var h http.Handler = sim.New(w, sim.Options{Freeze: true})
 	if wrap != nil {

@@ -40,11 +40,14 @@ func changeRouter(t *testing.T) (*Router, *sim.Server) {
 	return rig.r, rig.srv
 }
 
-func newChangeRig(t *testing.T, roles config.Roles) *changeRig {
+func newChangeRig(t *testing.T, roles config.Roles, edits ...func(*world.World)) *changeRig {
 	t.Helper()
 	w, err := world.Builtin("incident")
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, edit := range edits {
+		edit(w)
 	}
 	s := sim.New(w, sim.Options{Freeze: true})
 	url, err := s.Listen("127.0.0.1:0")

@@ -147,4 +147,10 @@ type Server struct {
 	// motion by a call (see ecs_deploy.go); other services are left as
 	// the world describes them, so that reads never change an incident.
 	ecsBusy map[string]bool
+	// scaledAt is when the clock last evaluated cluster scaling;
+	// activities are the Auto Scaling activities the simulator made,
+	// newest first (ecs_capacity_scaling.go). Both under wmu.
+	scaledAt   time.Time
+	activities []map[string]any
+	live       liveMetrics // reservation points the simulator recorded (metrics_live.go)
 }

@@ -405,13 +405,27 @@ func deleteASGPolicy(s *Server, r *Request) (map[string]any, error) {
 	return map[string]any{}, nil
 }
 
-// describeASGActivities answers with no activities: the simulator does not
-// record them.
+// describeASGActivities answers with the activities of the hosts the
+// simulator added or removed (ecs_capacity_scaling.go), newest first; a
+// world's own history of activities is not kept.
 func describeASGActivities(s *Server, r *Request) (map[string]any, error) {
-	if _, _, err := asgPageArgs(r.Input, 100); err != nil {
+	size, offset, err := asgPageArgs(r.Input, 100)
+	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Activities": []any{}}, nil
+	group, ids := str(r.Input, "AutoScalingGroupName"), strs(r.Input, "ActivityIds")
+	found := []any{}
+	for _, a := range s.activities {
+		if (group == "" || str(a, "AutoScalingGroupName") == group) && (len(ids) == 0 || slices.Contains(ids, str(a, "ActivityId"))) {
+			found = append(found, a)
+		}
+	}
+	page, next := pageAt(found, offset, size)
+	out := map[string]any{"Activities": page}
+	if next != "" {
+		out["NextToken"] = next
+	}
+	return out, nil
 }
 
 func setDesiredCapacity(s *Server, r *Request) (map[string]any, error) {

@@ -239,7 +239,8 @@ func getMetricStatistics(s *Server, r *Request) (map[string]any, error) {
 		if unit != "" {
 			u = unit
 		}
-		for _, b := range aggregate(m.pointsFrom(start, end, p), start, end, p, len(extended) > 0) {
+		pts := s.withLive(metricKey(ns, name, dims), m.pointsFrom(start, end, p), start, end)
+		for _, b := range aggregate(pts, start, end, p, len(extended) > 0) {
 			dp := map[string]any{"Timestamp": b.Timestamp, "Unit": u}
 			for _, st := range basic {
 				f, _ := parseStat(st)
@@ -484,7 +485,7 @@ func getMetricData(s *Server, r *Request) (map[string]any, error) {
 		}
 		ms := metricSeries{q: q, times: []any{}, values: []any{}}
 		if m := idx[q.key]; m != nil && unitMatches(m.Metric, q.unit) {
-			buckets := aggregate(m.pointsFrom(start, end, q.period), start, end, q.period, q.percentile)
+			buckets := aggregate(s.withLive(q.key, m.pointsFrom(start, end, q.period), start, end), start, end, q.period, q.percentile)
 			ms.times, ms.values = make([]any, 0, len(buckets)), make([]any, 0, len(buckets))
 			if scan == "TimestampDescending" {
 				slices.Reverse(buckets)

@@ -11,7 +11,9 @@ import (
 
 // The simulated service scheduler. It has no timers: a service that a
 // call set in motion (UpdateService, StopTask) moves one step each time
-// DescribeServices reads it, or on AdvanceDeployments. A step is one of,
+// DescribeServices reads it, or on AdvanceDeployments. A task that cannot
+// be placed lets the cluster's Auto Scaling add a host for the next step
+// (ecs_capacity_scaling.go). A step is one of,
 // in order:
 //
 //  1. start the tasks the PRIMARY deployment lacks (or record why not);
@@ -21,11 +23,13 @@ import (
 // Services nobody touched are left exactly as the world describes them.
 
 // AdvanceDeployments moves every service the scheduler is working on one
-// step, as if each had been described once. For tests.
+// step, as if each had been described once, after evaluating the
+// clusters' scaling if the clock moved on a minute. For tests.
 func (s *Server) AdvanceDeployments() {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	now := s.Now()
+	s.scaleOnClock(now)
 	for _, svc := range s.w.Services {
 		s.stepService(svc, now)
 	}
@@ -214,6 +218,9 @@ func (s *Server) stepService(svc world.Object, now time.Time) {
 		delete(s.ecsBusy, svcKey(svc))
 	}
 	s.recount(svc, now)
+	if serviceLaunchType(svc) != "FARGATE" {
+		s.recordReservationOf(svc, now) // tasks started or stopped on its hosts
+	}
 }
 
 // placeForService starts up to n tasks for the PRIMARY deployment and
@@ -236,6 +243,9 @@ func (s *Server) placeForService(svc world.Object, p map[string]any, n int, hasR
 	if why == "" {
 		return
 	}
+	// A task waits: the cluster's Auto Scaling may add a host for it,
+	// which the next step places it on.
+	s.scaleForWaiting(s.waitingFor(svc, p), now)
 	msg := fmt.Sprintf("(service %s) was unable to place a task because no container instance met all of its requirements. %s For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", name, why)
 	if ev := ecsList(svc, "events"); len(ev) == 0 || ecsS(ev[0], "message") != msg {
 		s.ecsAddEvent(svc, now, msg)

@@ -58,8 +58,12 @@ func taskNeeds(td world.Object) (cpu, mem int64) {
 	return cpu, mem
 }
 
-func remaining(ci world.Object, name string) int64 {
-	for _, r := range ecsList(ci, "remainingResources") {
+func remaining(ci world.Object, name string) int64 { return resource(ci, "remainingResources", name) }
+
+// resource reads one integer resource (CPU, MEMORY) of a container
+// instance's remainingResources or registeredResources.
+func resource(ci world.Object, list, name string) int64 {
+	for _, r := range ecsList(ci, list) {
 		if ecsS(r, "name") == name {
 			n, _ := ecsInt(r["integerValue"])
 			return n

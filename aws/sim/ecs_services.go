@@ -79,6 +79,7 @@ func describeServices(s *Server, r *Request) (map[string]any, error) {
 	tags := ecsIncludes(r.Input, "TAGS")
 	services, failures := []any{}, []any{}
 	stepped := map[string]bool{}
+	s.scaleOnClock(r.Now)
 	for _, ref := range refs {
 		svc := s.findService(cluster, ref)
 		if svc == nil {

@@ -66,9 +66,10 @@ func TestClubFix(t *testing.T) {
 		"can be placed once the Auto Scaling group `codedang-ecs-asg` adds an instance: scaling is on, max 3 (now 2)")
 	h.noMutations("scale plan")
 
-	// 4. The group adds a host. The simulator has no EC2: as AWS would
-	// (CPUReservation ~95 % is above the 75 % target), the world gets the
-	// third t3.medium, and the simulator serves it.
+	// 4. The group adds a host before the approval (CPUReservation ~95 %
+	// is above the 75 % target). The frozen simulator would add it only
+	// once the new task waits (TestDemoWholeFix plays that); here the
+	// world gets the third t3.medium now, and the simulator serves it.
 	next := h.srv.World()
 	addInstance(t, next)
 	h.serve(next)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -101,6 +102,7 @@ func (e *Engine) follow(ctx context.Context, c store.Change, plan *Plan) Outcome
 	}
 	deadline := e.now().Add(e.opt.FollowTimeout)
 	last := ""
+	waited := false // the new task waited for the host the plan expects
 	for {
 		svc, err := e.describe(ctx, t)
 		if err != nil {
@@ -117,7 +119,15 @@ func (e *Engine) follow(ctx context.Context, c store.Change, plan *Plan) Outcome
 				plan.Rollback = plan.Revision != "" && plan.Request.Kind != KindScaleCount
 				return e.finish(ctx, c, plan, store.StatusFailed, T("outcome.deploy_failed", "Service", t.Name(), "Reason", r.reason))
 			}
-			prog := T("progress.deploying", "Revision", r.revision, "Running", r.running, "Desired", r.desired)
+			id := "progress.deploying"
+			switch {
+			case plan.waitsForHost() && r.running < r.desired && strings.Contains(r.event, "unable to place a task"):
+				// ECS's words alone read like a failure; the plan said so.
+				id, waited = "progress.waits_for_host", true
+			case waited && r.running > 0:
+				id, waited = "progress.host_joined", false // said once
+			}
+			prog := T(id, "Revision", r.revision, "Running", r.running, "Desired", r.desired)
 			if r.event != "" {
 				prog.Args["Event"] = r.event
 			}
@@ -135,4 +145,15 @@ func (e *Engine) follow(ctx context.Context, c store.Change, plan *Plan) Outcome
 			return e.result(c, plan)
 		}
 	}
+}
+
+// waitsForHost says whether the plan placed the new task only once the
+// cluster adds an instance (a passed "reason.add" placement check).
+func (p *Plan) waitsForHost() bool {
+	for _, c := range p.Checks {
+		if c.Pass && strings.HasPrefix(c.Reason.ID, "reason.add.") {
+			return true
+		}
+	}
+	return false
 }

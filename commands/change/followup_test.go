@@ -10,12 +10,12 @@ import (
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
-// TestFollowUpTimeout: the group never adds the host (the simulator has no
-// EC2), so the new task waits; after 15 minutes the change fails and
-// offers the rollback.
+// TestFollowUpTimeout: the group never adds the host (its Launch process
+// is suspended), so the new task waits; after 15 minutes the change fails
+// and offers the rollback.
 func TestFollowUpTimeout(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, "builtin:incident")
+	h := newHarness(t, "builtin:incident", withWorld(suspendLaunch))
 	ctx := context.Background()
 	h.eng.Approve(ctx, ask(bob), pendingID(t, h.request(alice, reservationOn)))
 	id := pendingID(t, h.request(alice, scaleBackendCPU))
@@ -48,6 +48,7 @@ func TestFollowUpCircuitBreaker(t *testing.T) {
 				"deploymentCircuitBreaker": map[string]any{"enable": true, "rollback": true}}
 			ms := w.CapacityProviders[0]["autoScalingGroupProvider"].(map[string]any)["managedScaling"].(map[string]any)
 			ms["status"] = "ENABLED"
+			suspendLaunch(w)
 		}))
 	id := pendingID(t, h.request(alice, Request{Kind: KindScaleCPU, Target: capacityTarget, Value: 1024}))
 	m := h.eng.Approve(context.Background(), ask(bob), id)
@@ -58,5 +59,13 @@ func TestFollowUpCircuitBreaker(t *testing.T) {
 	}
 	if got := said(m); !strings.Contains(got, "circuit breaker") && !strings.Contains(got, "now runs worker:5") {
 		t.Errorf("the reason is not the breaker: %s", got)
+	}
+}
+
+// suspendLaunch stops the world's Auto Scaling groups from adding hosts,
+// so that a task waiting for room keeps waiting.
+func suspendLaunch(w *world.World) {
+	for _, g := range w.AutoScalingGroups {
+		g["SuspendedProcesses"] = []any{map[string]any{"ProcessName": "Launch", "SuspensionReason": "User suspended at 2024-04-17T04:00:00Z"}}
 	}
 }
