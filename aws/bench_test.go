@@ -11,8 +11,15 @@ import (
 
 // BenchmarkGatherService gathers the incident's service against a
 // simulator that answers every call after 100ms, as a far Region would.
-func BenchmarkGatherService(b *testing.B) {
-	s, c := startSim(b, loadWorld(b, "backend137.yaml"), sim.Options{Latency: 100 * time.Millisecond})
+func BenchmarkGatherService(b *testing.B) { benchGatherService(b, 100*time.Millisecond) }
+
+// BenchmarkGatherServiceNoLatency is the same at 0 ms a call: the round
+// trips must read as at 100 ms, because independent calls still overlap
+// (the simulator serves reads side by side, and metrics without a lock).
+func BenchmarkGatherServiceNoLatency(b *testing.B) { benchGatherService(b, 0) }
+
+func benchGatherService(b *testing.B, latency time.Duration) {
+	s, c := startSim(b, loadWorld(b, "backend137.yaml"), sim.Options{Latency: latency})
 	ctx := context.Background()
 	var trips, calls int
 	var wall time.Duration
@@ -34,8 +41,13 @@ func BenchmarkGatherService(b *testing.B) {
 }
 
 // BenchmarkGatherSummary summarises a 50-service cluster at 100ms a call.
-func BenchmarkGatherSummary(b *testing.B) {
-	s, c := startSim(b, manyServices(b, 50), sim.Options{Latency: 100 * time.Millisecond})
+func BenchmarkGatherSummary(b *testing.B) { benchGatherSummary(b, 100*time.Millisecond) }
+
+// BenchmarkGatherSummaryNoLatency is the same at 0 ms a call.
+func BenchmarkGatherSummaryNoLatency(b *testing.B) { benchGatherSummary(b, 0) }
+
+func benchGatherSummary(b *testing.B, latency time.Duration) {
+	s, c := startSim(b, manyServices(b, 50), sim.Options{Latency: latency})
 	ctx := context.Background()
 	var trips, ecsCalls, metricCalls int
 	var wall time.Duration
