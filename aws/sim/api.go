@@ -125,7 +125,7 @@ type Server struct {
 	ids   int           // counter for ids the simulator makes up
 
 	metricsOnce sync.Once
-	metrics     map[string]*indexedMetric // by metricKey, built once
+	metrics     map[string]*world.Metric // by metricKey, built once
 
 	mu    sync.Mutex
 	calls []Call
