@@ -287,27 +287,44 @@ func (p *parser) stats(v *yaml.Node, path string, start time.Time) Run {
 			cols[k] = make([]float64, n)
 		}
 	}
+	for k := range cols {
+		if nodes[k] == nil { // not given: worked out in every slot
+			for i := range cols[k] {
+				cols[k][i] = math.NaN()
+			}
+		}
+	}
 	for i := range n {
+		if math.IsNaN(cols[0][i]) && math.IsNaN(cols[1][i]) && math.IsNaN(cols[2][i]) && math.IsNaN(cols[3][i]) && !math.IsNaN(cols[4][i]) {
+			p.errorf(nodes[4], fmt.Sprintf("%s.SampleCount[%d]", path, i), "a slot needs at least one of Average, Maximum, Minimum or Sum besides its SampleCount")
+		}
+	}
+	r := Run{Start: start, Average: cols[0], Maximum: cols[1], Minimum: cols[2], Sum: cols[3], SampleCount: cols[4]}
+	r.Fill()
+	return r
+}
+
+// Fill works out, in every slot of r with data, the statistics that are
+// NaN from those that are not, as Load does for a point (fillPoint); a
+// slot with none of Average, Maximum, Minimum and Sum becomes a gap. The
+// run needs its SampleCount column.
+func (r *Run) Fill() {
+	cols := [5][]float64{r.Average, r.Maximum, r.Minimum, r.Sum, r.SampleCount}
+	for i := range r.Average {
 		var have [5]bool
-		var vals [5]float64
 		for k := range cols {
-			vals[k] = cols[k][i]
-			have[k] = nodes[k] != nil && !math.IsNaN(vals[k])
+			have[k] = !math.IsNaN(cols[k][i])
 		}
 		if !(have[0] || have[1] || have[2] || have[3]) {
-			if have[4] {
-				p.errorf(nodes[4], fmt.Sprintf("%s.SampleCount[%d]", path, i), "a slot needs at least one of Average, Maximum, Minimum or Sum besides its SampleCount")
-			}
 			for k := range cols {
 				cols[k][i] = math.NaN()
 			}
 			continue
 		}
-		pt := Point{Average: vals[0], Maximum: vals[1], Minimum: vals[2], Sum: vals[3], SampleCount: vals[4]}
+		pt := Point{Average: r.Average[i], Maximum: r.Maximum[i], Minimum: r.Minimum[i], Sum: r.Sum[i], SampleCount: r.SampleCount[i]}
 		fillPoint(&pt, have)
-		cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i] = pt.Average, pt.Maximum, pt.Minimum, pt.Sum, pt.SampleCount
+		r.Average[i], r.Maximum[i], r.Minimum[i], r.Sum[i], r.SampleCount[i] = pt.Average, pt.Maximum, pt.Minimum, pt.Sum, pt.SampleCount
 	}
-	return Run{Start: start, Average: cols[0], Maximum: cols[1], Minimum: cols[2], Sum: cols[3], SampleCount: cols[4]}
 }
 
 func (p *parser) number(v *yaml.Node, path string) (float64, bool) {
