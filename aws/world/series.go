@@ -241,8 +241,12 @@ func (p *parser) column(v *yaml.Node, path string) []float64 {
 		if e.Kind == yaml.ScalarNode && e.Tag == "!!null" {
 			continue
 		}
-		if f, ok := p.number(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+		// The path is spelt out only for a value that is wrong: a
+		// string a value would cost more than the value.
+		if f, ok := parseNumber(e); ok {
 			out[i] = f
+		} else {
+			p.number(e, fmt.Sprintf("%s[%d]", path, i))
 		}
 	}
 	return out
@@ -328,12 +332,20 @@ func (r *Run) Fill() {
 }
 
 func (p *parser) number(v *yaml.Node, path string) (float64, bool) {
+	if f, ok := parseNumber(v); ok {
+		return f, true
+	}
+	p.errorf(v, path, "expected a number, got %s", kindName(v))
+	return 0, false
+}
+
+// parseNumber reads a finite number.
+func parseNumber(v *yaml.Node) (float64, bool) {
 	if v.Kind == yaml.ScalarNode {
 		if f, err := strconv.ParseFloat(strings.TrimSpace(v.Value), 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 			return f, true
 		}
 	}
-	p.errorf(v, path, "expected a number, got %s", kindName(v))
 	return 0, false
 }
 
