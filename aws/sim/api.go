@@ -133,6 +133,10 @@ type Server struct {
 	nseq  int            // calls started, for Call.Seq
 	event atomic.Int64   // the last Call.Arrived or Call.Answered given
 
+	// settle is set by ListenPipe: every answer then waits on the bubble's
+	// clock, however small the latency (see ListenPipe).
+	settle atomic.Bool
+
 	frozen  time.Time     // the present when Options.Freeze
 	closing chan struct{} // closed by Close, releases held (timeout) calls
 	once    sync.Once
