@@ -1,12 +1,13 @@
-package world
+package world_test
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/fleet"
 )
 
 // scaleWorld is n services of one cluster, each with a CPU and a memory
@@ -14,24 +15,24 @@ import (
 // (shape "flat": every statistic of a point equal) or as `capture` writes a
 // busy account (shape "captured": average, maximum, minimum and sample
 // count differ).
-func scaleWorld(n int, shape string) *World {
+func scaleWorld(n int, shape string) *world.World {
 	t0 := time.Date(2024, 4, 16, 13, 40, 0, 0, time.UTC)
 	arn := "arn:aws:ecs:ap-northeast-2:111122223333:"
-	w := &World{Version: Version, Now: t0.Add(24 * time.Hour), Region: "ap-northeast-2", AccountID: "111122223333",
-		Clusters: []Object{{"clusterName": "club", "clusterArn": arn + "cluster/club", "status": "ACTIVE"}}}
+	w := &world.World{Version: world.Version, Now: t0.Add(24 * time.Hour), Region: "ap-northeast-2", AccountID: "111122223333",
+		Clusters: []world.Object{{"clusterName": "club", "clusterArn": arn + "cluster/club", "status": "ACTIVE"}}}
 	for i := range n {
 		name := fmt.Sprintf("svc%04d", i)
-		w.Services = append(w.Services, Object{"serviceName": name, "serviceArn": arn + "service/club/" + name,
+		w.Services = append(w.Services, world.Object{"serviceName": name, "serviceArn": arn + "service/club/" + name,
 			"clusterArn": arn + "cluster/club", "taskDefinition": arn + "task-definition/" + name + ":1", "desiredCount": int64(1)})
-		w.TaskDefinitions = append(w.TaskDefinitions, Object{"taskDefinitionArn": arn + "task-definition/" + name + ":1", "family": name, "revision": int64(1)})
+		w.TaskDefinitions = append(w.TaskDefinitions, world.Object{"taskDefinitionArn": arn + "task-definition/" + name + ":1", "family": name, "revision": int64(1)})
 		for _, metric := range []string{"CPUUtilization", "MemoryUtilization"} {
-			m := Metric{Namespace: "AWS/ECS", MetricName: metric, Period: 300,
+			m := world.Metric{Namespace: "AWS/ECS", MetricName: metric, Period: 300,
 				Dimensions: map[string]string{"ClusterName": "club", "ServiceName": name}}
 			for j := range 288 {
 				v := float64(30 + (i+j)%50)
-				p := Point{Timestamp: t0.Add(time.Duration(j*5) * time.Minute), Average: v, Maximum: v, Minimum: v, Sum: v, SampleCount: 1}
+				p := world.Point{Timestamp: t0.Add(time.Duration(j*5) * time.Minute), Average: v, Maximum: v, Minimum: v, Sum: v, SampleCount: 1}
 				if shape == "captured" {
-					p = Point{Timestamp: p.Timestamp, Average: v + 0.25, Maximum: v + 7, Minimum: v - 3, SampleCount: 10, Sum: (v + 0.25) * 10}
+					p = world.Point{Timestamp: p.Timestamp, Average: v + 0.25, Maximum: v + 7, Minimum: v - 3, SampleCount: 10, Sum: (v + 0.25) * 10}
 				}
 				m.Points = append(m.Points, p)
 			}
@@ -39,35 +40,6 @@ func scaleWorld(n int, shape string) *World {
 		}
 	}
 	return w
-}
-
-// peakHeap runs f and returns the most heap it had in use, sampled.
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	return max(peak, base) - base
 }
 
 // BenchmarkWorldScale writes and loads worlds of 100 and 1,000 services:
@@ -82,9 +54,9 @@ func BenchmarkWorldScale(b *testing.B) {
 				b.ReportAllocs()
 				var peak uint64
 				for b.Loop() {
-					peak = max(peak, peakHeap(func() {
+					peak = max(peak, fleet.PeakHeap(func() {
 						var err error
-						if data, err = Marshal(w); err != nil {
+						if data, err = world.Marshal(w); err != nil {
 							b.Fatal(err)
 						}
 					}))
@@ -95,7 +67,7 @@ func BenchmarkWorldScale(b *testing.B) {
 			b.Run(fmt.Sprintf("load/%s/services=%d", shape, n), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := Parse("scale.yaml", data); err != nil {
+					if _, err := world.Parse("scale.yaml", data); err != nil {
 						msg, _, _ := strings.Cut(err.Error(), "\n")
 						b.Skip("refused: ", msg)
 					}

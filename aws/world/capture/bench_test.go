@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -66,7 +64,7 @@ func BenchmarkCapture(b *testing.B) {
 					b.Fatal(err)
 				}
 				t1 := time.Now()
-				peak = max(peak, peakHeap(func() {
+				peak = max(peak, fleet.PeakHeap(func() {
 					if err := world.Save(path, got); err != nil {
 						b.Fatal(err)
 					}
@@ -90,33 +88,4 @@ func BenchmarkCapture(b *testing.B) {
 			b.ReportMetric(float64(peak)/(1<<20), "write-peak-heap-MiB")
 		})
 	}
-}
-
-// peakHeap runs f and returns the most heap it had in use, sampled.
-func peakHeap(f func()) uint64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			var ms runtime.MemStats
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	})
-	f()
-	close(done)
-	wg.Wait()
-	return max(peak, base) - base
 }
