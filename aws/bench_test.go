@@ -14,7 +14,14 @@ import (
 // simulator that answers every call after 100ms, as a far Region would:
 // as captured, and with its newest stop on a revision no deployment names
 // (which used to cost a fourth round trip).
-func BenchmarkGatherService(b *testing.B) {
+func BenchmarkGatherService(b *testing.B) { benchGatherService(b, 100*time.Millisecond) }
+
+// BenchmarkGatherServiceNoLatency is the same at 0 ms a call: the round
+// trips must read as at 100 ms, because independent calls still overlap
+// (the simulator serves reads side by side, and metrics without a lock).
+func BenchmarkGatherServiceNoLatency(b *testing.B) { benchGatherService(b, 0) }
+
+func benchGatherService(b *testing.B, latency time.Duration) {
 	for _, bc := range []struct {
 		name   string
 		change func(*world.World)
@@ -25,7 +32,7 @@ func BenchmarkGatherService(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			w := loadWorld(b, "backend137.yaml")
 			bc.change(w)
-			s, c := startSim(b, w, sim.Options{Latency: 100 * time.Millisecond})
+			s, c := startSim(b, w, sim.Options{Latency: latency})
 			ctx := context.Background()
 			var trips, calls int
 			var wall time.Duration
@@ -49,8 +56,13 @@ func BenchmarkGatherService(b *testing.B) {
 }
 
 // BenchmarkGatherSummary summarises a 50-service cluster at 100ms a call.
-func BenchmarkGatherSummary(b *testing.B) {
-	s, c := startSim(b, manyServices(b, 50), sim.Options{Latency: 100 * time.Millisecond})
+func BenchmarkGatherSummary(b *testing.B) { benchGatherSummary(b, 100*time.Millisecond) }
+
+// BenchmarkGatherSummaryNoLatency is the same at 0 ms a call.
+func BenchmarkGatherSummaryNoLatency(b *testing.B) { benchGatherSummary(b, 0) }
+
+func benchGatherSummary(b *testing.B, latency time.Duration) {
+	s, c := startSim(b, manyServices(b, 50), sim.Options{Latency: latency})
 	ctx := context.Background()
 	var trips, ecsCalls, metricCalls int
 	var wall time.Duration

@@ -190,10 +190,10 @@ func clusterMetricQueries(cluster string) []metricQuery {
 }
 
 // Statistics reads each series again over since..until with each of stats,
-// at one period chosen as for a gather: out[i][j] is series[i] with
-// stats[j]. A capture uses it to keep every statistic a later reader may
-// ask for.
-func (c *Clients) Statistics(ctx context.Context, series []Series, stats []string, since, until time.Time) ([][]Series, error) {
+// at one period chosen as for a gather, or every minPeriod when that is
+// longer: out[i][j] is series[i] with stats[j]. A capture uses it to keep
+// every statistic a later reader may ask for.
+func (c *Clients) Statistics(ctx context.Context, series []Series, stats []string, since, until time.Time, minPeriod time.Duration) ([][]Series, error) {
 	var qs []metricQuery
 	for i, s := range series {
 		for _, st := range stats {
@@ -201,6 +201,7 @@ func (c *Clients) Statistics(ctx context.Context, series []Series, stats []strin
 		}
 	}
 	win := newMetricWindow(c.now(), since, until, len(qs))
+	win.Period = max(win.Period, int32(minPeriod/time.Second))
 	got, err := c.getMetrics(ctx, qs, win)
 	if err != nil {
 		return nil, err

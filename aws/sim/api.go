@@ -125,13 +125,17 @@ type Server struct {
 	ids   int           // counter for ids the simulator makes up
 
 	metricsOnce sync.Once
-	metrics     map[string]*indexedMetric // by metricKey, built once
+	metrics     map[string]*world.Metric // by metricKey, built once
 
 	mu    sync.Mutex
 	calls []Call
 	seq   map[string]int // calls so far per "service.Operation", for faults
 	nseq  int            // calls started, for Call.Seq
 	event atomic.Int64   // the last Call.Arrived or Call.Answered given
+
+	// settle is set by ListenPipe: every answer then waits on the bubble's
+	// clock, however small the latency (see ListenPipe).
+	settle atomic.Bool
 
 	frozen  time.Time     // the present when Options.Freeze
 	closing chan struct{} // closed by Close, releases held (timeout) calls

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"regexp"
 	"slices"
@@ -54,41 +55,38 @@ func metricKey(namespace, name string, dims map[string]string) string {
 	return b.String()
 }
 
-// indexedMetric is a series of the world with what the index learnt of it.
-type indexedMetric struct {
-	*world.Metric
-	sorted bool // points oldest first: a window is found by binary search
-}
-
 // metricIndex maps metricKey to the world's series. No call changes the
 // metrics, so it is built once, on first use, and read without the world's
-// lock.
-func (s *Server) metricIndex() map[string]*indexedMetric {
+// lock. A series whose points a hand-built world left out of order is
+// indexed with a sorted copy of them, so that a window is always found by
+// binary search (world.Metric.Between).
+func (s *Server) metricIndex() map[string]*world.Metric {
 	s.metricsOnce.Do(func() {
-		s.metrics = make(map[string]*indexedMetric, len(s.w.Metrics))
+		s.metrics = make(map[string]*world.Metric, len(s.w.Metrics))
 		for i := range s.w.Metrics {
 			m := &s.w.Metrics[i]
-			sorted := slices.IsSortedFunc(m.Points, func(a, b world.Point) int { return a.Timestamp.Compare(b.Timestamp) })
-			s.metrics[metricKey(m.Namespace, m.MetricName, m.Dimensions)] = &indexedMetric{Metric: m, sorted: sorted}
+			byTime := func(a, b world.Point) int { return a.Timestamp.Compare(b.Timestamp) }
+			if !slices.IsSortedFunc(m.Points, byTime) {
+				sorted := *m
+				sorted.Points = slices.SortedStableFunc(slices.Values(m.Points), byTime)
+				m = &sorted
+			}
+			s.metrics[metricKey(m.Namespace, m.MetricName, m.Dimensions)] = m
 		}
 	})
 	return s.metrics
 }
 
-// pointsFrom is the part of m's points that can fall in buckets of period
-// from start to end: all of them when they are out of order, so that a
-// call costs in proportion to the points it asks for, not to the series.
-func (m *indexedMetric) pointsFrom(start, end time.Time, period time.Duration) []world.Point {
-	if !m.sorted {
-		return m.Points
-	}
+// window is the part of m that can fall in buckets of period from start
+// to end, and how many points that is at most: a call costs in proportion
+// to the points it asks for, not to the series.
+func window(m *world.Metric, start, end time.Time, period time.Duration) (iter.Seq[world.Point], int) {
 	origin := windowStart(start, period)
-	at := func(t time.Time) int {
-		i, _ := slices.BinarySearchFunc(m.Points, t, func(p world.Point, t time.Time) int { return p.Timestamp.Compare(t) })
-		return i
+	most := len(m.Points)
+	if m.Period > 0 {
+		most += int(end.Sub(origin)/(time.Duration(m.Period)*time.Second)) + 1
 	}
-	from := at(origin)
-	return m.Points[from:max(from, at(end))]
+	return m.Between(origin, end), most
 }
 
 // dimensionsArg reads a [{Name, Value}] list into a map.
@@ -231,7 +229,7 @@ func getMetricStatistics(s *Server, r *Request) (map[string]any, error) {
 	unit := str(in, "Unit")
 	points := []any{}
 	m := s.metricIndex()[metricKey(ns, name, dims)]
-	if m != nil && unitMatches(m.Metric, unit) {
+	if m != nil && unitMatches(m, unit) {
 		u := m.Unit
 		if u == "" {
 			u = "None"
@@ -239,8 +237,9 @@ func getMetricStatistics(s *Server, r *Request) (map[string]any, error) {
 		if unit != "" {
 			u = unit
 		}
-		pts := s.withLive(metricKey(ns, name, dims), m.pointsFrom(start, end, p), start, end)
-		for _, b := range aggregate(pts, start, end, p, len(extended) > 0) {
+		pts, most := window(m, start, end, p)
+		pts, most = s.withLive(metricKey(ns, name, dims), pts, most, start, end)
+		for _, b := range aggregate(pts, most, start, end, p, len(extended) > 0) {
 			dp := map[string]any{"Timestamp": b.Timestamp, "Unit": u}
 			for _, st := range basic {
 				f, _ := parseStat(st)
@@ -316,10 +315,8 @@ func listMetrics(s *Server, r *Request) (map[string]any, error) {
 }
 
 func activeSince(m *world.Metric, since time.Time) bool {
-	for _, p := range m.Points {
-		if !p.Timestamp.Before(since) {
-			return true
-		}
+	for range m.Between(since, time.Unix(1<<40, 0)) {
+		return true
 	}
 	return false
 }
@@ -484,8 +481,10 @@ func getMetricData(s *Server, r *Request) (map[string]any, error) {
 			continue
 		}
 		ms := metricSeries{q: q, times: []any{}, values: []any{}}
-		if m := idx[q.key]; m != nil && unitMatches(m.Metric, q.unit) {
-			buckets := aggregate(s.withLive(q.key, m.pointsFrom(start, end, q.period), start, end), start, end, q.period, q.percentile)
+		if m := idx[q.key]; m != nil && unitMatches(m, q.unit) {
+			points, most := window(m, start, end, q.period)
+			points, most = s.withLive(q.key, points, most, start, end)
+			buckets := aggregate(points, most, start, end, q.period, q.percentile)
 			ms.times, ms.values = make([]any, 0, len(buckets)), make([]any, 0, len(buckets))
 			if scan == "TimestampDescending" {
 				slices.Reverse(buckets)

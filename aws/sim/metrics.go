@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strconv"
@@ -39,16 +40,17 @@ func windowStart(start time.Time, period time.Duration) time.Time {
 // aggregate groups the points with a timestamp in [start, end) into
 // buckets of the given period aligned to windowStart(start), oldest first.
 // Empty buckets are left out, as CloudWatch leaves out periods without
-// data. withAverages keeps the per-point averages for percentiles.
-func aggregate(points []world.Point, start, end time.Time, period time.Duration, withAverages bool) []bucket {
+// data. withAverages keeps the per-point averages for percentiles. most
+// bounds the points, so that the buckets are allocated once.
+func aggregate(points iter.Seq[world.Point], most int, start, end time.Time, period time.Duration, withAverages bool) []bucket {
 	if period <= 0 || !start.Before(end) {
 		return nil
 	}
 	origin := windowStart(start, period)
 	// At most one bucket a period, and one a point: allocate once.
-	out := make([]bucket, 0, min(int64(len(points)), int64(end.Sub(origin)/period)+1))
+	out := make([]bucket, 0, max(0, min(int64(most), int64(end.Sub(origin)/period)+1)))
 	last, lastAt := int64(-1), -1 // the newest bucket's number and position
-	for _, p := range points {
+	for p := range points {
 		if p.Timestamp.Before(origin) || !p.Timestamp.Before(end) {
 			continue
 		}

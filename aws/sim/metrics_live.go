@@ -1,7 +1,7 @@
 package sim
 
 import (
-	"slices"
+	"iter"
 	"sync"
 	"time"
 
@@ -56,18 +56,30 @@ func (s *Server) recordReservationOf(o world.Object, now time.Time) {
 }
 
 // withLive adds to a series' stored points those the simulator recorded
-// for it in [start, end); the stored slice is not changed.
-func (s *Server) withLive(key string, stored []world.Point, start, end time.Time) []world.Point {
+// for it in [start, end), after them (they are newer), and raises the
+// bound on their number to match.
+func (s *Server) withLive(key string, stored iter.Seq[world.Point], most int, start, end time.Time) (iter.Seq[world.Point], int) {
 	s.live.mu.Lock()
-	defer s.live.mu.Unlock()
 	var add []world.Point
 	for _, p := range s.live.points[key] {
 		if !p.Timestamp.Before(start) && p.Timestamp.Before(end) {
 			add = append(add, p)
 		}
 	}
+	s.live.mu.Unlock()
 	if len(add) == 0 {
-		return stored
+		return stored, most
 	}
-	return append(slices.Clip(stored), add...)
+	return func(yield func(world.Point) bool) {
+		for p := range stored {
+			if !yield(p) {
+				return
+			}
+		}
+		for _, p := range add {
+			if !yield(p) {
+				return
+			}
+		}
+	}, most + len(add)
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -103,7 +104,7 @@ func TestAggregate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []row
-			for _, b := range aggregate(tt.points, tt.start, tt.end, tt.period, true) {
+			for _, b := range aggregate(slices.Values(tt.points), len(tt.points), tt.start, tt.end, tt.period, true) {
 				got = append(got, row{At: b.Timestamp, Avg: b.Average, Max: b.Maximum, Min: b.Minimum, Sum: b.Sum, Count: b.SampleCount, Averages: b.averages})
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -165,16 +166,20 @@ func TestValidPeriod(t *testing.T) {
 
 // BenchmarkGetMetricData is the worst case the bot may ask: 500 queries,
 // each over 24 hours of 1-minute points, aggregated to 5 minutes; and the
-// same series asked for their last hour, which must cost in proportion.
+// same series asked for their last hour and their last 5 minutes, which
+// must cost in proportion. The series are compact runs, as Load keeps
+// them.
 func BenchmarkGetMetricData(b *testing.B) {
 	w := &world.World{Now: atMinute(24 * 60)}
 	queries := make([]any, 0, maxMetricDataQueries)
 	for i := range maxMetricDataQueries {
-		m := world.Metric{Namespace: "AWS/ECS", MetricName: "CPUUtilization", Period: 60,
-			Dimensions: map[string]string{"ClusterName": "c", "ServiceName": fmt.Sprintf("svc%d", i)}}
-		for j := range 24 * 60 {
-			m.Points = append(m.Points, flatPoint(j, float64(j%100)))
+		col := make([]float64, 24*60)
+		for j := range col {
+			col[j] = float64(j % 100)
 		}
+		m := world.Metric{Namespace: "AWS/ECS", MetricName: "CPUUtilization", Period: 60,
+			Dimensions: map[string]string{"ClusterName": "c", "ServiceName": fmt.Sprintf("svc%d", i)},
+			Run:        world.Run{Start: atMinute(0), Average: col, Maximum: col, Minimum: col, Sum: col}}
 		w.Metrics = append(w.Metrics, m)
 		queries = append(queries, map[string]any{
 			"Id": fmt.Sprintf("m%d", i),
@@ -191,7 +196,7 @@ func BenchmarkGetMetricData(b *testing.B) {
 	for _, window := range []struct {
 		name       string
 		start, end int
-	}{{"day", 0, 24 * 60}, {"last hour", 23 * 60, 24 * 60}} {
+	}{{"day", 0, 24 * 60}, {"last hour", 23 * 60, 24 * 60}, {"last 5 minutes", 24*60 - 5, 24 * 60}} {
 		b.Run(window.name, func(b *testing.B) {
 			r := &Request{Input: map[string]any{"MetricDataQueries": queries, "StartTime": atMinute(window.start), "EndTime": atMinute(window.end)}}
 			b.ReportAllocs()

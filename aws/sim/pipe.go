@@ -16,7 +16,15 @@ import (
 // bubble (see RoundTrips): a goroutine blocked on a socket is never
 // "durably blocked", so a bubble cannot use loopback; one blocked on a
 // pipe is. Create the simulator inside the bubble.
+//
+// Every answer then waits on the bubble's clock, even at a latency of 0
+// (for a nanosecond of fake time, which costs no real time): the clock
+// moves only when every goroutine of the bubble is blocked, so each call
+// the client can make before an answer has arrived, and the round trips
+// count the same at 0 ms as at any latency. On loopback at 0 ms the order
+// is the machine's scheduling and the count only an upper bound.
 func (s *Server) ListenPipe() (url string, dial func(ctx context.Context, network, addr string) (net.Conn, error)) {
+	s.settle.Store(true)
 	ln := &pipeListener{conns: make(chan net.Conn), done: make(chan struct{})}
 	s.serve(ln)
 	return "http://sim.pipe", ln.dial

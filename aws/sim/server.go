@@ -139,8 +139,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Latency is served outside the lock so that concurrent calls overlap,
 	// as they would against AWS.
-	if s.opts.Latency > 0 {
-		s.wait(r.Context(), s.opts.Latency)
+	if s.opts.Latency > 0 || s.settle.Load() {
+		s.wait(r.Context(), max(s.opts.Latency, time.Nanosecond))
 	}
 
 	var body []byte

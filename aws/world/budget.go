@@ -80,7 +80,11 @@ func countValues(data []byte, limit int) (count, line int) {
 // exponentially) or that has a list longer than maxListLen. Each node is
 // visited once: an anchor's expanded size is remembered.
 func checkTree(file string, root *yaml.Node) *Error {
+	// Only an anchored node can be reached twice (through its aliases), so
+	// only those sizes are remembered: a map entry a value would double
+	// what a large file costs to load.
 	size := map[*yaml.Node]int{}
+	nodes := 0
 	var walk func(n *yaml.Node, depth int) (int, *Error)
 	walk = func(n *yaml.Node, depth int) (int, *Error) {
 		if n == nil {
@@ -89,6 +93,7 @@ func checkTree(file string, root *yaml.Node) *Error {
 		if s, ok := size[n]; ok {
 			return s, nil
 		}
+		nodes++
 		if depth > 1000 {
 			return 0, &Error{File: file, Line: n.Line, Column: n.Column, Message: "the file nests deeper than 1000 levels", Fix: "a world file is a few levels deep; check the indentation"}
 		}
@@ -123,16 +128,18 @@ func checkTree(file string, root *yaml.Node) *Error {
 				Message: fmt.Sprintf("with its anchors (&name) expanded where they are used (*name), the file holds more than %d values", maxExpanded),
 				Fix:     "use each anchor a few times at most; a world file that refers to anchors that refer to anchors grows exponentially"}
 		}
-		size[n] = total
+		if n.Anchor != "" {
+			size[n] = total
+		}
 		return total, nil
 	}
 	total, err := walk(root, 0)
 	if err != nil {
 		return err
 	}
-	if limit := max(anchorGrowth*len(size), expandedFloor); total > limit {
+	if limit := max(anchorGrowth*nodes, expandedFloor); total > limit {
 		return &Error{File: file, Line: root.Line, Column: root.Column,
-			Message: fmt.Sprintf("with its anchors (&name) expanded where they are used (*name), the file's %d values become %d; a world file may grow at most %d times so", len(size), total, anchorGrowth),
+			Message: fmt.Sprintf("with its anchors (&name) expanded where they are used (*name), the file's %d values become %d; a world file may grow at most %d times so", nodes, total, anchorGrowth),
 			Fix:     "use each anchor a few times at most; a world file that refers to anchors that refer to anchors grows exponentially"}
 	}
 	return nil

@@ -254,8 +254,8 @@ func latest(w *World) time.Time {
 			walk(o)
 		}
 	}
-	for _, m := range w.Metrics {
-		for _, pt := range m.Points {
+	for i := range w.Metrics {
+		for pt := range w.Metrics[i].All() {
 			see(pt.Timestamp)
 		}
 	}

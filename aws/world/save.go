@@ -1,7 +1,11 @@
 package world
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"sort"
 	"strconv"
@@ -10,76 +14,322 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Marshal writes w as a world file: the same shapes Load reads, timestamps
-// as RFC 3339 in the zone they carry, so that a saved or captured world
-// loads unchanged and reads well.
+// Marshal is Encode into memory.
 func Marshal(w *World) ([]byte, error) {
-	root := &yaml.Node{Kind: yaml.MappingNode}
-	add := func(key string, v any) error {
-		n, err := toNode(v)
-		if err != nil {
-			return fmt.Errorf("writing %s of the world file: %w", key, err)
-		}
-		root.Content = append(root.Content, strNode(key), n)
-		return nil
-	}
-	if err := add("version", Version); err != nil {
+	var b bytes.Buffer
+	if err := Encode(&b, w); err != nil {
 		return nil, err
 	}
+	return b.Bytes(), nil
+}
+
+// Save writes w to path (0600: a capture can hold account ids and log
+// lines), streaming it to the file.
+func Save(path string, w *World) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("saving the world file: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("saving the world file %s: %w", path, cerr)
+		}
+	}()
+	if err := Encode(f, w); err != nil {
+		return fmt.Errorf("saving the world file %s: %w", path, err)
+	}
+	return nil
+}
+
+// Encode writes w as a world file: the same shapes Load reads, timestamps
+// as RFC 3339 in the zone they carry, so that a saved or captured world
+// loads unchanged and reads well. Metric series are written as compact
+// runs where their points allow. It streams: each object is turned into
+// YAML and written on its own, so the memory it needs is that of the
+// largest object, not of the whole document.
+func Encode(out io.Writer, w *World) error {
+	e := &encoder{w: bufio.NewWriterSize(out, 64<<10)}
+	e.pair("version", Version)
 	if !w.Now.IsZero() {
-		_ = add("now", w.Now)
+		e.pair("now", w.Now)
 	}
 	if w.Region != "" {
-		_ = add("region", w.Region)
+		e.pair("region", w.Region)
 	}
 	if w.AccountID != "" {
-		_ = add("accountId", w.AccountID)
+		e.pair("accountId", w.AccountID)
 	}
 	for _, k := range objectKindOrder {
 		list := *objectKinds[k].field(w)
 		if len(list) == 0 {
 			continue
 		}
-		l := make([]any, len(list))
-		for i, o := range list {
-			l[i] = o
-		}
-		if err := add(k, l); err != nil {
-			return nil, err
+		e.text(k + ":\n")
+		for _, o := range list {
+			e.item(o)
 		}
 	}
 	if len(w.Metrics) > 0 {
-		if err := add("metrics", metricsYAML(w.Metrics)); err != nil {
-			return nil, err
+		e.text("metrics:\n")
+		for i := range w.Metrics {
+			e.metric(&w.Metrics[i])
 		}
 	}
 	if len(w.Logs) > 0 {
-		if err := add("logs", logsYAML(w.Logs)); err != nil {
-			return nil, err
+		e.text("logs:\n")
+		for _, l := range w.Logs {
+			e.item(logYAML(l))
 		}
 	}
 	for _, k := range sortedKeys(w.Extra) {
-		if err := add(k, w.Extra[k]); err != nil {
-			return nil, err
-		}
+		e.pair(k, w.Extra[k])
 	}
-	out, err := yaml.Marshal(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}})
-	if err != nil {
-		return nil, fmt.Errorf("writing the world file: %w", err)
+	if e.err == nil {
+		e.err = e.w.Flush()
 	}
-	return out, nil
-}
-
-// Save writes w to path (0600: a capture can hold account ids and log lines).
-func Save(path string, w *World) error {
-	data, err := Marshal(w)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		return fmt.Errorf("saving the world file: %w", err)
+	if e.err != nil {
+		return fmt.Errorf("writing the world file: %w", e.err)
 	}
 	return nil
+}
+
+// encoder writes a world file piece by piece; the first error sticks.
+type encoder struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (e *encoder) text(s string) {
+	if e.err == nil {
+		_, e.err = e.w.WriteString(s)
+	}
+}
+
+// yaml is the YAML text of one value.
+func (e *encoder) yaml(v any) []byte {
+	if e.err != nil {
+		return nil
+	}
+	n, err := toNode(v)
+	if err != nil {
+		e.err = err
+		return nil
+	}
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		e.err = err
+	}
+	return b
+}
+
+// pair writes one top-level key and its value.
+func (e *encoder) pair(key string, v any) {
+	e.indented(e.yaml(map[string]any{key: v}), "", "")
+}
+
+// item writes one element of a top-level list.
+func (e *encoder) item(v any) { e.indented(e.yaml(v), "  - ", "    ") }
+
+// indented writes text with first before its first line and rest before
+// the others (empty lines stay empty, so block scalars keep their text).
+func (e *encoder) indented(text []byte, first, rest string) {
+	prefix := first
+	for len(text) > 0 && e.err == nil {
+		line, tail, _ := bytes.Cut(text, []byte("\n"))
+		if len(line) > 0 {
+			e.text(prefix)
+		}
+		if e.err == nil {
+			_, e.err = e.w.Write(line)
+		}
+		e.text("\n")
+		text, prefix = tail, rest
+	}
+}
+
+// metric writes one series: its keys, then its compact run as flow lists
+// of numbers written directly (a yaml.Node a value would cost more than
+// the rest of the file), then the points that fit no run.
+func (e *encoder) metric(m *Metric) {
+	run, points := compact(m)
+	head := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(k string, v any) {
+		n, err := toNode(v)
+		if err != nil && e.err == nil {
+			e.err = err
+		}
+		head.Content = append(head.Content, strNode(k), n)
+	}
+	add("namespace", m.Namespace)
+	add("metricName", m.MetricName)
+	if len(m.Dimensions) > 0 {
+		d := map[string]any{}
+		for k, v := range m.Dimensions {
+			d[k] = v
+		}
+		add("dimensions", d)
+		head.Content[len(head.Content)-1].Style = yaml.FlowStyle
+	}
+	if m.Unit != "" {
+		add("unit", m.Unit)
+	}
+	add("period", m.Period)
+	for _, k := range sortedKeys(m.Extra) {
+		add(k, m.Extra[k])
+	}
+	if e.err != nil {
+		return
+	}
+	text, err := yaml.Marshal(head)
+	if err != nil {
+		e.err = err
+		return
+	}
+	var b bytes.Buffer
+	b.Write(text)
+	if run.Len() > 0 {
+		fmt.Fprintf(&b, "start: %q\n", formatTime(run.Start))
+		if cols := runColumns(&run); cols == nil {
+			b.WriteString("values: ")
+			writeColumn(&b, run.Average)
+			b.WriteByte('\n')
+		} else {
+			b.WriteString("stats:\n")
+			for k, col := range cols {
+				if col != nil {
+					b.WriteString("  " + statNames[k] + ": ")
+					writeColumn(&b, col)
+					b.WriteByte('\n')
+				}
+			}
+		}
+	}
+	if len(points) > 0 {
+		pts := make([]any, len(points))
+		for i, p := range points {
+			pts[i] = map[string]any{"timestamp": formatTime(p.Timestamp), "average": p.Average, "maximum": p.Maximum,
+				"minimum": p.Minimum, "sum": p.Sum, "sampleCount": p.SampleCount}
+		}
+		b.Write(e.yaml(map[string]any{"points": pts}))
+	}
+	e.indented(b.Bytes(), "  - ", "    ")
+}
+
+// writeColumn writes a flow list of numbers, null for a gap.
+func writeColumn(b *bytes.Buffer, col []float64) {
+	b.WriteByte('[')
+	var num [32]byte
+	for i, v := range col {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			b.WriteString("null")
+			continue
+		}
+		b.Write(strconv.AppendFloat(num[:0], v, 'g', -1, 64))
+	}
+	b.WriteByte(']')
+}
+
+// runColumns is nil when the run can be written as `values` (every
+// statistic of a slot equal, one sample); else the columns to write under
+// `stats`: Average always, and each other one only when Load would not
+// work it out to the same values from those written (fillPoint).
+func runColumns(r *Run) [][]float64 {
+	all := [][]float64{r.Average, r.Maximum, r.Minimum, r.Sum, r.SampleCount}
+	flat := true
+	for i, a := range r.Average {
+		if math.IsNaN(a) {
+			continue
+		}
+		if r.Maximum[i] != a || r.Minimum[i] != a || r.Sum[i] != a || (r.SampleCount != nil && r.SampleCount[i] != 1) {
+			flat = false
+			break
+		}
+	}
+	if flat {
+		return nil
+	}
+	if all[4] == nil {
+		ones := make([]float64, r.Len())
+		for i := range ones {
+			ones[i] = 1
+		}
+		all[4] = ones
+	}
+	keep := [5]bool{true, true, true, true, true}
+	for _, k := range []int{1, 2, 3, 4} { // Maximum, Minimum, Sum, SampleCount
+		keep[k] = false
+		if !derives(all, keep) {
+			keep[k] = true
+		}
+	}
+	for k := range all {
+		if !keep[k] {
+			all[k] = nil
+		}
+	}
+	return all
+}
+
+// derives says whether Load, given only the columns keep marks, works out
+// every column exactly.
+func derives(cols [][]float64, keep [5]bool) bool {
+	for i, a := range cols[0] {
+		if math.IsNaN(a) {
+			continue
+		}
+		pt := Point{Average: a, Maximum: cols[1][i], Minimum: cols[2][i], Sum: cols[3][i], SampleCount: cols[4][i]}
+		want := pt
+		if !keep[1] {
+			pt.Maximum = 0
+		}
+		if !keep[2] {
+			pt.Minimum = 0
+		}
+		if !keep[3] {
+			pt.Sum = 0
+		}
+		if !keep[4] {
+			pt.SampleCount = 0
+		}
+		fillPoint(&pt, keep)
+		if pt != want {
+			return false
+		}
+	}
+	return true
+}
+
+// compact is m's points as one run on m's period and the points that fit
+// it not: a series loaded from `points` is written as a run when they lie
+// on its grid.
+func compact(m *Metric) (Run, []Point) {
+	if m.Run.Len() > 0 || len(m.Points) == 0 || m.Period <= 0 {
+		return m.Run, m.Points
+	}
+	step := time.Duration(m.Period) * time.Second
+	start := m.Points[0].Timestamp
+	last := m.Points[len(m.Points)-1].Timestamp
+	n := int(last.Sub(start)/step) + 1
+	if n > 4*len(m.Points)+16 { // mostly gaps: points are smaller
+		return m.Run, m.Points
+	}
+	cols := make([]float64, 5*n)
+	for i := range cols {
+		cols[i] = math.NaN()
+	}
+	r := Run{Start: start, Average: cols[:n:n], Maximum: cols[n : 2*n : 2*n], Minimum: cols[2*n : 3*n : 3*n], Sum: cols[3*n : 4*n : 4*n], SampleCount: cols[4*n:]}
+	for _, p := range m.Points {
+		d := p.Timestamp.Sub(start)
+		i := int(d / step)
+		if d%step != 0 || i >= n || !math.IsNaN(r.Average[i]) || math.IsNaN(p.Average) {
+			return m.Run, m.Points // off the grid, or two points in a slot
+		}
+		r.Average[i], r.Maximum[i], r.Minimum[i], r.Sum[i], r.SampleCount[i] = p.Average, p.Maximum, p.Minimum, p.Sum, p.SampleCount
+	}
+	return r, nil
 }
 
 func formatTime(t time.Time) string {
@@ -197,56 +447,21 @@ func boolInt(b bool) int {
 	return 0
 }
 
-func metricsYAML(ms []Metric) []any {
-	out := make([]any, 0, len(ms))
-	for _, m := range ms {
-		o := map[string]any{}
-		for k, v := range m.Extra {
-			o[k] = v
-		}
-		o["namespace"] = m.Namespace
-		o["metricName"] = m.MetricName
-		if len(m.Dimensions) > 0 {
-			d := map[string]any{}
-			for k, v := range m.Dimensions {
-				d[k] = v
-			}
-			o["dimensions"] = d
-		}
-		if m.Unit != "" {
-			o["unit"] = m.Unit
-		}
-		o["period"] = m.Period
-		pts := make([]any, len(m.Points))
-		for i, p := range m.Points {
-			pts[i] = map[string]any{"timestamp": formatTime(p.Timestamp), "average": p.Average, "maximum": p.Maximum,
-				"minimum": p.Minimum, "sum": p.Sum, "sampleCount": p.SampleCount}
-		}
-		o["points"] = pts
-		out = append(out, o)
+func logYAML(l LogStream) map[string]any {
+	o := map[string]any{}
+	for k, v := range l.Extra {
+		o[k] = v
 	}
-	return out
-}
-
-func logsYAML(ls []LogStream) []any {
-	out := make([]any, 0, len(ls))
-	for _, l := range ls {
-		o := map[string]any{}
-		for k, v := range l.Extra {
-			o[k] = v
+	o["logGroupName"] = l.LogGroupName
+	o["logStreamName"] = l.LogStreamName
+	evs := make([]any, len(l.Events))
+	for i, e := range l.Events {
+		ev := map[string]any{"timestamp": formatTime(e.Timestamp), "message": e.Message}
+		if !e.IngestionTime.IsZero() {
+			ev["ingestionTime"] = formatTime(e.IngestionTime)
 		}
-		o["logGroupName"] = l.LogGroupName
-		o["logStreamName"] = l.LogStreamName
-		evs := make([]any, len(l.Events))
-		for i, e := range l.Events {
-			ev := map[string]any{"timestamp": formatTime(e.Timestamp), "message": e.Message}
-			if !e.IngestionTime.IsZero() {
-				ev["ingestionTime"] = formatTime(e.IngestionTime)
-			}
-			evs[i] = ev
-		}
-		o["events"] = evs
-		out = append(out, o)
+		evs[i] = ev
 	}
-	return out
+	o["events"] = evs
+	return o
 }

@@ -16,7 +16,7 @@ import (
 func (p *parser) metrics(n *yaml.Node) []Metric {
 	var out []Metric
 	p.eachMapping(n, "metrics", true, "a list of metric series",
-		"a metric series (namespace, metricName, dimensions, points or start+values)", func(e *yaml.Node, path string) {
+		"a metric series (namespace, metricName, dimensions, points or start with values or stats)", func(e *yaml.Node, path string) {
 			if m, ok := p.metric(e, path); ok {
 				out = append(out, m)
 			}
@@ -27,7 +27,7 @@ func (p *parser) metrics(n *yaml.Node) []Metric {
 func (p *parser) metric(e *yaml.Node, path string) (Metric, bool) {
 	m := Metric{Period: 60}
 	var start time.Time
-	var startNode, valuesNode, pointsNode *yaml.Node
+	var startNode, valuesNode, statsNode, pointsNode *yaml.Node
 	errs := len(p.errs)
 	for i := 0; i+1 < len(e.Content); i += 2 {
 		k, v := e.Content[i].Value, resolve(e.Content[i+1])
@@ -53,6 +53,8 @@ func (p *parser) metric(e *yaml.Node, path string) (Metric, bool) {
 			start, _ = p.timestamp(v, sub)
 		case "values":
 			valuesNode = v
+		case "stats":
+			statsNode = v
 		case "points":
 			pointsNode = v
 		default:
@@ -71,14 +73,19 @@ func (p *parser) metric(e *yaml.Node, path string) (Metric, bool) {
 	if pointsNode != nil {
 		m.Points = append(m.Points, p.points(pointsNode, path+".points")...)
 	}
-	if valuesNode != nil {
-		if startNode == nil {
-			p.errorf(valuesNode, path+".values", "a compact run needs `start`, the time of its first value")
-		} else {
-			m.Points = append(m.Points, p.run(valuesNode, path+".values", start, m.Period)...)
-		}
-	} else if startNode != nil {
-		p.errorf(startNode, path+".start", "`start` goes with `values`, the compact run it starts")
+	switch {
+	case valuesNode != nil && statsNode != nil:
+		p.errorf(statsNode, path+".stats", "a series has either `values` (every statistic the same) or `stats` (one list a statistic), not both")
+	case valuesNode != nil && startNode == nil:
+		p.errorf(valuesNode, path+".values", "a compact run needs `start`, the time of its first value")
+	case statsNode != nil && startNode == nil:
+		p.errorf(statsNode, path+".stats", "a compact run needs `start`, the time of its first value")
+	case valuesNode != nil:
+		m.Run = p.run(valuesNode, path+".values", start)
+	case statsNode != nil:
+		m.Run = p.stats(statsNode, path+".stats", start)
+	case startNode != nil:
+		p.errorf(startNode, path+".start", "`start` goes with `values` or `stats`, the compact run it starts")
 	}
 	sort.SliceStable(m.Points, func(i, j int) bool { return m.Points[i].Timestamp.Before(m.Points[j].Timestamp) })
 	return m, len(p.errs) == errs
@@ -213,38 +220,132 @@ func fillPoint(pt *Point, have [5]bool) {
 	}
 }
 
-// run expands a compact run: one value per period from start; a null is a
-// gap (no data that minute).
-func (p *parser) run(v *yaml.Node, path string, start time.Time, period int) []Point {
+// run reads a `values` run: one value per period from start, standing for
+// every statistic of its point; a null is a gap (no data that minute). The
+// four statistics share the column.
+func (p *parser) run(v *yaml.Node, path string, start time.Time) Run {
+	col := p.column(v, path)
+	return Run{Start: start, Average: col, Maximum: col, Minimum: col, Sum: col}
+}
+
+// column reads a list of numbers and nulls; a null is NaN.
+func (p *parser) column(v *yaml.Node, path string) []float64 {
 	if v.Kind != yaml.SequenceNode {
 		p.errorf(v, path, "expected a list of numbers, got a %s", kindName(v))
 		return nil
 	}
-	out := make([]Point, 0, len(v.Content))
+	out := make([]float64, len(v.Content))
 	for i, e := range v.Content {
 		e = resolve(e)
+		out[i] = math.NaN()
 		if e.Kind == yaml.ScalarNode && e.Tag == "!!null" {
 			continue
 		}
-		f, ok := p.number(e, fmt.Sprintf("%s[%d]", path, i))
-		if !ok {
-			continue
+		// The path is spelt out only for a value that is wrong: a
+		// string a value would cost more than the value.
+		if f, ok := parseNumber(e); ok {
+			out[i] = f
+		} else {
+			p.number(e, fmt.Sprintf("%s[%d]", path, i))
 		}
-		out = append(out, Point{
-			Timestamp: start.Add(time.Duration(i*period) * time.Second),
-			Average:   f, Maximum: f, Minimum: f, Sum: f, SampleCount: 1,
-		})
 	}
 	return out
 }
 
+// statNames are the statistics a `stats` run may list, as CloudWatch
+// names them, in the order of statIndex.
+var statNames = [5]string{"Average", "Maximum", "Minimum", "Sum", "SampleCount"}
+
+// stats reads a `stats` run: a list a statistic, all of one length. A slot
+// null in every list is a gap; the statistics a slot leaves out are worked
+// out as for a point (fillPoint).
+func (p *parser) stats(v *yaml.Node, path string, start time.Time) Run {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, path, "expected a mapping of statistics such as {Average: [41, 43], Maximum: [60, 71]}, got a %s", kindName(v))
+		return Run{}
+	}
+	var cols [5][]float64
+	var nodes [5]*yaml.Node
+	n, errs := -1, len(p.errs)
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i].Value, resolve(v.Content[i+1])
+		idx, ok := statIndex[strings.ToLower(k)]
+		if !ok {
+			p.errorf(v.Content[i], path+"."+k, "unknown statistic %q; use Average, Maximum, Minimum, Sum or SampleCount", k)
+			continue
+		}
+		cols[idx], nodes[idx] = p.column(val, path+"."+k), val
+		if n >= 0 && len(cols[idx]) != n {
+			p.errorf(val, path+"."+k, "this list has %d values and the one before it %d; every statistic needs one value (or null) a slot", len(cols[idx]), n)
+		}
+		n = len(cols[idx])
+	}
+	if n < 0 {
+		p.errorf(v, path, "no statistic: give at least Average, Maximum, Minimum or Sum")
+	}
+	if len(p.errs) > errs {
+		return Run{}
+	}
+	for k := range cols {
+		if cols[k] == nil {
+			cols[k] = make([]float64, n)
+		}
+	}
+	for k := range cols {
+		if nodes[k] == nil { // not given: worked out in every slot
+			for i := range cols[k] {
+				cols[k][i] = math.NaN()
+			}
+		}
+	}
+	for i := range n {
+		if math.IsNaN(cols[0][i]) && math.IsNaN(cols[1][i]) && math.IsNaN(cols[2][i]) && math.IsNaN(cols[3][i]) && !math.IsNaN(cols[4][i]) {
+			p.errorf(nodes[4], fmt.Sprintf("%s.SampleCount[%d]", path, i), "a slot needs at least one of Average, Maximum, Minimum or Sum besides its SampleCount")
+		}
+	}
+	r := Run{Start: start, Average: cols[0], Maximum: cols[1], Minimum: cols[2], Sum: cols[3], SampleCount: cols[4]}
+	r.Fill()
+	return r
+}
+
+// Fill works out, in every slot of r with data, the statistics that are
+// NaN from those that are not, as Load does for a point (fillPoint); a
+// slot with none of Average, Maximum, Minimum and Sum becomes a gap. The
+// run needs its SampleCount column.
+func (r *Run) Fill() {
+	cols := [5][]float64{r.Average, r.Maximum, r.Minimum, r.Sum, r.SampleCount}
+	for i := range r.Average {
+		var have [5]bool
+		for k := range cols {
+			have[k] = !math.IsNaN(cols[k][i])
+		}
+		if !(have[0] || have[1] || have[2] || have[3]) {
+			for k := range cols {
+				cols[k][i] = math.NaN()
+			}
+			continue
+		}
+		pt := Point{Average: r.Average[i], Maximum: r.Maximum[i], Minimum: r.Minimum[i], Sum: r.Sum[i], SampleCount: r.SampleCount[i]}
+		fillPoint(&pt, have)
+		r.Average[i], r.Maximum[i], r.Minimum[i], r.Sum[i], r.SampleCount[i] = pt.Average, pt.Maximum, pt.Minimum, pt.Sum, pt.SampleCount
+	}
+}
+
 func (p *parser) number(v *yaml.Node, path string) (float64, bool) {
+	if f, ok := parseNumber(v); ok {
+		return f, true
+	}
+	p.errorf(v, path, "expected a number, got %s", kindName(v))
+	return 0, false
+}
+
+// parseNumber reads a finite number.
+func parseNumber(v *yaml.Node) (float64, bool) {
 	if v.Kind == yaml.ScalarNode {
 		if f, err := strconv.ParseFloat(strings.TrimSpace(v.Value), 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 			return f, true
 		}
 	}
-	p.errorf(v, path, "expected a number, got %s", kindName(v))
 	return 0, false
 }
 

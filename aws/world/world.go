@@ -6,6 +6,9 @@
 package world
 
 import (
+	"iter"
+	"math"
+	"slices"
 	"time"
 )
 
@@ -45,17 +48,103 @@ type World struct {
 	Extra map[string]any
 }
 
-// Metric is one CloudWatch metric series. A compact run (start + values) is
-// expanded into Points at load.
+// Metric is one CloudWatch metric series: a compact run (`start` with
+// `values` or `stats`) and points given one by one (`points`).
 type Metric struct {
 	Namespace  string
 	MetricName string
 	Dimensions map[string]string
 	Unit       string
 	Period     int // seconds between points; default 60
-	Points     []Point
+	Run        Run
+	Points     []Point // oldest first once loaded
 	Extra      map[string]any
 }
+
+// Run is a compact run: slot i is at Start + i×Period, and each statistic
+// is a column of values, one a slot, NaN where the slot has no data.
+// Columns are 8 bytes a value where a Point is 64, which keeps a world of
+// a thousand services small; a `values` run shares one column among the
+// four statistics. Columns are never changed in place once built, so
+// copies of a world share them.
+type Run struct {
+	Start                          time.Time
+	Average, Maximum, Minimum, Sum []float64
+	SampleCount                    []float64 // nil: one sample in every slot with data
+}
+
+// Len is the number of slots, gaps included.
+func (r *Run) Len() int { return len(r.Average) }
+
+// At is slot i as a point; false for a gap.
+func (r *Run) At(i, period int) (Point, bool) {
+	if math.IsNaN(r.Average[i]) {
+		return Point{}, false
+	}
+	p := Point{Timestamp: r.Start.Add(time.Duration(i*period) * time.Second),
+		Average: r.Average[i], Maximum: r.Maximum[i], Minimum: r.Minimum[i], Sum: r.Sum[i], SampleCount: 1}
+	if r.SampleCount != nil {
+		p.SampleCount = r.SampleCount[i]
+	}
+	return p, true
+}
+
+// Between yields the series' points with a timestamp in [from, to), oldest
+// first: the run's slots in that range (found by arithmetic, so the cost
+// is that of the points asked for) merged with Points (found by binary
+// search; they must be sorted, as Load leaves them).
+func (m *Metric) Between(from, to time.Time) iter.Seq[Point] {
+	return func(yield func(Point) bool) {
+		period := max(m.Period, 1)
+		step := time.Duration(period) * time.Second
+		i, end := 0, m.Run.Len()
+		if end > 0 {
+			i = clamp(ceilDiv(from.Sub(m.Run.Start), step), 0, end)
+			end = clamp(ceilDiv(to.Sub(m.Run.Start), step), 0, end)
+		}
+		search := func(t time.Time) int {
+			k, _ := slices.BinarySearchFunc(m.Points, t, func(p Point, t time.Time) int { return p.Timestamp.Compare(t) })
+			return k
+		}
+		pts := m.Points[search(from):max(search(from), search(to))]
+		for i < end || len(pts) > 0 {
+			if i < end {
+				p, ok := m.Run.At(i, period)
+				if !ok {
+					i++
+					continue
+				}
+				if len(pts) == 0 || !pts[0].Timestamp.Before(p.Timestamp) {
+					i++
+					if !yield(p) {
+						return
+					}
+					continue
+				}
+			}
+			if !yield(pts[0]) {
+				return
+			}
+			pts = pts[1:]
+		}
+	}
+}
+
+// All yields every point of the series, oldest first.
+func (m *Metric) All() iter.Seq[Point] {
+	return m.Between(time.Unix(-1<<40, 0), time.Unix(1<<40, 0))
+}
+
+// ceilDiv is ⌈d/step⌉ for a positive step, as an int.
+func ceilDiv(d, step time.Duration) int {
+	q := d / step
+	if d%step > 0 {
+		q++
+	}
+	return int(max(min(q, 1<<40), -1<<40))
+}
+
+func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
 // Point is one stored data point. Load fills every statistic: a statistic
 // the file leaves out is derived from the ones it gives (see fillPoint).
@@ -103,7 +192,7 @@ func (w *World) Clone() *World {
 	c.Extra, _ = deepCopy(w.Extra).(map[string]any)
 	c.Metrics = make([]Metric, len(w.Metrics))
 	for i, m := range w.Metrics {
-		m.Points = append([]Point(nil), m.Points...)
+		m.Points = append([]Point(nil), m.Points...) // Shift moves them in place; run columns are shared
 		m.Dimensions = copyStrings(m.Dimensions)
 		m.Extra, _ = deepCopy(m.Extra).(map[string]any)
 		c.Metrics[i] = m
@@ -168,6 +257,9 @@ func (w *World) Shift(d time.Duration) {
 		}
 	}
 	for i := range w.Metrics {
+		if w.Metrics[i].Run.Len() > 0 {
+			w.Metrics[i].Run.Start = w.Metrics[i].Run.Start.Add(d)
+		}
 		for j := range w.Metrics[i].Points {
 			w.Metrics[i].Points[j].Timestamp = w.Metrics[i].Points[j].Timestamp.Add(d)
 		}

@@ -5,7 +5,9 @@ package fleet
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
@@ -96,4 +98,35 @@ func Count(calls []sim.Call) Tally {
 		}
 	}
 	return t
+}
+
+// PeakHeap runs f and returns the most heap it had in use above what was
+// in use before, sampled every millisecond: what a benchmark reports as
+// the memory a step needed at its peak.
+func PeakHeap(f func()) uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	f()
+	close(done)
+	wg.Wait()
+	return max(peak, base) - base
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -173,8 +174,36 @@ func refs(tasks []ecstypes.Task) []taskRef {
 	return out
 }
 
-// captureMetrics reads every series the snapshots hold again, with all five
-// statistics, so the world answers any statistic a later reader asks for.
+// capturedStats are the statistics a capture reads; the loader works out
+// Sum as Average × SampleCount, as CloudWatch defines the average.
+var capturedStats = []string{"Average", "Maximum", "Minimum", "SampleCount"}
+
+// metricBudget is how many metric values a capture writes at most. The
+// loader refuses a file of more than 500,000 values (aws/world budget.go,
+// which counts a number in a list as two, to stay an upper bound), so that
+// loading never builds a YAML tree of more than about 100 MB; the budget
+// leaves room for the objects of a thousand services beside the metrics.
+const metricBudget = 150_000
+
+// capturePeriod is the shortest of CloudWatch's usual periods at which
+// lists lists of one value a period over window fit metricBudget: a
+// capture of a few services keeps 1-minute points over hours, one of a
+// thousand services over three hours keeps 10-minute points, about the
+// period the daily summary reads a fleet that size at.
+func capturePeriod(lists int, window time.Duration) time.Duration {
+	periods := []time.Duration{time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute,
+		30 * time.Minute, time.Hour, 3 * time.Hour, 6 * time.Hour}
+	for _, p := range periods {
+		if (int(window/p)+1)*lists <= metricBudget {
+			return p
+		}
+	}
+	return 24 * time.Hour
+}
+
+// captureMetrics reads every series the snapshots hold again, with the
+// statistics of capturedStats, so the world answers any statistic a later
+// reader asks for, and keeps each as a compact run.
 func captureMetrics(ctx context.Context, c *ecsaws.Clients, w *world.World, snaps []*ecsaws.ServiceSnapshot, opt Options) error {
 	type seriesID struct{ ns, name, dims string }
 	seen := map[seriesID]ecsaws.Series{}
@@ -198,48 +227,63 @@ func captureMetrics(ctx context.Context, c *ecsaws.Clients, w *world.World, snap
 	for i, id := range ids {
 		series[i] = seen[id]
 	}
-	got, err := c.Statistics(ctx, series, []string{"Average", "Maximum", "Minimum", "Sum", "SampleCount"}, opt.Since, opt.Until)
+	period := capturePeriod(len(series)*len(capturedStats), opt.Until.Sub(opt.Since))
+	got, err := c.Statistics(ctx, series, capturedStats, opt.Since, opt.Until, period)
 	if err != nil {
 		return err
 	}
 	for i, ser := range series {
-		points := map[time.Time]*world.Point{}
-		var order []time.Time
-		period := 0
-		for _, byStat := range got[i] {
-			period = byStat.Period
-			for _, p := range byStat.Points {
-				pt := points[p.T]
-				if pt == nil {
-					pt = &world.Point{Timestamp: p.T}
-					points[p.T] = pt
-					order = append(order, p.T)
-				}
-				switch byStat.Stat {
-				case "Average":
-					pt.Average = p.V
-				case "Maximum":
-					pt.Maximum = p.V
-				case "Minimum":
-					pt.Minimum = p.V
-				case "Sum":
-					pt.Sum = p.V
-				case "SampleCount":
-					pt.SampleCount = p.V
-				}
-			}
+		if m, ok := runOf(ser, got[i]); ok {
+			w.Metrics = append(w.Metrics, m)
 		}
-		if len(order) == 0 {
-			continue
-		}
-		sort.Slice(order, func(a, b int) bool { return order[a].Before(order[b]) })
-		m := world.Metric{Namespace: ser.Namespace, MetricName: ser.MetricName, Dimensions: ser.Dimensions, Period: period}
-		for _, t := range order {
-			m.Points = append(m.Points, *points[t])
-		}
-		w.Metrics = append(w.Metrics, m)
 	}
 	return nil
+}
+
+// runOf keeps one series' statistics as a compact run from its first
+// point to its last; a slot CloudWatch has no data for is a gap.
+func runOf(ser ecsaws.Series, byStat []ecsaws.Series) (world.Metric, bool) {
+	var first, last time.Time
+	period := 0
+	for _, s := range byStat {
+		period = s.Period
+		for _, p := range s.Points {
+			if first.IsZero() || p.T.Before(first) {
+				first = p.T
+			}
+			if p.T.After(last) {
+				last = p.T
+			}
+		}
+	}
+	if first.IsZero() || period <= 0 {
+		return world.Metric{}, false
+	}
+	step := time.Duration(period) * time.Second
+	n := int(last.Sub(first)/step) + 1
+	cols := map[string][]float64{}
+	for _, st := range capturedStats {
+		col := make([]float64, n)
+		for i := range col {
+			col[i] = math.NaN()
+		}
+		cols[st] = col
+	}
+	for _, s := range byStat {
+		for _, p := range s.Points {
+			if i := int(p.T.Sub(first) / step); i < n {
+				cols[s.Stat][i] = p.V
+			}
+		}
+	}
+	sum := make([]float64, n)
+	for i := range sum {
+		sum[i] = math.NaN()
+	}
+	run := world.Run{Start: first, Average: cols["Average"], Maximum: cols["Maximum"], Minimum: cols["Minimum"],
+		Sum: sum, SampleCount: cols["SampleCount"]}
+	run.Fill() // Sum from Average and SampleCount, and any statistic a slot lacks
+	return world.Metric{Namespace: ser.Namespace, MetricName: ser.MetricName, Dimensions: ser.Dimensions, Period: period, Run: run}, true
 }
 
 func dimsKey(d map[string]string) string {

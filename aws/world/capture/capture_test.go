@@ -59,7 +59,7 @@ func TestCaptureReplays(t *testing.T) {
 	}
 }
 
-func serve(t *testing.T, w *world.World) *aws.Clients {
+func serve(t testing.TB, w *world.World) *aws.Clients {
 	t.Helper()
 	srv := sim.New(w, sim.Options{Freeze: true})
 	url, err := srv.Listen("127.0.0.1:0")
