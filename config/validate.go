@@ -434,8 +434,8 @@ func (b *builder) discord(r *rawDiscord, d *Discord) {
 }
 
 var (
-	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	azRE        = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})[a-z]$`)
+	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	azRE     = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})[a-z]$`)
 	// Lengths are checked apart (isName, isRoleARN): a counted repetition
 	// such as {1,512} compiles into that many copies, and cost every
 	// command about 10 ms of start-up.
