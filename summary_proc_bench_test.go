@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
-	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/internal/fleet"
 )
 
@@ -30,7 +29,10 @@ import (
 func BenchmarkSummaryProcess(b *testing.B) {
 	for _, n := range []int{10, 200, 1000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			w := dayFleet(b, n)
+			w, err := fleet.World(n, fleet.Options{Hours: 24, Value: func(i int) float64 { return float64(30 + i%50) }})
+			if err != nil {
+				b.Fatal(err)
+			}
 			s := sim.New(w, sim.Options{Freeze: true})
 			hs := httptest.NewServer(s)
 			defer hs.Close()
@@ -79,23 +81,4 @@ func BenchmarkSummaryProcess(b *testing.B) {
 			b.ReportMetric(float64(tally.ECS)/runs, "ecs-calls/op")
 		})
 	}
-}
-
-// dayFleet is fleet.World(n) with a day of metrics. A day of 1,000
-// services is over a world file's budget of values, so the world is made
-// with an hour and each series given the day of a one-service world.
-func dayFleet(b *testing.B, n int) *world.World {
-	value := func(i int) float64 { return float64(30 + i%50) }
-	w, err := fleet.World(n, fleet.Options{Hours: 1, Value: value})
-	if err != nil {
-		b.Fatal(err)
-	}
-	day, err := fleet.World(1, fleet.Options{Hours: 24, Value: value})
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range w.Metrics {
-		w.Metrics[i].Points = append([]world.Point(nil), day.Metrics[0].Points...)
-	}
-	return w
 }
