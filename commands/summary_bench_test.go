@@ -24,6 +24,40 @@ func benchWorld(b *testing.B, n int) *world.World {
 	return w
 }
 
+// BenchmarkSummaryFleet builds the whole summary reply at 10, 200 and
+// 1,000 services with no latency and a stop history: the in-process
+// counterpart of the main package's BenchmarkSummaryProcess, for profiles
+// (-cpuprofile, -memprofile). Its time and allocations include the
+// simulator's.
+func BenchmarkSummaryFleet(b *testing.B) {
+	for _, n := range []int{10, 200, 1000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			w := benchWorld(b, n)
+			s := sim.New(w, sim.Options{Freeze: true})
+			url, err := s.Listen("127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			c := aws.NewClientsForEndpoint(url, w.Region)
+			defer c.CloseIdleConnections()
+			now := w.Now
+			c.Now = func() time.Time { return now }
+			var refs []ServiceRef
+			for i := range n {
+				refs = append(refs, ServiceRef{Cluster: "club", Service: fmt.Sprintf("svc%02d", i)})
+			}
+			r := NewRouter(Env{Services: refs, AWS: c, Now: c.Now, Stops: fakeHistory{}})
+			b.ReportAllocs()
+			for b.Loop() {
+				if m := r.Summary(context.Background(), SummaryRequest{})[0]; m.Failed {
+					b.Fatal(m.Description)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkSummary50 builds the whole summary reply (gather, stops,
 // render, chart) for 50 services at 100 ms a call, with a stop history
 // (the bot's normal case) and without one (stops from ECS).
