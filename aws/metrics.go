@@ -135,7 +135,7 @@ func (c *Clients) readMetricBatch(ctx context.Context, batch []metricQuery, w me
 		ScanBy:            cwtypes.ScanByTimestampAscending,
 	}
 	for page := 0; ; page++ {
-		res, err := c.CloudWatch.GetMetricData(ctx, in)
+		res, err := c.CloudWatch.GetMetricData(ctx, in, gateMetricPages)
 		if err != nil {
 			return err
 		}
