@@ -64,6 +64,9 @@ func BenchmarkSummaryProcess(b *testing.B) {
 				if !strings.Contains(r.out, "svc00") || strings.Contains(r.out, "no data") {
 					b.Fatalf("no summary:\n%s%s", r.out, r.stderr)
 				}
+				if f := os.Getenv("ECSMEDIC_BENCH_STDERR"); f != "" { // e.g. with GODEBUG=gctrace=1
+					_ = os.WriteFile(fmt.Sprintf("%s.%d", f, n), []byte(r.stderr), 0o600)
+				}
 				rss = max(rss, r.hwmMB)
 				cpu += float64(r.cpu.Microseconds()) / 1000
 				t := fleet.Count(s.Calls())
