@@ -12,10 +12,10 @@ import (
 // metricPages is how many GetMetricData answers the process reads and
 // decodes at once. A full page is up to 100,800 points: about 2 MB on the
 // wire and 5 MB once decoded, so the 9 calls of a 1,000-service summary,
-// decoded side by side, took 70 MB (one at a time: 71 MB of RSS for the
-// whole 1,000-service summary, against 90 with two). The calls still all go out at once
-// (the round trips do not change); the answers beyond these wait in the
-// connection until a reader is free.
+// decoded side by side, took 70 MB; one at a time, the whole 1,000-service
+// summary peaks at 71 MB of RSS, against 90 with two. The calls still all
+// go out at once (the round trips do not change); the other answers wait
+// in their connections until the reader is free.
 var metricPages = make(chan struct{}, 1)
 
 // gateMetricPages is the per-call option that reads GetMetricData
