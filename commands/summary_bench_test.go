@@ -24,6 +24,29 @@ func benchWorld(b *testing.B, n int) *world.World {
 	return w
 }
 
+// benchRouter is a router over n services of a benchWorld served by the
+// simulator at latency a call, whose present is the world's.
+func benchRouter(b *testing.B, n int, latency time.Duration, stops StopHistory) (*sim.Server, *Router) {
+	w := benchWorld(b, n)
+	s := sim.New(w, sim.Options{Freeze: true, Latency: latency})
+	url, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := aws.NewClientsForEndpoint(url, w.Region)
+	b.Cleanup(func() {
+		c.CloseIdleConnections()
+		_ = s.Close()
+	})
+	now := w.Now
+	c.Now = func() time.Time { return now }
+	var refs []ServiceRef
+	for i := range n {
+		refs = append(refs, ServiceRef{Cluster: "club", Service: fmt.Sprintf("svc%02d", i)})
+	}
+	return s, NewRouter(Env{Services: refs, AWS: c, Now: c.Now, Stops: stops})
+}
+
 // BenchmarkSummaryFleet builds the whole summary reply at 10, 200 and
 // 1,000 services with no latency and a stop history: the in-process
 // counterpart of the main package's BenchmarkSummaryProcess, for profiles
@@ -32,22 +55,7 @@ func benchWorld(b *testing.B, n int) *world.World {
 func BenchmarkSummaryFleet(b *testing.B) {
 	for _, n := range []int{10, 200, 1000} {
 		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
-			w := benchWorld(b, n)
-			s := sim.New(w, sim.Options{Freeze: true})
-			url, err := s.Listen("127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			c := aws.NewClientsForEndpoint(url, w.Region)
-			defer c.CloseIdleConnections()
-			now := w.Now
-			c.Now = func() time.Time { return now }
-			var refs []ServiceRef
-			for i := range n {
-				refs = append(refs, ServiceRef{Cluster: "club", Service: fmt.Sprintf("svc%02d", i)})
-			}
-			r := NewRouter(Env{Services: refs, AWS: c, Now: c.Now, Stops: fakeHistory{}})
+			_, r := benchRouter(b, n, 0, fakeHistory{})
 			b.ReportAllocs()
 			for b.Loop() {
 				if m := r.Summary(context.Background(), SummaryRequest{})[0]; m.Failed {
@@ -67,22 +75,7 @@ func BenchmarkSummary50(b *testing.B) {
 		stops StopHistory
 	}{{"history", fakeHistory{}}, {"no-store", nil}} {
 		b.Run(mode.name, func(b *testing.B) {
-			w := benchWorld(b, 50)
-			s := sim.New(w, sim.Options{Freeze: true, Latency: 100 * time.Millisecond})
-			url, err := s.Listen("127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			c := aws.NewClientsForEndpoint(url, w.Region)
-			defer c.CloseIdleConnections()
-			now := w.Now
-			c.Now = func() time.Time { return now }
-			var refs []ServiceRef
-			for i := range 50 {
-				refs = append(refs, ServiceRef{Cluster: "club", Service: fmt.Sprintf("svc%02d", i)})
-			}
-			r := NewRouter(Env{Services: refs, AWS: c, Now: c.Now, Stops: mode.stops})
+			s, r := benchRouter(b, 50, 100*time.Millisecond, mode.stops)
 			ctx := context.Background()
 			var ecsCalls, metricCalls, trips int
 			var wall time.Duration
