@@ -14,6 +14,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
+	"github.com/ecsmedic/ecsmedic/commands/text"
 	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/internal/redact"
 	"github.com/ecsmedic/ecsmedic/store"
@@ -60,6 +61,7 @@ const historyWait = time.Millisecond
 // openBackend chooses the world when --world is given (or the command
 // has a default world, as demo does), else the config and real AWS.
 func openBackend(ctx context.Context, g *globals, defaultWorld string, use storeUse) (*backend, error) {
+	go text.Preload() // parse the words while the first AWS calls are out
 	ref := g.world
 	if ref == "" {
 		ref = defaultWorld

@@ -21,6 +21,18 @@ const summaryKeySep = "\x00"
 // providers, about ten ECS calls for 50 services, and every metric in
 // batches of 500 queries per GetMetricData call.
 func (c *Clients) GatherSummary(ctx context.Context, cluster string, services []string, since, until time.Time) (*ClusterSnapshot, error) {
+	return c.gatherSummary(ctx, cluster, services, since, until, false)
+}
+
+// GatherSummaryStats is GatherSummary with each metric reduced to a
+// SeriesStat as its points arrive (ServiceStats and Stats instead of
+// ServiceMetrics and Metrics): the same calls, in memory that does not
+// grow with the window, for the daily summary of a large cluster.
+func (c *Clients) GatherSummaryStats(ctx context.Context, cluster string, services []string, since, until time.Time) (*ClusterSnapshot, error) {
+	return c.gatherSummary(ctx, cluster, services, since, until, true)
+}
+
+func (c *Clients) gatherSummary(ctx context.Context, cluster string, services []string, since, until time.Time, stats bool) (*ClusterSnapshot, error) {
 	if strings.TrimSpace(cluster) == "" {
 		return nil, fmt.Errorf("a cluster name is needed for the summary")
 	}
@@ -32,7 +44,12 @@ func (c *Clients) GatherSummary(ctx context.Context, cluster string, services []
 	if since.IsZero() {
 		since = until.Add(-24 * time.Hour)
 	}
-	snap := &ClusterSnapshot{Now: now, Region: c.Region, ServiceMetrics: map[string]map[string]Series{}, Metrics: map[string]Series{}}
+	snap := &ClusterSnapshot{Now: now, Region: c.Region}
+	if stats {
+		snap.ServiceStats, snap.Stats = map[string]map[string]SeriesStat{}, map[string]SeriesStat{}
+	} else {
+		snap.ServiceMetrics, snap.Metrics = map[string]map[string]Series{}, map[string]Series{}
+	}
 	g := newGather(ctx)
 	var (
 		mu       sync.Mutex
@@ -86,22 +103,24 @@ func (c *Clients) GatherSummary(ctx context.Context, cluster string, services []
 			qs = append(qs, serviceMetricQueries(cluster, n, n+summaryKeySep)...)
 		}
 		g.do(func(ctx context.Context) {
-			got, err := c.getMetrics(ctx, qs, newMetricWindow(now, since, until, len(qs)))
+			w := newMetricWindow(now, since, until, len(qs))
+			if stats {
+				got, err := c.getMetricStats(ctx, qs, w, since, until)
+				if err != nil {
+					g.soft("CloudWatch metrics", err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				byService(got, snap.ServiceStats, snap.Stats)
+				return
+			}
+			got, err := c.getMetrics(ctx, qs, w)
 			if err != nil {
 				g.soft("CloudWatch metrics", err)
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			for k, s := range got {
-				if name, key, ok := strings.Cut(k, summaryKeySep); ok {
-					if snap.ServiceMetrics[name] == nil {
-						snap.ServiceMetrics[name] = map[string]Series{}
-					}
-					snap.ServiceMetrics[name][key] = s
-				} else {
-					snap.Metrics[k] = s
-				}
-			}
+			byService(got, snap.ServiceMetrics, snap.Metrics)
 		})
 		got := c.describeServices(ctx, g, cluster, names)
 		mu.Lock()
@@ -172,6 +191,21 @@ func (c *Clients) GatherSummary(ctx context.Context, cluster string, services []
 	}
 	snap.Missing = missing
 	return snap, nil
+}
+
+// byService files a summary batch's results, keyed "NAME\x00KEY" for a
+// service's and "KEY" for the cluster's, into perService and cluster.
+func byService[T any](got map[string]T, perService map[string]map[string]T, cluster map[string]T) {
+	for k, v := range got {
+		if name, key, ok := strings.Cut(k, summaryKeySep); ok {
+			if perService[name] == nil {
+				perService[name] = map[string]T{}
+			}
+			perService[name][key] = v
+		} else {
+			cluster[k] = v
+		}
+	}
 }
 
 // listServices returns the names of a cluster's services, 100 per call.

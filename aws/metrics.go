@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,10 +62,32 @@ func newMetricWindow(now, start, end time.Time, n int) metricWindow {
 // the batches concurrently, following NextToken. A failed batch is
 // returned as an error with the series the other batches produced.
 func (c *Clients) getMetrics(ctx context.Context, qs []metricQuery, w metricWindow) (map[string]Series, error) {
-	out := make(map[string]Series, len(qs))
-	if len(qs) == 0 {
-		return out, nil
+	series := make([]Series, len(qs))
+	for i, q := range qs {
+		series[i] = Series{Namespace: q.Namespace, MetricName: q.MetricName, Dimensions: q.Dimensions, Stat: q.Stat, Period: int(w.Period)}
 	}
+	err := c.readMetrics(ctx, qs, w, func(i int, ts []time.Time, vs []float64) {
+		for j, t := range ts {
+			series[i].Points = append(series[i].Points, Sample{T: t, V: vs[j]})
+		}
+	})
+	out := make(map[string]Series, len(qs))
+	for i, q := range qs {
+		s := series[i]
+		// Oldest first, whatever order the pages came in.
+		sort.SliceStable(s.Points, func(a, b int) bool { return s.Points[a].T.Before(s.Points[b].T) })
+		out[q.Key] = s
+	}
+	return out, err
+}
+
+// readMetrics sends every query in batches of 500 per GetMetricData call,
+// the batches concurrently, following NextToken, and hands each page's
+// points of qs[i] to add(i, …) as the page arrives, so a caller keeps
+// only what it needs of them. add runs on one goroutine per batch: never
+// at once for the same i. The first failed batch's error is returned
+// after every batch ended; what the others read was handed over.
+func (c *Clients) readMetrics(ctx context.Context, qs []metricQuery, w metricWindow, add func(i int, ts []time.Time, vs []float64)) error {
 	var (
 		mu   sync.Mutex
 		wg   sync.WaitGroup
@@ -72,38 +95,31 @@ func (c *Clients) getMetrics(ctx context.Context, qs []metricQuery, w metricWind
 	)
 	for start := 0; start < len(qs); start += maxQueriesPerCall {
 		batch := qs[start:min(start+maxQueriesPerCall, len(qs))]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			got, err := c.getMetricBatch(ctx, batch, w)
-			mu.Lock()
-			defer mu.Unlock()
-			for k, s := range got {
-				out[k] = s
-			}
+		wg.Go(func() {
+			err := c.readMetricBatch(ctx, batch, w, func(i int, ts []time.Time, vs []float64) { add(start+i, ts, vs) })
 			if err != nil {
+				mu.Lock()
 				errs = append(errs, err)
+				mu.Unlock()
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if len(errs) > 0 {
-		return out, errs[0]
+		return errs[0]
 	}
-	return out, nil
+	return nil
 }
 
-func (c *Clients) getMetricBatch(ctx context.Context, batch []metricQuery, w metricWindow) (map[string]Series, error) {
+func (c *Clients) readMetricBatch(ctx context.Context, batch []metricQuery, w metricWindow, add func(i int, ts []time.Time, vs []float64)) error {
 	queries := make([]cwtypes.MetricDataQuery, len(batch))
-	byID := make(map[string]*Series, len(batch))
 	for i, q := range batch {
-		id := "m" + strconv.Itoa(i) // ids must start with a lower-case letter
 		dims := make([]cwtypes.Dimension, 0, len(q.Dimensions))
 		for _, k := range sortedKeys(q.Dimensions) {
 			dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(q.Dimensions[k])})
 		}
 		queries[i] = cwtypes.MetricDataQuery{
-			Id: aws.String(id),
+			Id: aws.String("m" + strconv.Itoa(i)), // ids must start with a lower-case letter
 			MetricStat: &cwtypes.MetricStat{
 				Metric: &cwtypes.Metric{Namespace: aws.String(q.Namespace), MetricName: aws.String(q.MetricName), Dimensions: dims},
 				Period: aws.Int32(w.Period),
@@ -111,7 +127,6 @@ func (c *Clients) getMetricBatch(ctx context.Context, batch []metricQuery, w met
 			},
 			ReturnData: aws.Bool(true),
 		}
-		byID[id] = &Series{Namespace: q.Namespace, MetricName: q.MetricName, Dimensions: q.Dimensions, Stat: q.Stat, Period: int(w.Period)}
 	}
 	in := &cloudwatch.GetMetricDataInput{
 		MetricDataQueries: queries,
@@ -120,42 +135,26 @@ func (c *Clients) getMetricBatch(ctx context.Context, batch []metricQuery, w met
 		ScanBy:            cwtypes.ScanByTimestampAscending,
 	}
 	for page := 0; ; page++ {
-		res, err := c.CloudWatch.GetMetricData(ctx, in)
+		res, err := c.CloudWatch.GetMetricData(ctx, in, gateMetricPages)
 		if err != nil {
-			return collect(batch, byID), err
+			return err
 		}
 		for _, r := range res.MetricDataResults {
-			s := byID[aws.ToString(r.Id)]
-			if s == nil {
+			i, err := strconv.Atoi(strings.TrimPrefix(aws.ToString(r.Id), "m"))
+			if err != nil || i < 0 || i >= len(batch) {
 				continue
 			}
-			for i, t := range r.Timestamps {
-				if i < len(r.Values) {
-					s.Points = append(s.Points, Sample{T: t, V: r.Values[i]})
-				}
-			}
+			n := min(len(r.Timestamps), len(r.Values))
+			add(i, r.Timestamps[:n], r.Values[:n])
 		}
 		if aws.ToString(res.NextToken) == "" {
-			break
+			return nil
 		}
 		if page > 100 {
-			return collect(batch, byID), fmt.Errorf("CloudWatch kept returning more pages of metric data after %d calls; ask for a shorter time window", page)
+			return fmt.Errorf("CloudWatch kept returning more pages of metric data after %d calls; ask for a shorter time window", page)
 		}
 		in.NextToken = res.NextToken
 	}
-	return collect(batch, byID), nil
-}
-
-// collect keys the series and orders their points oldest first, whatever
-// order the pages came in.
-func collect(batch []metricQuery, byID map[string]*Series) map[string]Series {
-	out := make(map[string]Series, len(batch))
-	for i, q := range batch {
-		s := byID["m"+strconv.Itoa(i)]
-		sort.SliceStable(s.Points, func(a, b int) bool { return s.Points[a].T.Before(s.Points[b].T) })
-		out[q.Key] = *s
-	}
-	return out
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -105,5 +105,10 @@ type ClusterSnapshot struct {
 	// Metrics holds the cluster's series: MetricClusterCPURes,
 	// MetricClusterMemRes and MetricClusterCPUUtil.
 	Metrics map[string]Series
-	Missing []Missing // what could not be read
+	// ServiceStats and Stats are ServiceMetrics and Metrics reduced to a
+	// SeriesStat each, from GatherSummaryStats (which leaves those two
+	// empty); GatherSummary leaves these empty.
+	ServiceStats map[string]map[string]SeriesStat
+	Stats        map[string]SeriesStat
+	Missing      []Missing // what could not be read
 }

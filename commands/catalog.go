@@ -12,8 +12,8 @@ type CommandInfo struct {
 
 // Commands lists the router's commands in the order help shows them.
 func (r *Router) Commands() []CommandInfo {
-	out := make([]CommandInfo, 0, len(r.ordered))
-	for _, c := range r.ordered {
+	out := make([]CommandInfo, 0, len(commandsOnce().ordered))
+	for _, c := range commandsOnce().ordered {
 		out = append(out, CommandInfo{Name: c.Name, Aliases: append([]string(nil), c.Aliases...), Ready: c.Run != nil})
 	}
 	return out

@@ -32,7 +32,7 @@ func (r *Router) help(p text.Printer, req HelpRequest) reply.Message {
 func (r *Router) helpAll(p text.Printer) reply.Message {
 	pre := r.env.prefix()
 	var ready, later []string
-	for _, c := range r.ordered {
+	for _, c := range commandsOnce().ordered {
 		line := "`" + r.usage(p, c.Name) + "` — " + p.T("help."+c.Name)
 		if c.Run == nil {
 			later = append(later, line)
@@ -56,7 +56,7 @@ func (r *Router) helpAll(p text.Printer) reply.Message {
 }
 
 func (r *Router) helpFor(p text.Printer, name string) reply.Message {
-	c, ok := r.cmds[name]
+	c, ok := commandsOnce().byName[name]
 	if !ok {
 		return r.shortHelp(p, p.T("usage.unknown_command", "Command", clip(name, 40), "Prefix", r.env.prefix()))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/commands/change"
@@ -54,9 +55,37 @@ func (c *call) from() From { return From{User: c.in.User, Locale: c.in.Locale} }
 
 // Router answers chat lines.
 type Router struct {
-	env     Env
-	cmds    map[string]command // by name and alias
-	ordered []command          // for help, in the order of the table
+	env Env
+}
+
+// commandTable is the commands by name and alias, and in the order of the
+// table for help. It is the same for every router, and built on first use:
+// the aliases come from the text bundle, whose parse a one-shot command
+// then pays while it waits for AWS rather than before its first call.
+type commandTable struct {
+	byName  map[string]command
+	ordered []command
+}
+
+var (
+	tableOnce sync.Once
+	theTable  commandTable
+)
+
+// commandsOnce is the command table, built once.
+func commandsOnce() commandTable {
+	tableOnce.Do(func() {
+		theTable.byName = map[string]command{}
+		for _, c := range table() {
+			c.Aliases = aliases(c)
+			theTable.ordered = append(theTable.ordered, c)
+			theTable.byName[c.Name] = c
+			for _, a := range c.Aliases {
+				theTable.byName[a] = c
+			}
+		}
+	})
+	return theTable
 }
 
 // gatherTimeout bounds one command's reads so a chat never hangs on AWS.
@@ -83,16 +112,7 @@ func table() []command {
 
 // NewRouter builds a router over env.
 func NewRouter(env Env) *Router {
-	r := &Router{env: env, cmds: map[string]command{}}
-	for _, c := range table() {
-		c.Aliases = aliases(c)
-		r.ordered = append(r.ordered, c)
-		r.cmds[c.Name] = c
-		for _, a := range c.Aliases {
-			r.cmds[a] = c
-		}
-	}
-	return r
+	return &Router{env: env}
 }
 
 // aliases are the words for a command other than its name: the bundle's,
@@ -134,7 +154,7 @@ func (r *Router) Handle(ctx context.Context, in Input) []reply.Message {
 			return []reply.Message{r.shortHelp(p, p.T("usage.empty"))}
 		}
 		line = buttonLine(line)
-		cmd, ok := r.cmds[line.Command]
+		cmd, ok := commandsOnce().byName[line.Command]
 		if !ok {
 			return []reply.Message{r.shortHelp(p, p.T("usage.unknown_command", "Command", clip(line.Command, 40), "Prefix", r.env.prefix()))}
 		}
@@ -153,7 +173,7 @@ func (r *Router) Handle(ctx context.Context, in Input) []reply.Message {
 // shortHelp is the answer to a line the router cannot use.
 func (r *Router) shortHelp(p text.Printer, problem string) reply.Message {
 	var names []string
-	for _, c := range r.ordered {
+	for _, c := range commandsOnce().ordered {
 		if c.Run != nil {
 			names = append(names, "`"+r.env.prefix()+c.Name+"`")
 		}

@@ -24,6 +24,48 @@ func benchWorld(b *testing.B, n int) *world.World {
 	return w
 }
 
+// benchRouter is a router over n services of a benchWorld served by the
+// simulator at latency a call, whose present is the world's.
+func benchRouter(b *testing.B, n int, latency time.Duration, stops StopHistory) (*sim.Server, *Router) {
+	w := benchWorld(b, n)
+	s := sim.New(w, sim.Options{Freeze: true, Latency: latency})
+	url, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := aws.NewClientsForEndpoint(url, w.Region)
+	b.Cleanup(func() {
+		c.CloseIdleConnections()
+		_ = s.Close()
+	})
+	now := w.Now
+	c.Now = func() time.Time { return now }
+	var refs []ServiceRef
+	for i := range n {
+		refs = append(refs, ServiceRef{Cluster: "club", Service: fmt.Sprintf("svc%02d", i)})
+	}
+	return s, NewRouter(Env{Services: refs, AWS: c, Now: c.Now, Stops: stops})
+}
+
+// BenchmarkSummaryFleet builds the whole summary reply at 10, 200 and
+// 1,000 services with no latency and a stop history: the in-process
+// counterpart of the main package's BenchmarkSummaryProcess, for profiles
+// (-cpuprofile, -memprofile). Its time and allocations include the
+// simulator's.
+func BenchmarkSummaryFleet(b *testing.B) {
+	for _, n := range []int{10, 200, 1000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			_, r := benchRouter(b, n, 0, fakeHistory{})
+			b.ReportAllocs()
+			for b.Loop() {
+				if m := r.Summary(context.Background(), SummaryRequest{})[0]; m.Failed {
+					b.Fatal(m.Description)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkSummary50 builds the whole summary reply (gather, stops,
 // render, chart) for 50 services at 100 ms a call, with a stop history
 // (the bot's normal case) and without one (stops from ECS).
@@ -33,22 +75,7 @@ func BenchmarkSummary50(b *testing.B) {
 		stops StopHistory
 	}{{"history", fakeHistory{}}, {"no-store", nil}} {
 		b.Run(mode.name, func(b *testing.B) {
-			w := benchWorld(b, 50)
-			s := sim.New(w, sim.Options{Freeze: true, Latency: 100 * time.Millisecond})
-			url, err := s.Listen("127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			c := aws.NewClientsForEndpoint(url, w.Region)
-			defer c.CloseIdleConnections()
-			now := w.Now
-			c.Now = func() time.Time { return now }
-			var refs []ServiceRef
-			for i := range 50 {
-				refs = append(refs, ServiceRef{Cluster: "club", Service: fmt.Sprintf("svc%02d", i)})
-			}
-			r := NewRouter(Env{Services: refs, AWS: c, Now: c.Now, Stops: mode.stops})
+			s, r := benchRouter(b, 50, 100*time.Millisecond, mode.stops)
 			ctx := context.Background()
 			var ecsCalls, metricCalls, trips int
 			var wall time.Duration

@@ -15,10 +15,11 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 )
 
-// SummaryGatherer reads a cluster for the daily summary; *aws.Clients is
-// one. The router's Env.AWS must be one for `summary` to work.
+// SummaryGatherer reads a cluster for the daily summary, each metric
+// reduced to its stats as it arrives; *aws.Clients is one. The router's
+// Env.AWS must be one for `summary` to work.
 type SummaryGatherer interface {
-	GatherSummary(ctx context.Context, cluster string, services []string, since, until time.Time) (*aws.ClusterSnapshot, error)
+	GatherSummaryStats(ctx context.Context, cluster string, services []string, since, until time.Time) (*aws.ClusterSnapshot, error)
 }
 
 // summaryWindow is how far back the daily summary looks.
@@ -125,7 +126,7 @@ func (r *Router) gatherCluster(ctx context.Context, sg SummaryGatherer, cluster 
 	for i, ref := range refs {
 		names[i] = ref.Service
 	}
-	snap, err := sg.GatherSummary(ctx, cluster, names, since, now)
+	snap, err := sg.GatherSummaryStats(ctx, cluster, names, since, now)
 	if err != nil {
 		cv.Err = err
 		return cv
@@ -134,8 +135,8 @@ func (r *Router) gatherCluster(ctx context.Context, sg SummaryGatherer, cluster 
 		snap.Now = now
 	}
 	cv.Missing = snap.Missing
-	cv.CPURes = seriesStat(snap.Metrics[aws.MetricClusterCPURes], since, now)
-	cv.MemRes = seriesStat(snap.Metrics[aws.MetricClusterMemRes], since, now)
+	cv.CPURes = toStat(snap.Stats[aws.MetricClusterCPURes])
+	cv.MemRes = toStat(snap.Stats[aws.MetricClusterMemRes])
 	cv.Growth = clusterGrowth(snap)
 
 	var stopped map[string][]ecstypes.Task
@@ -167,9 +168,9 @@ func (r *Router) serviceSummary(ref ServiceRef, snap *aws.ClusterSnapshot, stopp
 	svc := snap.Services[idx]
 	sv.Found = true
 	sv.Running, sv.Desired, sv.Pending = int(svc.RunningCount), int(svc.DesiredCount), int(svc.PendingCount)
-	m := snap.ServiceMetrics[ref.Service]
-	sv.CPU = peakAvg(m[aws.MetricServiceCPUMax], m[aws.MetricServiceCPUAvg], since, now)
-	sv.Mem = peakAvg(m[aws.MetricServiceMemMax], m[aws.MetricServiceMemAvg], since, now)
+	m := snap.ServiceStats[ref.Service]
+	sv.CPU = peakAvg(m[aws.MetricServiceCPUMax], m[aws.MetricServiceCPUAvg])
+	sv.Mem = peakAvg(m[aws.MetricServiceMemMax], m[aws.MetricServiceMemAvg])
 
 	deps := map[string]bool{}
 	for _, d := range svc.Deployments {
@@ -227,9 +228,8 @@ func (r *Router) serviceSummary(ref ServiceRef, snap *aws.ClusterSnapshot, stopp
 
 // peakAvg is the peak of the busiest task (Maximum) and the average of the
 // service (Average) over the window.
-func peakAvg(maxS, avgS aws.Series, since, now time.Time) stat {
-	p := seriesStat(maxS, since, now)
-	a := seriesStat(avgS, since, now)
+func peakAvg(maxS, avgS aws.SeriesStat) stat {
+	p, a := toStat(maxS), toStat(avgS)
 	switch {
 	case p.OK && a.OK:
 		return stat{Peak: max(p.Peak, a.Peak), Avg: a.Avg, Last: a.Last, OK: true}
@@ -240,26 +240,13 @@ func peakAvg(maxS, avgS aws.Series, since, now time.Time) stat {
 	}
 }
 
-func seriesStat(s aws.Series, since, now time.Time) stat {
-	var st stat
-	n := 0
-	for _, x := range s.Points {
-		if x.T.Before(since) || x.T.After(now) {
-			continue
-		}
-		if n == 0 || x.V > st.Peak {
-			st.Peak = x.V
-		}
-		st.Avg += x.V
-		st.Last = x.V
-		n++
-	}
-	if n == 0 {
+// toStat is a series' stats over the window (GatherSummaryStats keeps
+// only the points within it).
+func toStat(s aws.SeriesStat) stat {
+	if s.N == 0 {
 		return stat{}
 	}
-	st.Avg /= float64(n)
-	st.OK = true
-	return st
+	return stat{Peak: s.Peak, Avg: s.Avg(), Last: s.Last, OK: true}
 }
 
 // between is the text after open up to the next close, "" when absent.

@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -200,22 +201,56 @@ func clusterField(p text.Printer, c clusterView, prefix string) reply.Field {
 	return f
 }
 
-// summaryChart is one picture of every service's CPU over the day, peak
-// and average, with the same as text for renderers without pictures.
-func summaryChart(p text.Printer, views []serviceView) (reply.Attachment, bool) {
-	var bars []chart.Bar
-	width := 0
+// maxChartRows is the most services the summary's chart draws: a row is
+// 22 pixels, so 1,000 services were a 22,000-pixel picture that took
+// 56 MB and most of the summary's CPU to draw, and no one could read.
+const maxChartRows = 30
+
+// chartRows are the services the chart draws, in order, and how many it
+// leaves out: all of them up to maxChartRows, else those needing
+// attention first, then the busiest by CPU peak.
+func chartRows(views []serviceView) ([]serviceView, int) {
+	var found []serviceView
 	for _, s := range views {
 		if s.Found {
-			width = max(width, utf8.RuneCountInString(s.Ref.Name()))
+			found = append(found, s)
 		}
+	}
+	if len(found) <= maxChartRows {
+		return found, 0
+	}
+	var hot, fine []serviceView
+	for _, s := range found {
+		if len(s.Reasons) > 0 {
+			hot = append(hot, s)
+		} else {
+			fine = append(fine, s)
+		}
+	}
+	cpu := func(s serviceView) float64 {
+		if !s.CPU.OK {
+			return -1
+		}
+		return s.CPU.Peak
+	}
+	sort.SliceStable(fine, func(i, j int) bool { return cpu(fine[i]) > cpu(fine[j]) })
+	rows := append(hot, fine...)[:maxChartRows]
+	return rows, len(found) - maxChartRows
+}
+
+// summaryChart is one picture of the services' CPU over the day, peak and
+// average (every service's, up to maxChartRows), with the same as text
+// for renderers without pictures.
+func summaryChart(p text.Printer, views []serviceView) (reply.Attachment, bool) {
+	var bars []chart.Bar
+	rows, more := chartRows(views)
+	width := 0
+	for _, s := range rows {
+		width = max(width, utf8.RuneCountInString(s.Ref.Name()))
 	}
 	var txt []string
 	drawn := false
-	for _, s := range views {
-		if !s.Found {
-			continue
-		}
+	for _, s := range rows {
 		bars = append(bars, chart.Bar{Name: s.Ref.Name(), Peak: s.CPU.Peak, Avg: s.CPU.Avg, Has: s.CPU.OK})
 		name := s.Ref.Name() + strings.Repeat(" ", width-utf8.RuneCountInString(s.Ref.Name()))
 		if !s.CPU.OK {
@@ -227,6 +262,9 @@ func summaryChart(p text.Printer, views []serviceView) (reply.Attachment, bool) 
 	}
 	if !drawn {
 		return reply.Attachment{}, false
+	}
+	if more > 0 {
+		txt = append(txt, p.T("summary.chart.more", "N", more, "Max", maxChartRows))
 	}
 	png, err := chart.PeakAvg(chart.PeakAvgInput{Title: explain.ChartTitle("chart.summary.title"), Bars: bars})
 	if err != nil {

@@ -235,7 +235,9 @@ func fmtDuration(d time.Duration) string {
 }
 
 // oneOf reads a word from a fixed set, ignoring case; def when absent.
-func (b *builder) oneOf(v value, path, def string, allowed []string, aliases map[string]string) (string, *yaml.Node) {
+// aliases is called only for a value that is not allowed, so that a valid
+// file does not pay for it (localeSpellings parses the text bundle).
+func (b *builder) oneOf(v value, path, def string, allowed []string, aliases func() map[string]string) (string, *yaml.Node) {
 	s, n := b.str(v, path, def)
 	if n == nil {
 		return s, nil
@@ -247,13 +249,17 @@ func (b *builder) oneOf(v value, path, def string, allowed []string, aliases map
 		}
 	}
 	fix := "write one of " + strings.Join(allowed, ", ")
-	if want, ok := aliases[low]; ok {
+	if want, ok := aliases()[low]; ok {
 		fix = "write " + want
 	} else if c := closest(low, allowed); c != "" {
 		fix = fmt.Sprintf("did you mean %s? Write one of %s", c, strings.Join(allowed, ", "))
 	}
 	b.errAt(n, path, fmt.Sprintf("%q is not one of %s", s, strings.Join(allowed, ", ")), fix)
 	return def, n
+}
+
+func staticAliases(m map[string]string) func() map[string]string {
+	return func() map[string]string { return m }
 }
 
 var (
@@ -421,19 +427,21 @@ func (b *builder) discord(r *rawDiscord, d *Discord) {
 			d.Prefix = s
 		}
 	}
-	d.Locale, _ = b.oneOf(r.Locale, p+"locale", DefaultLocale, []string{"en", "ko"},
-		localeSpellings())
+	d.Locale, _ = b.oneOf(r.Locale, p+"locale", DefaultLocale, []string{"en", "ko"}, localeSpellings)
 	if s, n := b.str(r.APIBaseURL, p+"apiBaseUrl", ""); n != nil && s != "" {
 		d.APIBaseURL, _ = b.httpURL(n, p+"apiBaseUrl", s, false, "https://discord-proxy.example.org/api/v10")
 	}
 }
 
 var (
-	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	azRE        = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})[a-z]$`)
-	roleARNRE   = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
-	nameRE      = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	clusterARN  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/([A-Za-z0-9_-]{1,255})$`)
+	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
+	azRE     = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})[a-z]$`)
+	// Lengths are checked apart (isName, isRoleARN): a counted repetition
+	// such as {1,512} compiles into that many copies, and cost every
+	// command about 10 ms of start-up.
+	roleARNRE   = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_/-]+)$`)
+	nameRE      = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+	clusterARN  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/([A-Za-z0-9_-]+)$`)
 	regionNames = map[string]string{"seoul": "ap-northeast-2", "korea": "ap-northeast-2", "tokyo": "ap-northeast-1", "osaka": "ap-northeast-3",
 		"singapore": "ap-southeast-1", "virginia": "us-east-1", "ohio": "us-east-2", "oregon": "us-west-2"}
 )
@@ -465,7 +473,7 @@ func (b *builder) aws(r *rawAWS, a *AWS) {
 	}
 	roleSet := false
 	if s, n := b.str(r.RoleARN, p+"roleArn", ""); n != nil && s != "" {
-		if !roleARNRE.MatchString(s) {
+		if !isRoleARN(s) {
 			b.errAt(n, p+"roleArn", fmt.Sprintf("%q is not an IAM role ARN", s),
 				"copy the role's ARN from IAM → Roles; it looks like arn:aws:iam::123456789012:role/ecsmedic")
 		} else {
@@ -519,13 +527,24 @@ func (b *builder) aws(r *rawAWS, a *AWS) {
 
 // clusterName accepts a cluster's name or ARN and returns the name.
 func clusterName(s string) (string, bool) {
-	if m := clusterARN.FindStringSubmatch(s); m != nil {
+	if m := clusterARN.FindStringSubmatch(s); m != nil && len(m[2]) <= maxNameLen {
 		return m[2], true
 	}
-	return s, nameRE.MatchString(s)
+	return s, isName(s)
 }
 
-var aliasRE = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
+// maxNameLen is the longest ECS cluster, service or container name.
+const maxNameLen = 255
+
+func isName(s string) bool { return len(s) <= maxNameLen && nameRE.MatchString(s) }
+
+// isRoleARN: an IAM role's path and name are at most 512 characters.
+func isRoleARN(s string) bool {
+	m := roleARNRE.FindStringSubmatch(s)
+	return m != nil && len(m[2]) <= 512
+}
+
+var aliasRE = regexp.MustCompile(`^[a-z0-9-]+$`) // and at most 32 long (see roleARNRE)
 
 func (b *builder) services(raw map[string]rawService, c *Config) {
 	if len(raw) == 0 {
@@ -542,7 +561,7 @@ func (b *builder) services(raw map[string]rawService, c *Config) {
 		r := raw[alias]
 		p := "services." + alias
 		keyNode := b.ix.keys[p]
-		if !aliasRE.MatchString(alias) {
+		if len(alias) > 32 || !aliasRE.MatchString(alias) {
 			b.errAt(keyNode, p, fmt.Sprintf("%q is not a usable alias: aliases are 1 to 32 lower-case letters, digits and -", alias),
 				"rename it to "+suggestAlias(alias))
 			continue
@@ -551,7 +570,7 @@ func (b *builder) services(raw map[string]rawService, c *Config) {
 		if name, n := b.str(r.Service, p+".service", alias); n != nil {
 			if i := strings.LastIndexByte(name, '/'); strings.HasPrefix(name, "arn:") && i >= 0 {
 				b.errAt(n, p+".service", "this is the service's ARN; write only its name", "write service: "+name[i+1:])
-			} else if !nameRE.MatchString(name) {
+			} else if !isName(name) {
 				b.errAt(n, p+".service", fmt.Sprintf("%q is not an ECS service name", name),
 					"service names are letters, digits, - and _, as the ECS console shows them")
 			} else {
@@ -559,7 +578,7 @@ func (b *builder) services(raw map[string]rawService, c *Config) {
 			}
 		}
 		if name, n := b.str(r.Container, p+".container", ""); n != nil && name != "" {
-			if !nameRE.MatchString(name) {
+			if !isName(name) {
 				b.errAt(n, p+".container", fmt.Sprintf("%q is not a container name", name),
 					"write the name of the container in the task definition (letters, digits, - and _)")
 			} else {
@@ -679,7 +698,7 @@ func (b *builder) schedules(r *rawSchedules, s *Schedules, local bool) {
 }
 
 var (
-	queuePathRE = regexp.MustCompile(`^/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$`)
+	queuePathRE = regexp.MustCompile(`^/[0-9]{12}/([A-Za-z0-9_-]+)(\.fifo)?$`) // a name of at most 80 (see roleARNRE)
 	queueARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:sqs:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_.-]+)$`)
 )
 
@@ -696,7 +715,7 @@ func (b *builder) queueURL(n *yaml.Node, path, s string, local bool) string {
 		return ""
 	}
 	parsed, _ := url.Parse(u)
-	if !queuePathRE.MatchString(parsed.Path) {
+	if m := queuePathRE.FindStringSubmatch(parsed.Path); m == nil || len(m[1]) > 80 {
 		b.errAt(n, path, fmt.Sprintf("%q is not an SQS queue URL: it should end in /ACCOUNT-ID/QUEUE-NAME", s),
 			"copy the URL from the SQS console (Queues → the queue → URL), such as "+example)
 		return ""
@@ -721,9 +740,9 @@ func (b *builder) rest(r *rawConfig, c *Config) {
 			c.HTTP.Addr = s
 		}
 	}
-	c.Logging.Format, _ = b.oneOf(r.Logging.Format, "logging.format", DefaultLogFormat, []string{"json", "text", "auto"}, map[string]string{"console": "text", "plain": "text", "logfmt": "text"})
+	c.Logging.Format, _ = b.oneOf(r.Logging.Format, "logging.format", DefaultLogFormat, []string{"json", "text", "auto"}, staticAliases(map[string]string{"console": "text", "plain": "text", "logfmt": "text"}))
 	c.Logging.Level, _ = b.oneOf(r.Logging.Level, "logging.level", DefaultLogLevel, []string{"debug", "info", "warn", "error"},
-		map[string]string{"warning": "warn", "err": "error", "trace": "debug", "information": "info", "fatal": "error"})
+		staticAliases(map[string]string{"warning": "warn", "err": "error", "trace": "debug", "information": "info", "fatal": "error"}))
 	c.Redact.Emails, _ = b.boolean(r.Redact.Emails, "redact.emails", DefaultRedactEmails)
 }
 

@@ -28,6 +28,7 @@ var (
 	once   sync.Once
 	bundle *i18n.Bundle
 	ids    map[string]map[string]bool // lang → message IDs, for Has and tests
+	locs   map[string]*i18n.Localizer // lang → its localizer, English behind
 )
 
 // langOf is the supported language a message file is for, or "".
@@ -46,6 +47,10 @@ func load() {
 	bundle = i18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	ids = map[string]map[string]bool{}
+	locs = map[string]*i18n.Localizer{}
+	for _, l := range Languages {
+		locs[l] = i18n.NewLocalizer(bundle, l, "en")
+	}
 	entries, _ := fs.ReadDir(files, ".")
 	for _, e := range entries {
 		name := e.Name()
@@ -74,6 +79,10 @@ func load() {
 	}
 }
 
+// Preload parses the messages now; a command calls it in the background
+// so that the parse overlaps its first AWS calls instead of following them.
+func Preload() { once.Do(load) }
+
 // Normalize maps a locale such as "ko-KR" or "KO" to a supported language,
 // and anything else to "".
 func Normalize(locale string) string {
@@ -89,20 +98,20 @@ func Normalize(locale string) string {
 	return ""
 }
 
-// Printer says things in one language.
+// Printer says things in one language. The messages are parsed on its
+// first word, not when it is made, so a command that makes one before its
+// AWS calls does not wait for the parse before sending them.
 type Printer struct {
 	lang string
-	loc  *i18n.Localizer
 }
 
 // New returns a Printer for lang, English when lang is not supported.
 func New(lang string) Printer {
-	once.Do(load)
 	l := Normalize(lang)
 	if l == "" {
 		l = "en"
 	}
-	return Printer{lang: l, loc: i18n.NewLocalizer(bundle, l, "en")}
+	return Printer{lang: l}
 }
 
 // Lang is the printer's language code.
@@ -124,9 +133,7 @@ func (p Printer) Has(id string) bool {
 // T("why.title", "Service", "backend"). A missing message yields its ID,
 // so a gap shows up in tests instead of as an empty reply.
 func (p Printer) T(id string, kv ...any) string {
-	if p.loc == nil {
-		p = New(p.lang)
-	}
+	once.Do(load)
 	var data map[string]any
 	if len(kv) > 0 {
 		data = make(map[string]any, len(kv)/2)
@@ -136,7 +143,7 @@ func (p Printer) T(id string, kv ...any) string {
 			}
 		}
 	}
-	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	s, err := locs[p.Lang()].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {
 		slog.Debug("message not rendered", "id", id, "lang", p.lang, "err", err)
 		if s == "" {

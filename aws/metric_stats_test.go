@@ -1,0 +1,127 @@
+package aws
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/fleet"
+)
+
+func TestSeriesStatAdd(t *testing.T) {
+	t0 := time.Date(2024, 4, 17, 0, 0, 0, 0, time.UTC)
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	type page struct {
+		ts []time.Time
+		vs []float64
+	}
+	tests := []struct {
+		name         string
+		since, until time.Time
+		pages        []page
+		want         SeriesStat
+	}{
+		{name: "none", want: SeriesStat{}},
+		{name: "one page", pages: []page{{[]time.Time{at(0), at(1), at(2)}, []float64{10, 30, 20}}},
+			want: SeriesStat{N: 3, Peak: 30, Sum: 60, Last: 20, LastT: at(2)}},
+		{name: "outside the window", since: at(1), until: at(2), pages: []page{{[]time.Time{at(0), at(1), at(2), at(3)}, []float64{99, 30, 20, 98}}},
+			want: SeriesStat{N: 2, Peak: 30, Sum: 50, Last: 20, LastT: at(2)}},
+		{name: "pages out of order", pages: []page{{[]time.Time{at(5)}, []float64{7}}, {[]time.Time{at(1)}, []float64{9}}},
+			want: SeriesStat{N: 2, Peak: 9, Sum: 16, Last: 7, LastT: at(5)}},
+		{name: "negative values", pages: []page{{[]time.Time{at(0), at(1)}, []float64{-3, -1}}},
+			want: SeriesStat{N: 2, Peak: -1, Sum: -4, Last: -1, LastT: at(1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s SeriesStat
+			for _, p := range tt.pages {
+				s.Add(tt.since, tt.until, p.ts, p.vs)
+			}
+			if diff := cmp.Diff(tt.want, s); diff != "" {
+				t.Errorf("stat (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestGatherSummaryStats: the stats path makes the same calls as
+// GatherSummary and its stats are those of GatherSummary's series.
+func TestGatherSummaryStats(t *testing.T) {
+	t.Parallel()
+	incident, err := world.Builtin("incident")
+	if err != nil {
+		t.Fatal(err)
+	}
+	varied, err := fleet.World(130, fleet.Options{Hours: 24, Value: func(i int) float64 { return float64(i*37%101) + 0.25 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		w       *world.World
+		cluster string
+	}{{"incident", incident, "codedang"}, {"130 services, a day", varied, "club"}} {
+		t.Run(tt.name, inBubble(func(t *testing.T) {
+			s, c := startSimRounds(t, tt.w, sim.Options{Latency: roundLatency})
+			until := tt.w.Now
+			since := until.Add(-24 * time.Hour)
+			series, err := c.GatherSummary(context.Background(), tt.cluster, nil, since, until)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := fleet.Count(s.Calls())
+			s.ResetCalls()
+			stats, err := c.GatherSummaryStats(context.Background(), tt.cluster, nil, since, until)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := fleet.Count(s.Calls()); got != want {
+				t.Errorf("calls %+v, GatherSummary made %+v", got, want)
+			}
+			if len(stats.ServiceMetrics) != 0 || len(stats.Metrics) != 0 {
+				t.Error("the stats path kept series")
+			}
+			if len(stats.Services) != len(series.Services) || len(stats.ServiceStats) != len(series.ServiceMetrics) {
+				t.Fatalf("%d services and %d with stats, want %d and %d", len(stats.Services), len(stats.ServiceStats), len(series.Services), len(series.ServiceMetrics))
+			}
+			points := 0
+			for name, m := range series.ServiceMetrics {
+				for key, ser := range m {
+					points += len(ser.Points)
+					if diff := cmp.Diff(reduce(ser, since, until), stats.ServiceStats[name][key]); diff != "" {
+						t.Errorf("%s %s (-from series +stats):\n%s", name, key, diff)
+					}
+				}
+			}
+			for key, ser := range series.Metrics {
+				if diff := cmp.Diff(reduce(ser, since, until), stats.Stats[key]); diff != "" {
+					t.Errorf("cluster %s (-from series +stats):\n%s", key, diff)
+				}
+			}
+			if points == 0 {
+				t.Error("the world gave no points: the comparison proves nothing")
+			}
+		}))
+	}
+}
+
+// reduce is what the summary used to compute from a whole series.
+func reduce(s Series, since, until time.Time) SeriesStat {
+	var st SeriesStat
+	for _, p := range s.Points {
+		if p.T.Before(since) || p.T.After(until) {
+			continue
+		}
+		if st.N == 0 || p.V > st.Peak {
+			st.Peak = p.V
+		}
+		st.Sum += p.V
+		st.Last, st.LastT = p.V, p.T
+		st.N++
+	}
+	return st
+}
