@@ -1,0 +1,406 @@
+package watch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/internal/golden"
+	"github.com/ecsmedic/ecsmedic/svcref"
+)
+
+// clock is the test's clock: the clients and the watcher read it, the
+// test moves it between rounds.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// serveWorld serves w frozen at its own moment on loopback, with SDK
+// clients on a clock that starts at the world's Now.
+func serveWorld(t *testing.T, w *world.World) (*sim.Server, *aws.Clients, *clock) {
+	t.Helper()
+	s := sim.New(w, sim.Options{Freeze: true})
+	url, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
+	clk := &clock{t: w.Now}
+	c.Now = clk.Now
+	t.Cleanup(func() {
+		c.CloseIdleConnections()
+		s.Close()
+	})
+	return s, c, clk
+}
+
+func loadWorld(t *testing.T, path string) *world.World {
+	t.Helper()
+	w, err := world.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func warnOn(cfg *Config) { cfg.Warn = Warn{On: true} }
+
+// TestWarnBeforeTheStop: the club's afternoon at 13:32, before the kill:
+// the backend has been at 91–99 % of its CPU reservation since 13:24, the
+// cluster's CPU reservation is 94.5 % with scaling off. One warning for
+// the backend with why's evidence and its fix buttons, one for the
+// cluster, and nothing about the frontend; the stop poll finds nothing.
+func TestWarnBeforeTheStop(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"en", "ko"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			_, c, _ := serveWorld(t, loadWorld(t, "testdata/afternoon.yaml"))
+			n := &notifier{}
+			w := newWatcher(c, openStore(t, storePath(t), c), n, func(cfg *Config) { warnOn(cfg); cfg.Locale = lang })
+			if err := w.Poll(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if len(n.alerts) != 0 {
+				t.Fatalf("the stop poll announced %d stops before any stop", len(n.alerts))
+			}
+			if err := w.WarnRound(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			var services []string
+			var backend *Alert
+			for i, a := range n.alerts {
+				services = append(services, a.Service)
+				if a.Service == "backend" {
+					backend = &n.alerts[i]
+				}
+			}
+			if d := cmp.Diff([]string{"codedang", "backend"}, services); d != "" {
+				t.Fatalf("warnings (-want +got):\n%s", d)
+			}
+			var ids []string
+			for _, b := range backend.Message.Buttons {
+				ids = append(ids, b.ID)
+			}
+			if d := cmp.Diff([]string{"!scale backend cpu 1024", "!autoscale backend on min 2 max 4 cpu 60", "!reservation on"}, ids); d != "" {
+				t.Errorf("buttons (-want +got):\n%s", d)
+			}
+			if backend.Message.Severity != reply.Warning || len(backend.Message.Attachments) == 0 {
+				t.Errorf("severity %v, %d charts", backend.Message.Severity, len(backend.Message.Attachments))
+			}
+			goldenMessage(t, "warn_backend_"+lang, backend.Message)
+			goldenMessage(t, "warn_cluster_"+lang, n.alerts[0].Message)
+		})
+	}
+}
+
+// goldenMessage compares a message as JSON (attachment bytes left out)
+// and as the terminal shows it.
+func goldenMessage(t *testing.T, name string, m reply.Message) {
+	t.Helper()
+	shown := m
+	shown.Attachments = nil
+	for _, a := range m.Attachments {
+		a.Data = nil
+		shown.Attachments = append(shown.Attachments, a)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(shown); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, name+".json", buf.String())
+	golden.Check(t, name+".txt", reply.RenderText(m, reply.TextOptions{}))
+}
+
+// svcSpec is one service of a generated world.
+type svcSpec struct {
+	name    string
+	cpu     func(minute int) float64 // % of the reservation, minute 0 = the world's Now − 30 min
+	mem     float64
+	targets []string // each target's state: healthy, unhealthy, initial, draining
+}
+
+var (
+	genNow   = time.Date(2024, 4, 17, 13, 0, 0, 0, time.FixedZone("KST", 9*3600))
+	genStart = genNow.Add(-30 * time.Minute)
+)
+
+const genMinutes = 16 * 60 // of metrics from genStart
+
+// genWorld is an EC2 cluster "club" with two container instances, no
+// capacity provider and no scaling policy, the given CPU reservation, and
+// the services, each with one target group.
+func genWorld(t *testing.T, clusterRes float64, svcs ...svcSpec) *world.World {
+	t.Helper()
+	arn := "arn:aws:ecs:ap-northeast-2:111122223333:"
+	tg := "arn:aws:elasticloadbalancing:ap-northeast-2:111122223333:targetgroup/"
+	series := func(f func(int) float64) string {
+		vals := make([]string, genMinutes)
+		for i := range vals {
+			vals[i] = fmt.Sprint(f(i))
+		}
+		return strings.Join(vals, ", ")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "version: 1\nnow: %q\nregion: ap-northeast-2\naccountId: \"111122223333\"\n", genNow.Format(time.RFC3339))
+	fmt.Fprintf(&b, "clusters:\n  - {clusterName: club, clusterArn: %scluster/club, status: ACTIVE, registeredContainerInstancesCount: 2}\n", arn)
+	b.WriteString("containerInstances:\n")
+	for i := range 2 {
+		fmt.Fprintf(&b, "  - {containerInstanceArn: %scontainer-instance/club/%032x, ec2InstanceId: i-%017x, status: ACTIVE, agentConnected: true}\n", arn, i+1, i+1)
+	}
+	b.WriteString("services:\n")
+	for _, s := range svcs {
+		fmt.Fprintf(&b, "  - {serviceName: %s, serviceArn: %sservice/club/%s, clusterArn: %scluster/club, status: ACTIVE, taskDefinition: %stask-definition/%s:3, desiredCount: 1, runningCount: 1, launchType: EC2, loadBalancers: [{targetGroupArn: %s%s/0123456789abcdef, containerName: app, containerPort: 8080}]}\n",
+			s.name, arn, s.name, arn, arn, s.name, tg, s.name)
+	}
+	b.WriteString("taskDefinitions:\n")
+	for _, s := range svcs {
+		fmt.Fprintf(&b, "  - {taskDefinitionArn: %stask-definition/%s:3, family: %s, revision: 3, status: ACTIVE, cpu: \"256\", memory: \"512\", containerDefinitions: [{name: app, image: app, essential: true}]}\n", arn, s.name, s.name)
+	}
+	b.WriteString("targetGroups:\n")
+	for _, s := range svcs {
+		fmt.Fprintf(&b, "  - TargetGroupArn: %s%s/0123456789abcdef\n    TargetGroupName: %s\n    Protocol: HTTP\n    Port: 8080\n    TargetType: instance\n    TargetHealthDescriptions:\n", tg, s.name, s.name)
+		for i, st := range s.targets {
+			reason := map[string]string{"unhealthy": "Target.Timeout", "initial": "Elb.InitialHealthChecking", "draining": "Target.DeregistrationInProgress"}[st]
+			desc := map[string]string{"unhealthy": "Request timed out"}[st]
+			fmt.Fprintf(&b, "      - {Target: {Id: i-%017x, Port: %d}, TargetHealth: {State: %s", 1+i%2, 32768+i, st)
+			if reason != "" {
+				fmt.Fprintf(&b, ", Reason: %s", reason)
+			}
+			if desc != "" {
+				fmt.Fprintf(&b, ", Description: %q", desc)
+			}
+			b.WriteString("}}\n")
+		}
+	}
+	b.WriteString("metrics:\n")
+	for _, m := range []string{"CPUReservation", "MemoryReservation"} {
+		fmt.Fprintf(&b, "  - {namespace: AWS/ECS, metricName: %s, dimensions: {ClusterName: club}, period: 60, start: %q, values: [%s]}\n", m, genStart.Format(time.RFC3339), series(func(int) float64 { return clusterRes }))
+	}
+	for _, s := range svcs {
+		fmt.Fprintf(&b, "  - {namespace: AWS/ECS, metricName: CPUUtilization, dimensions: {ClusterName: club, ServiceName: %s}, period: 60, start: %q, values: [%s]}\n", s.name, genStart.Format(time.RFC3339), series(s.cpu))
+		fmt.Fprintf(&b, "  - {namespace: AWS/ECS, metricName: MemoryUtilization, dimensions: {ClusterName: club, ServiceName: %s}, period: 60, start: %q, values: [%s]}\n", s.name, genStart.Format(time.RFC3339), series(func(int) float64 { return s.mem }))
+	}
+	w, err := world.Parse("warn-test", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func steady(v float64) func(int) float64 { return func(int) float64 { return v } }
+
+func clubRefs(names ...string) []svcref.Ref {
+	var out []svcref.Ref
+	for _, n := range names {
+		out = append(out, svcref.Ref{Alias: n, Cluster: "club", Service: n})
+	}
+	return out
+}
+
+// TestWarnSilent: no warning in a healthy world, nor during a normal
+// deployment (one target draining, its replacement still in its initial
+// health checks, CPU normal), nor for a reservation that is full on a
+// cluster with one service under 90 %.
+func TestWarnSilent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		clusterRes float64
+		svcs       []svcSpec
+	}{
+		{"healthy", 60, []svcSpec{{name: "api", cpu: steady(40), mem: 50, targets: []string{"healthy", "healthy"}}, {name: "web", cpu: steady(10), mem: 30, targets: []string{"healthy"}}}},
+		{"deployment", 60, []svcSpec{{name: "api", cpu: steady(45), mem: 50, targets: []string{"draining", "initial"}}}},
+		{"short spike", 60, []svcSpec{{name: "api", cpu: func(i int) float64 {
+			if i >= 27 {
+				return 99 // the last three minutes only: below Warn.For
+			}
+			return 40
+		}, mem: 50, targets: []string{"healthy"}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var names []string
+			for _, s := range tt.svcs {
+				names = append(names, s.name)
+			}
+			_, c, _ := serveWorld(t, genWorld(t, tt.clusterRes, tt.svcs...))
+			n := &notifier{}
+			w := newWatcher(c, openStore(t, storePath(t), c), n, func(cfg *Config) {
+				warnOn(cfg)
+				cfg.Cluster, cfg.Services = "club", clubRefs(names...)
+			})
+			for range 3 {
+				if err := w.WarnRound(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if a, u := n.counts(); a+u != 0 {
+				t.Errorf("%d warnings, %d edits: %+v", a, u, n.alerts)
+			}
+		})
+	}
+}
+
+// TestWarnLifecycle: one warning per service and kind per window, several
+// kinds of one service in one message (edited in place when a kind joins
+// it), "back to normal" when the pressure ends, quiet hours that hold a
+// warning until they end, and a restart that reposts nothing.
+func TestWarnLifecycle(t *testing.T) {
+	t.Parallel()
+	// api: CPU 95 % from minute 20 (12:50) to minute 60 (13:30), again
+	// from 75 to 85, and from 120 (14:30) on.
+	api := func(i int) float64 {
+		if (i >= 20 && i < 60) || (i >= 75 && i < 85) || i >= 120 {
+			return 95
+		}
+		return 40
+	}
+	type step struct {
+		at      string // the clock, KST
+		alerts  []string
+		updates []string
+	}
+	tests := []struct {
+		name  string
+		quiet QuietHours
+		steps []step
+	}{
+		{"rate limit and end", QuietHours{}, []step{
+			{"13:00", []string{"api: cpu"}, nil},
+			{"13:10", nil, nil}, // still going: no repeat
+			{"13:35", []string{"api: back to normal"}, nil},
+			{"13:52", nil, nil},                  // back within the hour: not again
+			{"14:00", nil, nil},                  // ended again, never posted: nothing to take back
+			{"14:40", []string{"api: cpu"}, nil}, // the hour has passed
+			{"14:45", nil, nil},
+		}},
+		{"quiet hours", QuietHours{From: 12*60 + 55, To: 13*60 + 5}, []step{
+			{"13:00", nil, nil},                  // quiet
+			{"13:05", []string{"api: cpu"}, nil}, // still going when the quiet hours end
+			{"13:35", []string{"api: back to normal"}, nil},
+		}},
+		{"ended in quiet hours", QuietHours{From: 13*60 + 30, To: 14 * 60}, []step{
+			{"13:00", []string{"api: cpu"}, nil},
+			{"13:35", nil, nil},                             // ended, but quiet
+			{"14:00", []string{"api: back to normal"}, nil}, // said when the quiet hours end
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, c, clk := serveWorld(t, genWorld(t, 60, svcSpec{name: "api", cpu: api, mem: 50, targets: []string{"healthy"}}))
+			path := storePath(t)
+			st := openStore(t, path, c)
+			n := &notifier{}
+			mk := func(st Store) *Watcher {
+				return newWatcher(c, st, n, func(cfg *Config) {
+					cfg.Warn = Warn{On: true, Quiet: tt.quiet}
+					cfg.Cluster, cfg.Services = "club", clubRefs("api")
+				})
+			}
+			w := mk(st)
+			seen := 0
+			for _, s := range tt.steps {
+				at, err := time.ParseInLocation("15:04", s.at, genNow.Location())
+				if err != nil {
+					t.Fatal(err)
+				}
+				clk.Set(time.Date(2024, 4, 17, at.Hour(), at.Minute(), 0, 0, genNow.Location()))
+				if err := w.WarnRound(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				got := summarise(n.alerts[seen:])
+				seen = len(n.alerts)
+				if d := cmp.Diff(s.alerts, got); d != "" {
+					t.Errorf("at %s, posts (-want +got):\n%s", s.at, d)
+				}
+				// A restart after every step: the store carries the state.
+				st.Close()
+				st = openStore(t, path, c)
+				w = mk(st)
+			}
+			if _, u := n.counts(); u != 0 {
+				t.Errorf("%d edits, want none", u)
+			}
+		})
+	}
+}
+
+// summarise names each post "service: kinds" or "service: back to normal".
+func summarise(as []Alert) []string {
+	var out []string
+	for _, a := range as {
+		if a.Cause == "warning-ended" {
+			out = append(out, a.Service+": back to normal")
+			continue
+		}
+		out = append(out, a.Service+": "+kindsOf(a.Message))
+	}
+	return out
+}
+
+// kindsOf reads the kinds back from an English warning's description.
+func kindsOf(m reply.Message) string {
+	var k []string
+	for _, c := range []struct{ kind, word string }{{"targets", "load-balancer targets"}, {"cpu", "CPU at or above"}, {"memory", "Memory at or above"}, {"cluster", "reservation has been"}} {
+		if strings.Contains(m.Description, c.word) {
+			k = append(k, c.kind)
+		}
+	}
+	return strings.Join(k, "+")
+}
+
+// TestWarnGroupsKindsOfAService: CPU, memory and failing targets of one
+// service in one round are one message; two services under pressure are
+// one message each; the cluster full with scaling off is its own.
+func TestWarnGroupsKindsOfAService(t *testing.T) {
+	t.Parallel()
+	_, c, _ := serveWorld(t, genWorld(t, 97,
+		svcSpec{name: "api", cpu: steady(96), mem: 93, targets: []string{"unhealthy", "healthy"}},
+		svcSpec{name: "web", cpu: steady(99), mem: 20, targets: []string{"healthy"}},
+		svcSpec{name: "docs", cpu: steady(20), mem: 20, targets: []string{"healthy"}},
+	))
+	n := &notifier{}
+	w := newWatcher(c, openStore(t, storePath(t), c), n, func(cfg *Config) {
+		warnOn(cfg)
+		cfg.Cluster, cfg.Services = "club", clubRefs("api", "web", "docs")
+	})
+	if err := w.WarnRound(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"club: cluster", "api: targets+cpu+memory", "web: cpu"}, summarise(n.alerts)); d != "" {
+		t.Errorf("posts (-want +got):\n%s", d)
+	}
+	if len(n.alerts) > 1 && !strings.Contains(n.alerts[1].Message.Title, "3") {
+		t.Errorf("api's title %q does not say three kinds", n.alerts[1].Message.Title)
+	}
+}
