@@ -33,6 +33,7 @@ type Warn struct {
 	ClusterPercent float64       // of the cluster's reservation; DefaultWarnPercent when zero
 	For            time.Duration // how long the share must hold; DefaultWarnFor when zero
 	Every          time.Duration // at most one warning per service and kind per Every; DefaultWarnEvery when zero
+	Interval       time.Duration // between reads, at most one per watcher round; every round when zero
 	Quiet          QuietHours    // in Config.Location
 }
 
@@ -89,6 +90,16 @@ type kindState struct {
 // when an announced pressure ended.
 func (w *Watcher) WarnRound(ctx context.Context) error {
 	if !w.cfg.Warn.On {
+		return nil
+	}
+	now := w.now()
+	w.mu.Lock()
+	due := w.lastWarn.IsZero() || now.Sub(w.lastWarn) >= w.cfg.Warn.Interval
+	if due {
+		w.lastWarn = now
+	}
+	w.mu.Unlock()
+	if !due {
 		return nil
 	}
 	byCluster := map[string][]svcref.Ref{}

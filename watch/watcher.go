@@ -90,6 +90,7 @@ type Watcher struct {
 	mu        sync.Mutex
 	owed      map[string]bool // claimed here, but the notifier failed: retry
 	lastPrune time.Time
+	lastWarn  time.Time // of the early warning's last read
 	lastBeat  time.Time // of the loop's heartbeat; only Loop's goroutine uses it
 }
 
