@@ -404,3 +404,76 @@ func TestWarnGroupsKindsOfAService(t *testing.T) {
 		t.Errorf("api's title %q does not say three kinds", n.alerts[1].Message.Title)
 	}
 }
+
+// TestWarnTargetsJoinTheWarning: the backend's CPU warning is posted;
+// after a restart its target starts failing health checks (the minute
+// before the incident's kill) and the same message is edited to say so
+// rather than a second one posted. A later round in the same minute
+// reads nothing (Warn.Interval), and a quiet round's calls are pinned.
+func TestWarnTargetsJoinTheWarning(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := storePath(t)
+	before := loadWorld(t, "testdata/afternoon.yaml")
+	s1, c1, _ := serveWorld(t, before)
+	n := &notifier{}
+	st := openStore(t, path, c1)
+	w := newWatcher(c1, st, n, warnOn)
+	if err := w.WarnRound(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"codedang: cluster", "backend: cpu"}, summarise(n.alerts)); d != "" {
+		t.Fatalf("first round (-want +got):\n%s", d)
+	}
+	t.Logf("a round that posts the backend's and the cluster's warnings: %d calls", len(s1.Calls()))
+
+	// The same minute again: quiet, and each call is one the summary
+	// makes, plus one DescribeTargetHealth per target group.
+	s1.ResetCalls()
+	w = newWatcher(c1, st, n, func(cfg *Config) { cfg.Warn = Warn{On: true, Interval: time.Minute} })
+	if err := w.WarnRound(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]int{}
+	for _, call := range s1.Calls() {
+		ops[call.Operation]++
+	}
+	want := map[string]int{"DescribeClusters": 1, "DescribeServices": 1, "GetMetricData": 1, "ListContainerInstances": 1,
+		"DescribeContainerInstances": 1, "DescribeCapacityProviders": 1, "DescribeAutoScalingGroups": 1, "DescribePolicies": 1,
+		"DescribeTargetHealth": 2}
+	if d := cmp.Diff(want, ops); d != "" {
+		t.Errorf("a quiet round's calls (-want +got):\n%s", d)
+	}
+	s1.ResetCalls()
+	if err := w.WarnRound(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(s1.Calls()); got != 0 {
+		t.Errorf("a second round within Warn.Interval made %d calls", got)
+	}
+	st.Close()
+
+	failing := before.Clone()
+	for _, tg := range failing.TargetGroups {
+		if tg["TargetGroupName"] == "codedang-backend-tg" {
+			tg["TargetHealthDescriptions"] = []any{map[string]any{
+				"Target":       map[string]any{"Id": "i-05816cdd2e129f6b9", "Port": int64(32771)},
+				"TargetHealth": map[string]any{"State": "unhealthy", "Reason": "Target.Timeout", "Description": "Request timed out"},
+			}}
+		}
+	}
+	_, c2, _ := serveWorld(t, failing)
+	w = newWatcher(c2, openStore(t, path, c2), n, warnOn)
+	if err := w.WarnRound(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a, u := n.counts(); a != 2 || u != 1 {
+		t.Fatalf("%d posts and %d edits, want the backend's warning edited", a, u)
+	}
+	if n.ids[0] != "msg-2" || kindsOf(n.updates[0].Message) != "targets+cpu" {
+		t.Errorf("edited %s to say %q, want msg-2 with targets+cpu", n.ids[0], kindsOf(n.updates[0].Message))
+	}
+	if !strings.Contains(n.updates[0].Message.Description, "Request timed out") {
+		t.Errorf("the edit does not give the load balancer's reason:\n%s", n.updates[0].Message.Description)
+	}
+}
