@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
-	"github.com/ecsmedic/ecsmedic/aws"
-	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/internal/fleet"
 	"github.com/ecsmedic/ecsmedic/store"
@@ -26,16 +23,7 @@ func BenchmarkWarnRound(b *testing.B) {
 				b.Fatal(err)
 			}
 			withTargetGroups(w)
-			s := sim.New(w, sim.Options{Freeze: true})
-			url, err := s.Listen("127.0.0.1:0")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer s.Close()
-			c := aws.NewClientsForEndpoint(url, w.Region)
-			defer c.CloseIdleConnections()
-			now := w.Now
-			c.Now = func() time.Time { return now }
+			s, c, _ := serveWorld(b, w)
 			st, err := store.Open(b.TempDir()+"/ecsmedic.db", store.Options{Now: c.Now})
 			if err != nil {
 				b.Fatal(err)

@@ -1,9 +1,7 @@
 package watch
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -41,7 +39,7 @@ func (c *clock) Set(t time.Time) {
 
 // serveWorld serves w frozen at its own moment on loopback, with SDK
 // clients on a clock that starts at the world's Now.
-func serveWorld(t *testing.T, w *world.World) (*sim.Server, *aws.Clients, *clock) {
+func serveWorld(t testing.TB, w *world.World) (*sim.Server, *aws.Clients, *clock) {
 	t.Helper()
 	s := sim.New(w, sim.Options{Freeze: true})
 	url, err := s.Listen("127.0.0.1:0")
@@ -58,7 +56,7 @@ func serveWorld(t *testing.T, w *world.World) (*sim.Server, *aws.Clients, *clock
 	return s, c, clk
 }
 
-func loadWorld(t *testing.T, path string) *world.World {
+func loadWorld(t testing.TB, path string) *world.World {
 	t.Helper()
 	w, err := world.Load(path)
 	if err != nil {
@@ -112,31 +110,10 @@ func TestWarnBeforeTheStop(t *testing.T) {
 			if backend.Message.Severity != reply.Warning || len(backend.Message.Attachments) == 0 {
 				t.Errorf("severity %v, %d charts", backend.Message.Severity, len(backend.Message.Attachments))
 			}
-			goldenMessage(t, "warn_backend_"+lang, backend.Message)
-			goldenMessage(t, "warn_cluster_"+lang, n.alerts[0].Message)
+			golden.Reply(t, "warn_backend_"+lang, backend.Message)
+			golden.Reply(t, "warn_cluster_"+lang, n.alerts[0].Message)
 		})
 	}
-}
-
-// goldenMessage compares a message as JSON (attachment bytes left out)
-// and as the terminal shows it.
-func goldenMessage(t *testing.T, name string, m reply.Message) {
-	t.Helper()
-	shown := m
-	shown.Attachments = nil
-	for _, a := range m.Attachments {
-		a.Data = nil
-		shown.Attachments = append(shown.Attachments, a)
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(shown); err != nil {
-		t.Fatal(err)
-	}
-	golden.Check(t, name+".json", buf.String())
-	golden.Check(t, name+".txt", reply.RenderText(m, reply.TextOptions{}))
 }
 
 // svcSpec is one service of a generated world.
