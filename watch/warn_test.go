@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jonboulle/clockwork"
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
@@ -18,28 +18,9 @@ import (
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
-// clock is the test's clock: the clients and the watcher read it, the
-// test moves it between rounds.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // serveWorld serves w frozen at its own moment on loopback, with SDK
 // clients on a clock that starts at the world's Now.
-func serveWorld(t testing.TB, w *world.World) (*sim.Server, *aws.Clients, *clock) {
+func serveWorld(t testing.TB, w *world.World) (*sim.Server, *aws.Clients, *clockwork.FakeClock) {
 	t.Helper()
 	s := sim.New(w, sim.Options{Freeze: true})
 	url, err := s.Listen("127.0.0.1:0")
@@ -47,7 +28,7 @@ func serveWorld(t testing.TB, w *world.World) (*sim.Server, *aws.Clients, *clock
 		t.Fatal(err)
 	}
 	c := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
-	clk := &clock{t: w.Now}
+	clk := clockwork.NewFakeClockAt(w.Now)
 	c.Now = clk.Now
 	t.Cleanup(func() {
 		c.CloseIdleConnections()
@@ -311,7 +292,7 @@ func TestWarnLifecycle(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				clk.Set(time.Date(2024, 4, 17, at.Hour(), at.Minute(), 0, 0, genNow.Location()))
+				clk.Advance(time.Date(2024, 4, 17, at.Hour(), at.Minute(), 0, 0, genNow.Location()).Sub(clk.Now()))
 				if err := w.WarnRound(context.Background()); err != nil {
 					t.Fatal(err)
 				}
