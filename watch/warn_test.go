@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/google/go-cmp/cmp"
 	"github.com/jonboulle/clockwork"
 
@@ -433,5 +435,66 @@ func TestWarnTargetsJoinTheWarning(t *testing.T) {
 	}
 	if !strings.Contains(n.updates[0].Message.Description, "Request timed out") {
 		t.Errorf("the edit does not give the load balancer's reason:\n%s", n.updates[0].Message.Description)
+	}
+}
+
+// TestWarnSilentDuringADeployment: the frontend is redeployed in the
+// afternoon world (its old task stopped and replaced, its targets
+// draining and in their first checks); whole watcher rounds, the stop
+// poll and the early warning, post nothing about it.
+func TestWarnSilentDuringADeployment(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w0 := loadWorld(t, "testdata/afternoon.yaml")
+	for _, svc := range w0.Services {
+		if svc["serviceName"] == "frontend" {
+			svc["deploymentConfiguration"] = map[string]any{"maximumPercent": int64(100), "minimumHealthyPercent": int64(0)}
+		}
+	}
+	// Room for the new task: the afternoon's hosts are nearly full.
+	for _, ci := range w0.ContainerInstances {
+		for _, r := range ci["remainingResources"].([]any) {
+			if r := r.(map[string]any); r["name"] == "CPU" {
+				r["integerValue"] = int64(1024)
+			}
+		}
+	}
+	for _, tg := range w0.TargetGroups {
+		if tg["TargetGroupName"] == "codedang-frontend-tg" {
+			tg["TargetHealthDescriptions"] = []any{
+				map[string]any{"Target": map[string]any{"Id": "i-05490a5b0b00e1ecc", "Port": int64(32769)},
+					"TargetHealth": map[string]any{"State": "draining", "Reason": "Target.DeregistrationInProgress"}},
+				map[string]any{"Target": map[string]any{"Id": "i-05490a5b0b00e1ecc", "Port": int64(32780)},
+					"TargetHealth": map[string]any{"State": "initial", "Reason": "Elb.InitialHealthChecking"}},
+			}
+		}
+	}
+	s, c, _ := serveWorld(t, w0)
+	n := &notifier{}
+	st := openStore(t, storePath(t), c)
+	// The frontend alone, and a cluster share the afternoon's 94.5 % does
+	// not reach: this test is about the deployment.
+	w := newWatcher(c, st, n, func(cfg *Config) {
+		cfg.Warn = Warn{On: true, ClusterPercent: 100}
+		cfg.Services = incidentRefs[1:]
+	})
+	if _, err := c.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: awssdk.String("codedang"), Service: awssdk.String("frontend"), ForceNewDeployment: true}); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		s.AdvanceDeployments()
+		if err := w.Poll(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WarnRound(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := st.Stops("codedang", "frontend", c.Now().Add(-time.Hour))
+	if err != nil || len(recs) != 1 || recs[0].Cause != "deployment" {
+		t.Errorf("recorded stops %+v, %v: want the deployment's one", recs, err)
+	}
+	if a, u := n.counts(); a+u != 0 {
+		t.Errorf("%d posts, %d edits during a deployment: %+v", a, u, summarise(n.alerts))
 	}
 }
