@@ -194,7 +194,7 @@ func (w *Watcher) warnSubject(ctx context.Context, s subject, found []explain.Pr
 
 	quiet := cfg.Quiet.In(now, w.cfg.Location)
 	if quiet && (len(due) > 0 || len(ended) > 0) {
-		slog.Info("watch: quiet hours; the early warning waits", "subject", s.key(), "due", due, "ended", ended)
+		slog.Debug("watch: quiet hours; the early warning waits", "subject", s.key(), "due", due, "ended", ended)
 	}
 	if !quiet && len(due) > 0 {
 		if err := w.postWarning(ctx, s, st, due, read); err != nil {
@@ -218,13 +218,11 @@ func (w *Watcher) warnSubject(ctx context.Context, s subject, found []explain.Pr
 // now, or edits its open warning when a kind joins one still standing.
 func (w *Watcher) postWarning(ctx context.Context, s subject, st *warnState, due []string, read *PressureRead) error {
 	var ps []explain.Pressure
-	open := false
-	for kind, k := range st.Kinds {
+	open := false // a kind posted earlier is still on: its message stands
+	for _, k := range st.Kinds {
 		if !k.Now.Since.IsZero() && k.Ended.IsZero() {
 			ps = append(ps, k.Now)
-			if k.Announced && kind != "" {
-				open = true
-			}
+			open = open || k.Announced
 		}
 	}
 	name := s.cluster

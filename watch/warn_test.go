@@ -498,3 +498,30 @@ func TestWarnSilentDuringADeployment(t *testing.T) {
 		t.Errorf("%d posts, %d edits during a deployment: %+v", a, u, summarise(n.alerts))
 	}
 }
+
+// TestWarnOnAShiftedWorld: `ecsmedic sim --world watch/testdata/afternoon.yaml`
+// (not frozen) moves the afternoon to the present; a watcher on the same
+// present warns about the backend as in the frozen world.
+func TestWarnOnAShiftedWorld(t *testing.T) {
+	t.Parallel()
+	present := time.Date(2026, 3, 2, 15, 4, 5, 0, time.UTC)
+	w := loadWorld(t, "testdata/afternoon.yaml")
+	s := sim.New(w, sim.Options{Clock: func() time.Time { return present }})
+	url, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2))
+	c.Now = func() time.Time { return present }
+	t.Cleanup(func() {
+		c.CloseIdleConnections()
+		s.Close()
+	})
+	n := &notifier{}
+	if err := newWatcher(c, openStore(t, storePath(t), c), n, warnOn).WarnRound(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"codedang: cluster", "backend: cpu"}, summarise(n.alerts)); d != "" {
+		t.Errorf("posts (-want +got):\n%s", d)
+	}
+}
