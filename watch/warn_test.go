@@ -15,6 +15,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/internal/golden"
 	"github.com/ecsmedic/ecsmedic/svcref"
@@ -360,8 +361,8 @@ func TestWarnGroupsKindsOfAService(t *testing.T) {
 	if d := cmp.Diff([]string{"club: cluster", "api: targets+cpu+memory", "web: cpu"}, summarise(n.alerts)); d != "" {
 		t.Errorf("posts (-want +got):\n%s", d)
 	}
-	if len(n.alerts) > 1 && !strings.Contains(n.alerts[1].Message.Title, "3") {
-		t.Errorf("api's title %q does not say three kinds", n.alerts[1].Message.Title)
+	if want := "⚠️ api: 1 of 2 targets failing health checks, CPU at 96 % of its reservation, memory at 93 % of its reservation"; len(n.alerts) > 1 && n.alerts[1].Message.Title != want {
+		t.Errorf("api's title %q, want %q", n.alerts[1].Message.Title, want)
 	}
 }
 
@@ -433,8 +434,20 @@ func TestWarnTargetsJoinTheWarning(t *testing.T) {
 	if n.ids[0] != "msg-2" || kindsOf(n.updates[0].Message) != "targets+cpu" {
 		t.Errorf("edited %s to say %q, want msg-2 with targets+cpu", n.ids[0], kindsOf(n.updates[0].Message))
 	}
-	if !strings.Contains(n.updates[0].Message.Description, "Request timed out") {
-		t.Errorf("the edit does not give the load balancer's reason:\n%s", n.updates[0].Message.Description)
+	golden.Reply(t, "warn_backend_targets_en", n.updates[0].Message)
+}
+
+// TestWarnEndedReply: the "back to normal" follow-up in both languages.
+func TestWarnEndedReply(t *testing.T) {
+	t.Parallel()
+	kst := time.FixedZone("KST", 9*3600)
+	ended := []explain.Pressure{
+		{Kind: explain.PressureCPU, Percent: 99.4, Threshold: 90, Minutes: 8, Since: time.Date(2024, 4, 17, 4, 29, 0, 0, time.UTC)},
+		{Kind: explain.PressureTargets, Unhealthy: 1, Targets: 1, Reason: "Request timed out", Since: time.Date(2024, 4, 17, 4, 33, 0, 0, time.UTC)},
+	}
+	for _, lang := range []string{"en", "ko"} {
+		m := explain.WarningEnded(lang, "backend", ended, time.Date(2024, 4, 17, 4, 41, 0, 0, time.UTC), kst, Footer("test-1"))
+		golden.Reply(t, "warn_ended_"+lang, m)
 	}
 }
 

@@ -63,7 +63,11 @@ func Warning(lang string, in WarningInput) reply.Message {
 	if len(ps) > 0 {
 		m.Title = p.T("warn.title."+ps[0].Kind, pressureArgs(p, in.Service, ps[0], d.Figures)...)
 		if len(ps) > 1 {
-			m.Title = p.T("warn.title.many", "Service", in.Service, "N", len(ps))
+			var short []string
+			for _, x := range ps {
+				short = append(short, p.T("warn.short."+x.Kind, pressureArgs(p, in.Service, x, d.Figures)...))
+			}
+			m.Title = p.T("warn.title.many", "Service", in.Service, "What", strings.Join(short, ", "))
 		}
 	}
 	var now []string
