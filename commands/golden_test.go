@@ -11,6 +11,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	goldenfile "github.com/ecsmedic/ecsmedic/internal/golden"
+	"github.com/ecsmedic/ecsmedic/internal/replygolden"
 	"github.com/ecsmedic/ecsmedic/internal/testlog"
 )
 
@@ -53,7 +54,7 @@ func goldenReply(t *testing.T, name string, m reply.Message) {
 // bytes in the JSON after its text (a dry run's requests are the point).
 func goldenReplyData(t *testing.T, name string, m reply.Message, data bool) {
 	t.Helper()
-	goldenfile.Reply(t, name, m, data)
+	replygolden.Check(t, name, m, data)
 }
 
 func golden(t *testing.T, name, got string) {

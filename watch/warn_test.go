@@ -17,7 +17,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
-	"github.com/ecsmedic/ecsmedic/internal/golden"
+	"github.com/ecsmedic/ecsmedic/internal/replygolden"
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
@@ -94,8 +94,8 @@ func TestWarnBeforeTheStop(t *testing.T) {
 			if backend.Message.Severity != reply.Warning || len(backend.Message.Attachments) == 0 {
 				t.Errorf("severity %v, %d charts", backend.Message.Severity, len(backend.Message.Attachments))
 			}
-			golden.Reply(t, "warn_backend_"+lang, backend.Message)
-			golden.Reply(t, "warn_cluster_"+lang, n.alerts[0].Message)
+			replygolden.Check(t, "warn_backend_"+lang, backend.Message)
+			replygolden.Check(t, "warn_cluster_"+lang, n.alerts[0].Message)
 		})
 	}
 }
@@ -434,7 +434,7 @@ func TestWarnTargetsJoinTheWarning(t *testing.T) {
 	if n.ids[0] != "msg-2" || kindsOf(n.updates[0].Message) != "targets+cpu" {
 		t.Errorf("edited %s to say %q, want msg-2 with targets+cpu", n.ids[0], kindsOf(n.updates[0].Message))
 	}
-	golden.Reply(t, "warn_backend_targets_en", n.updates[0].Message)
+	replygolden.Check(t, "warn_backend_targets_en", n.updates[0].Message)
 }
 
 // TestWarnEndedReply: the "back to normal" follow-up in both languages.
@@ -447,7 +447,7 @@ func TestWarnEndedReply(t *testing.T) {
 	}
 	for _, lang := range []string{"en", "ko"} {
 		m := explain.WarningEnded(lang, "backend", ended, time.Date(2024, 4, 17, 4, 41, 0, 0, time.UTC), kst, Footer("test-1"))
-		golden.Reply(t, "warn_ended_"+lang, m)
+		replygolden.Check(t, "warn_ended_"+lang, m)
 	}
 }
 

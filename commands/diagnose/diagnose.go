@@ -18,10 +18,10 @@ type Options struct {
 	TaskID  string    // diagnose only this task (ID or ARN)
 	Limits  Limits    // caps for the sizes the remedies suggest
 	History []Stop    // stops the bot recorded itself, used when AWS forgot them
-	// Early asks about a service that has not stopped yet (the watcher's
-	// early warning): with no stop in the window, starvation and memory
-	// pressure are judged on the last 10 minutes, as if it stopped now, so
-	// that the remedies are those a stop would get.
+	// Early asks about a service before it stops (the watcher's early
+	// warning): starvation, memory pressure and log floods are judged on
+	// the last 10 minutes, as if a task stopped now, whatever stopped
+	// earlier, so that the remedies are those such a stop would get.
 	Early bool
 }
 

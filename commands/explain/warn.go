@@ -77,9 +77,9 @@ func Warning(lang string, in WarningInput) reply.Message {
 	m.Description = Bullets(now) + "\n\n" + p.T(desc, "Service", in.Service)
 
 	// The why reply's evidence, without its "before the stop" CPU and
-	// memory lines: the lines above say them for now.
+	// memory lines (the lines above say them for now) or an earlier stop's.
 	ev := d
-	ev.Figures.PeakCPUPercent, ev.Figures.PeakMemPercent = 0, 0
+	ev.Figures.PeakCPUPercent, ev.Figures.PeakMemPercent, ev.Figures.StopSeconds = 0, 0, 0
 	ev.Stops = nil
 	add := func(f reply.Field, ok bool) {
 		if ok && strings.TrimSpace(f.Value) != "" {
@@ -95,7 +95,8 @@ func Warning(lang string, in WarningInput) reply.Message {
 	if len(d.Remedies) == 0 {
 		add(reply.Field{Name: p.T("why.field.remedies"), Value: p.T("warn.no_remedy", "Service", in.Service)}, true)
 	}
-	if a, ok := whyChart(p, in.Service, d, in.Snap, in.Loc); ok {
+	// The chart of the last 40 minutes, not of an earlier stop.
+	if a, ok := whyChart(p, in.Service, ev, in.Snap, in.Loc); ok {
 		m.Attachments = append(m.Attachments, a)
 	}
 	m.Buttons = remedyButtons(d)

@@ -4,16 +4,12 @@
 package golden
 
 import (
-	"bytes"
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/ecsmedic/ecsmedic/commands/reply"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata")
@@ -38,31 +34,4 @@ func Check(t testing.TB, name, got string) {
 	if d := cmp.Diff(string(want), got); d != "" {
 		t.Errorf("%s differs (-want +got):\n%s", path, d)
 	}
-}
-
-// Reply compares a reply twice: as testdata/NAME.json (exact: severity,
-// inline flags, button IDs; attachment bytes left out unless data, then
-// kept as text after the attachment's own) and as testdata/NAME.txt, the
-// way the terminal shows it.
-func Reply(t testing.TB, name string, m reply.Message, data ...bool) {
-	t.Helper()
-	keep := len(data) > 0 && data[0]
-	shown := m
-	shown.Attachments = nil
-	for _, a := range m.Attachments {
-		if keep {
-			a.Text += "\n" + string(a.Data)
-		}
-		a.Data = nil
-		shown.Attachments = append(shown.Attachments, a)
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(shown); err != nil {
-		t.Fatal(err)
-	}
-	Check(t, name+".json", buf.String())
-	Check(t, name+".txt", reply.RenderText(m, reply.TextOptions{}))
 }
