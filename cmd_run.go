@@ -88,7 +88,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		Cluster: cfg.AWS.Cluster, Services: be.env.Services, Interval: cfg.Schedules.Watch.Interval,
 		AnnounceDeployments: cfg.Schedules.Watch.AnnounceDeployments, AnnounceScaleIn: cfg.Schedules.Watch.AnnounceScaleIn,
 		Locale: be.env.Locale, Location: be.env.Location, Prefix: be.env.Prefix, Limits: be.env.Limits,
-		Retention: cfg.Storage.Retention, Instance: instance,
+		Retention: cfg.Storage.Retention, Instance: instance, Warn: warnConfig(cfg.Schedules.Watch.Warn),
 	}
 	queue := cfg.Schedules.Watch.SQSQueueURL
 	if queue != "" {
@@ -114,4 +114,12 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		return sched.Stop()
 	})
 	return b.Run(ctx)
+}
+
+// warnConfig is the watcher's early warning from the config's; quiet hours
+// are in the summary's time zone (watch.Config.Location).
+func warnConfig(c config.Warn) watch.Warn {
+	return watch.Warn{On: c.Enabled, CPUPercent: float64(c.CPUPercent), MemoryPercent: float64(c.MemoryPercent),
+		ClusterPercent: float64(c.ClusterPercent), For: c.For, Every: c.Every, Interval: c.Interval,
+		Quiet: watch.QuietHours{From: c.QuietFrom, To: c.QuietTo}}
 }

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	goldenfile "github.com/ecsmedic/ecsmedic/internal/golden"
+	"github.com/ecsmedic/ecsmedic/internal/replygolden"
 	"github.com/ecsmedic/ecsmedic/internal/testlog"
 )
 
@@ -54,24 +54,7 @@ func goldenReply(t *testing.T, name string, m reply.Message) {
 // bytes in the JSON after its text (a dry run's requests are the point).
 func goldenReplyData(t *testing.T, name string, m reply.Message, data bool) {
 	t.Helper()
-	shown := m
-	shown.Attachments = nil
-	for _, a := range m.Attachments {
-		if data {
-			a.Text += "\n" + string(a.Data)
-		}
-		a.Data = nil
-		shown.Attachments = append(shown.Attachments, a)
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(shown); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, name+".json", buf.String())
-	golden(t, name+".txt", reply.RenderText(m, reply.TextOptions{}))
+	replygolden.Check(t, name, m, data)
 }
 
 func golden(t *testing.T, name, got string) {

@@ -162,6 +162,24 @@ type Watch struct {
 	SQSQueueURL         string        // EventBridge task state changes; "" to poll
 	AnnounceDeployments bool
 	AnnounceScaleIn     bool
+	Warn                Warn
+}
+
+// Warn is the watcher's early warning (schedules.watch.warn): a service
+// near its CPU or memory reservation, failing health checks, or a full
+// cluster that cannot grow, said before a task stops.
+type Warn struct {
+	Enabled        bool
+	CPUPercent     int           // of the task's CPU reservation
+	MemoryPercent  int           // of the task's memory reservation
+	ClusterPercent int           // of the cluster's CPU or memory reservation, with scaling off
+	For            time.Duration // how long the share must hold
+	Every          time.Duration // at most one warning per service and kind in this time
+	Interval       time.Duration // how often the watcher reads for it
+	// QuietHours is "23:00-08:00" as written, in the summary's time zone;
+	// "" for none. QuietFrom and QuietTo are its minutes after midnight.
+	QuietHours         string
+	QuietFrom, QuietTo int
 }
 
 // Storage is the embedded store.
@@ -312,6 +330,17 @@ func (c *Config) Describe() string {
 		p("  watch: polls every %s", fmtDuration(s.Watch.Interval))
 	}
 	p("  announces deployments: %s; scale-ins: %s", yesNo(s.Watch.AnnounceDeployments), yesNo(s.Watch.AnnounceScaleIn))
+	if wn := s.Watch.Warn; wn.Enabled {
+		p("  early warning: CPU ≥ %d %% or memory ≥ %d %% of the reservation for %s, failing targets, cluster reservation ≥ %d %% with scaling off",
+			wn.CPUPercent, wn.MemoryPercent, fmtDuration(wn.For), wn.ClusterPercent)
+		quiet := "no quiet hours"
+		if wn.QuietHours != "" {
+			quiet = "quiet " + wn.QuietHours + " " + s.Summary.Timezone
+		}
+		p("    checked every %s; at most one warning per service and kind every %s; %s", fmtDuration(wn.Interval), fmtDuration(wn.Every), quiet)
+	} else {
+		p("  early warning: off")
+	}
 
 	p("Storage %s, kept %s", c.Storage.Path, fmtDuration(c.Storage.Retention))
 	p("HTTP /healthz and /metrics on %s", c.HTTP.Addr)

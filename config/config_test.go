@@ -160,7 +160,9 @@ func TestExample(t *testing.T) {
 		},
 		Schedules: Schedules{
 			Summary: Summary{Cron: "0 9 * * *", Timezone: "Asia/Seoul"},
-			Watch:   Watch{Interval: 30 * time.Second, AnnounceDeployments: true},
+			Watch: Watch{Interval: 30 * time.Second, AnnounceDeployments: true,
+				Warn: Warn{Enabled: true, CPUPercent: 90, MemoryPercent: 90, ClusterPercent: 90, For: 5 * time.Minute, Every: time.Hour,
+					Interval: time.Minute, QuietHours: "23:00-08:00", QuietFrom: 23 * 60, QuietTo: 8 * 60}},
 		},
 		Storage: Storage{Path: "./ecsmedic.db", Retention: 720 * time.Hour},
 		HTTP:    HTTP{Addr: "127.0.0.1:9090"},
@@ -322,6 +324,8 @@ Schedules
   daily summary: on cron "30 8 * * 1-5", Asia/Seoul
   watch: events from https://sqs.ap-northeast-2.amazonaws.com/123456789012/ecsmedic-events
   announces deployments: no; scale-ins: yes
+  early warning: CPU ≥ 90 % or memory ≥ 90 % of the reservation for 5m, failing targets, cluster reservation ≥ 90 % with scaling off
+    checked every 1m; at most one warning per service and kind every 1h; no quiet hours
 Storage ./ecsmedic.db, kept 720h
 HTTP /healthz and /metrics on 127.0.0.1:9090
 Logging auto at level info

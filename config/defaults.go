@@ -21,6 +21,10 @@ const (
 	DefaultSummaryCron      = "0 9 * * *"
 	DefaultTimezone         = "UTC"
 	DefaultWatchInterval    = 30 * time.Second
+	DefaultWarnPercent      = 90 // of a reservation: the club's backend ran at 91–99 % before its stop
+	DefaultWarnFor          = 5 * time.Minute
+	DefaultWarnEvery        = time.Hour
+	DefaultWarnInterval     = time.Minute // AWS/ECS metrics come once a minute
 	DefaultStoragePath      = "./ecsmedic.db"
 	DefaultRetention        = 720 * time.Hour
 	DefaultHTTPAddr         = "127.0.0.1:9090"
@@ -42,7 +46,16 @@ const (
 	maxAttemptsLimit = 20
 	maxCallTimeout   = 10 * time.Minute
 	minRetention     = time.Hour
+	minWarnPercent   = 50 // below it every busy service would warn
+	minWarnInterval  = 30 * time.Second
 )
+
+// DefaultWarn is the early warning when the file says nothing: on, with
+// no quiet hours.
+func DefaultWarn() Warn {
+	return Warn{Enabled: true, CPUPercent: DefaultWarnPercent, MemoryPercent: DefaultWarnPercent, ClusterPercent: DefaultWarnPercent,
+		For: DefaultWarnFor, Every: DefaultWarnEvery, Interval: DefaultWarnInterval}
+}
 
 // DefaultLimits are the guards' limits when the file sets none.
 func DefaultLimits() Limits {
@@ -66,7 +79,7 @@ func Defaults() *Config {
 		},
 		Schedules: Schedules{
 			Summary: Summary{Cron: DefaultSummaryCron, Timezone: DefaultTimezone},
-			Watch:   Watch{Interval: DefaultWatchInterval},
+			Watch:   Watch{Interval: DefaultWatchInterval, Warn: DefaultWarn()},
 		},
 		Storage: Storage{Path: DefaultStoragePath, Retention: DefaultRetention},
 		HTTP:    HTTP{Addr: DefaultHTTPAddr},

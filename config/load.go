@@ -634,10 +634,22 @@ type rawSummary struct {
 }
 
 type rawWatch struct {
-	Interval            value `yaml:"interval"`
-	SQSQueueURL         value `yaml:"sqsQueueUrl"`
-	AnnounceDeployments value `yaml:"announceDeployments"`
-	AnnounceScaleIn     value `yaml:"announceScaleIn"`
+	Interval            value   `yaml:"interval"`
+	SQSQueueURL         value   `yaml:"sqsQueueUrl"`
+	AnnounceDeployments value   `yaml:"announceDeployments"`
+	AnnounceScaleIn     value   `yaml:"announceScaleIn"`
+	Warn                rawWarn `yaml:"warn"`
+}
+
+type rawWarn struct {
+	Enabled        value `yaml:"enabled"`
+	CPUPercent     value `yaml:"cpuPercent"`
+	MemoryPercent  value `yaml:"memoryPercent"`
+	ClusterPercent value `yaml:"clusterPercent"`
+	For            value `yaml:"for"`
+	Every          value `yaml:"every"`
+	Interval       value `yaml:"interval"`
+	QuietHours     value `yaml:"quietHours"`
 }
 
 type rawStorage struct {

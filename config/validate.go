@@ -695,6 +695,46 @@ func (b *builder) schedules(r *rawSchedules, s *Schedules, local bool) {
 	}
 	s.Watch.AnnounceDeployments, _ = b.boolean(r.Watch.AnnounceDeployments, p+"watch.announceDeployments", false)
 	s.Watch.AnnounceScaleIn, _ = b.boolean(r.Watch.AnnounceScaleIn, p+"watch.announceScaleIn", false)
+	s.Watch.Warn = b.warn(&r.Watch.Warn, p+"watch.warn.")
+}
+
+// warn reads schedules.watch.warn; every key has a default.
+func (b *builder) warn(r *rawWarn, p string) Warn {
+	d := DefaultWarn()
+	var w Warn
+	w.Enabled, _ = b.boolean(r.Enabled, p+"enabled", d.Enabled)
+	w.CPUPercent, _ = b.integer(r.CPUPercent, p+"cpuPercent", d.CPUPercent, minWarnPercent, 100)
+	w.MemoryPercent, _ = b.integer(r.MemoryPercent, p+"memoryPercent", d.MemoryPercent, minWarnPercent, 100)
+	w.ClusterPercent, _ = b.integer(r.ClusterPercent, p+"clusterPercent", d.ClusterPercent, minWarnPercent, 100)
+	w.For, _ = b.duration(r.For, p+"for", d.For, time.Minute, time.Hour)
+	w.Every, _ = b.duration(r.Every, p+"every", d.Every, time.Minute, 7*24*time.Hour)
+	w.Interval, _ = b.duration(r.Interval, p+"interval", d.Interval, minWarnInterval, time.Hour)
+	if q, n := b.str(r.QuietHours, p+"quietHours", ""); n != nil && q != "" {
+		from, to, ok := parseQuietHours(q)
+		switch {
+		case !ok:
+			b.errAt(n, p+"quietHours", fmt.Sprintf("%q is not a span of hours", q),
+				`write it as "HH:MM-HH:MM" in quotes, in the summary's time zone, e.g. quietHours: "23:00-08:00"`)
+		case from == to:
+			b.errAt(n, p+"quietHours", fmt.Sprintf("%q starts and ends at the same time", q),
+				"give two different times, or remove quietHours to warn at any hour")
+		default:
+			w.QuietHours, w.QuietFrom, w.QuietTo = fmt.Sprintf("%02d:%02d-%02d:%02d", from/60, from%60, to/60, to%60), from, to
+		}
+	}
+	return w
+}
+
+var quietRE = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])\s*-\s*([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
+
+// parseQuietHours reads "23:00-08:00" as minutes after midnight.
+func parseQuietHours(s string) (from, to int, ok bool) {
+	m := quietRE.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, 0, false
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	return n(1)*60 + n(2), n(3)*60 + n(4), true
 }
 
 var (

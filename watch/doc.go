@@ -25,6 +25,23 @@
 // user-stopped) or Config.AnnounceScaleIn, or when a deployment's circuit
 // breaker rolled it back.
 //
+// # Early warning
+//
+// With Config.Warn.On, each round (at most every Warn.Interval) also
+// reads each cluster with pressureRead, the daily summary's snapshot over
+// the last few minutes plus one DescribeTargetHealth per target group, and
+// warns before anything stops (Watcher.WarnRound): a service at or above
+// a share of its CPU or memory reservation for Warn.For, targets failing
+// their health checks, or the cluster's reservation full with
+// reservation-based scaling off. A warning is drawn by explain.Warning
+// from why's diagnosis of the service now (diagnose.Options.Early): its
+// evidence, remedies and buttons. One message per service holds every kind
+// it is under (a kind that joins later edits it), each service and kind
+// is posted at most once per Warn.Every, "back to normal" follows when it
+// ends, and Warn.Quiet holds both until the quiet hours end. The state is
+// kept in the store (Get/Set, "warn:CLUSTER/SERVICE"), so a restart
+// reposts nothing.
+//
 // # One replica
 //
 // ecsmedic is meant to run as exactly one process. Run it on ECS as a

@@ -16,7 +16,6 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/sim"
-	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/store"
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
@@ -34,26 +33,11 @@ var incidentRefs = []svcref.Ref{
 
 var noBackoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 
-// world serves the incident world frozen at its own moment on loopback,
-// and returns the simulator and real SDK clients for it.
+// simWorld serves the incident world frozen at its own moment on
+// loopback, and returns the simulator and real SDK clients for it.
 func simWorld(t *testing.T) (*sim.Server, *aws.Clients) {
 	t.Helper()
-	w, err := world.Load(incidentWorld)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := sim.New(w, sim.Options{Freeze: true})
-	url, err := s.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := aws.NewClientsForEndpoint(url, w.Region, aws.WithRetryBackoff(noBackoff), aws.WithMaxAttempts(2), aws.WithCallTimeout(5*time.Second))
-	now := w.Now
-	c.Now = func() time.Time { return now }
-	t.Cleanup(func() {
-		c.CloseIdleConnections()
-		s.Close()
-	})
+	s, c, _ := serveWorld(t, loadWorld(t, incidentWorld))
 	return s, c
 }
 

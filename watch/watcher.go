@@ -41,6 +41,8 @@ type Config struct {
 	Retention time.Duration // stop records older than this are pruned daily; DefaultRetention when zero
 	MaxAge    time.Duration // DefaultMaxAge when zero
 	Instance  string        // this process's id, in every alert's footer; NewInstanceID() when empty
+
+	Warn Warn // the early warning; off when Warn.On is false
 }
 
 // Store is what the watcher keeps in the store; *store.Store is one.
@@ -88,6 +90,7 @@ type Watcher struct {
 	mu        sync.Mutex
 	owed      map[string]bool // claimed here, but the notifier failed: retry
 	lastPrune time.Time
+	lastWarn  time.Time // of the early warning's last read
 	lastBeat  time.Time // of the loop's heartbeat; only Loop's goroutine uses it
 }
 
@@ -109,6 +112,7 @@ func New(cfg Config, c *aws.Clients, st Store, n Notifier) *Watcher {
 	if cfg.Instance == "" {
 		cfg.Instance = NewInstanceID()
 	}
+	cfg.Warn.defaults()
 	w := &Watcher{cfg: cfg, aws: c, st: st, n: n, now: time.Now, refs: map[string]svcref.Ref{}, owed: map[string]bool{}}
 	if c != nil && c.Now != nil {
 		w.now = c.Now
@@ -160,6 +164,9 @@ func (w *Watcher) Loop(ctx context.Context, ticks <-chan time.Time) error {
 func (w *Watcher) round(ctx context.Context) {
 	if err := w.Poll(ctx); err != nil && ctx.Err() == nil {
 		slog.Warn("watch: poll failed; trying again next round", "err", err)
+	}
+	if err := w.WarnRound(ctx); err != nil && ctx.Err() == nil {
+		slog.Warn("watch: the early warning's round failed; trying again next round", "err", err)
 	}
 	if err := w.PruneIfDue(); err != nil {
 		slog.Warn("watch: pruning the stop history failed", "err", err)

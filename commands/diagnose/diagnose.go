@@ -18,6 +18,11 @@ type Options struct {
 	TaskID  string    // diagnose only this task (ID or ARN)
 	Limits  Limits    // caps for the sizes the remedies suggest
 	History []Stop    // stops the bot recorded itself, used when AWS forgot them
+	// Early asks about a service before it stops (the watcher's early
+	// warning): starvation, memory pressure and log floods are judged on
+	// the last 10 minutes, as if a task stopped now, whatever stopped
+	// earlier, so that the remedies are those such a stop would get.
+	Early bool
 }
 
 // Limits cap what the remedies may suggest; zero means no cap.

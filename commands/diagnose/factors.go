@@ -72,10 +72,10 @@ func (d *diag) addFactor(code, text string, ev ...Evidence) {
 }
 
 // preStopWindow is "the 10 minutes before the stop", or the last 10 minutes
-// when nothing stopped.
+// when nothing stopped or the question is about now (Options.Early).
 func (d *diag) preStopWindow() (time.Time, time.Time) {
 	to := d.to
-	if d.verdict != nil {
+	if d.verdict != nil && !d.opt.Early {
 		to = d.verdict.at()
 	}
 	return to.Add(-preStop), to
@@ -105,9 +105,9 @@ func (d *diag) findFactors() {
 		}
 	}
 	from, to := d.preStopWindow()
-	if d.verdict != nil {
+	if d.verdict != nil || d.opt.Early {
 		// Starvation and floods are about "before the stop"; with no stop
-		// they contribute to nothing.
+		// they contribute to nothing, unless asked before one.
 		d.cpuStarved(from, to)
 		d.memoryPressure(from, to)
 		d.logFlood(from, to)

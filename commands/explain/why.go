@@ -54,6 +54,13 @@ func Why(p text.Printer, v View) reply.Message {
 	if a, ok := whyChart(p, name, d, v.Snap, v.Loc); ok {
 		m.Attachments = append(m.Attachments, a)
 	}
+	m.Buttons = remedyButtons(d)
+	return m
+}
+
+// remedyButtons are the remedies' commands as buttons, the first one primary.
+func remedyButtons(d diagnose.Diagnosis) []reply.Button {
+	var out []reply.Button
 	for i, r := range d.Remedies {
 		if r.Command == "" {
 			continue
@@ -62,9 +69,9 @@ func Why(p text.Printer, v View) reply.Message {
 		if i == 0 {
 			style = reply.Primary
 		}
-		m.Buttons = append(m.Buttons, reply.Button{ID: r.Command, Label: Clip(r.Command, 80), Style: style})
+		out = append(out, reply.Button{ID: r.Command, Label: Clip(r.Command, 80), Style: style})
 	}
-	return m
+	return out
 }
 
 func whyTitle(p text.Printer, name string, d diagnose.Diagnosis) string {
