@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -17,7 +18,9 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/bot"
+	"github.com/ecsmedic/ecsmedic/internal/fleet"
 	"github.com/ecsmedic/ecsmedic/internal/testlog"
+	"github.com/ecsmedic/ecsmedic/store"
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
@@ -139,4 +142,15 @@ func labelValues(fams map[string]*dto.MetricFamily, name, label string) []string
 	}
 	sort.Strings(out)
 	return out
+}
+
+// openStore opens a fresh store in the test's directory.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "ecsmedic.db"), store.Options{Now: func() time.Time { return fleet.Now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
 }

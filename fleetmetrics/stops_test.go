@@ -1,7 +1,6 @@
 package fleetmetrics
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,16 +12,12 @@ import (
 // Each stop counts once, when the watcher records it with its cause,
 // however often it is recorded again; the record still reaches the store.
 func TestCountStops(t *testing.T) {
-	st, err := store.Open(filepath.Join(t.TempDir(), "ecsmedic.db"), store.Options{Now: func() time.Time { return fleet.Now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := openStore(t)
 	f := New(Config{Cluster: "codedang", Services: []svcref.Ref{{Alias: "api", Service: "backend"}}}, nil)
 	counting := f.CountStops(st)
 	arn := func(id string) string { return "arn:aws:ecs:ap-northeast-2:111122223333:task/codedang/" + id }
 	for _, r := range []store.StopRecord{
-		{TaskArn: arn("t1"), Cluster: "codedang", Service: "backend", StoppedAt: fleet.Now},                             // raw: no cause yet
+		{TaskArn: arn("t1"), Cluster: "codedang", Service: "backend", StoppedAt: fleet.Now},                            // raw: no cause yet
 		{TaskArn: arn("t1"), Cluster: "codedang", Service: "backend", StoppedAt: fleet.Now, Cause: "elb-health-check"}, // diagnosed
 		{TaskArn: arn("t1"), Cluster: "codedang", Service: "backend", StoppedAt: fleet.Now, Cause: "elb-health-check"}, // an alert retried
 		{TaskArn: arn("t2"), Cluster: "codedang", Service: "backend", StoppedAt: fleet.Now, Cause: "elb-health-check"},
