@@ -45,8 +45,8 @@ func TestIncidentReservationShares(t *testing.T) {
 
 	s.ResetCalls()
 	before := calls.Load()
-	fams := scrape(t, url)
-	fams = scrape(t, url) // a second scrape: still from the cache
+	scrape(t, url)
+	fams := scrape(t, url) // a second scrape: still from the cache
 	if n := len(s.Calls()); n != 0 || calls.Load() != before {
 		t.Errorf("scraping /metrics twice made %d AWS calls (observer: %d), want 0", n, calls.Load()-before)
 	}
@@ -147,5 +147,30 @@ func TestUpdateDropsServicesGone(t *testing.T) {
 		if _, ok := fams[name]; ok {
 			t.Errorf("%s is served though nothing was read", name)
 		}
+	}
+}
+
+// Run refreshes at once, not only after the first Interval, and stops
+// when its context ends.
+func TestRunRefreshesAtStart(t *testing.T) {
+	w, err := world.Builtin("incident")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := simFleet(t, w, incidentTime)
+	reads := make(chan struct{}, 8)
+	c.Observe(func(_, op string, _ time.Duration, _ error) {
+		if op == "GetMetricData" {
+			reads <- struct{}{}
+		}
+	})
+	f := New(Config{Services: refsOf(w, nil), Interval: time.Hour}, c)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	<-reads
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run: %v", err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/go-co-op/gocron/v2"
-	"github.com/jonboulle/clockwork"
 
 	"github.com/ecsmedic/ecsmedic/aws"
 )
@@ -58,7 +56,7 @@ func (f *Fleet) refreshCluster(ctx context.Context, cluster string, since, until
 	r := Reading{Snapshot: snap}
 	var wg sync.WaitGroup
 	wg.Go(func() { r.Targets = f.readTargets(ctx, snap.Services) })
-	if insightsOn(snap.Cluster) {
+	if aws.InsightsOn(snap.Cluster) {
 		wg.Go(func() { r.Tasks = f.readTasks(ctx, cluster, snap.Services, since, until) })
 	}
 	wg.Wait()
@@ -161,11 +159,7 @@ func (f *Fleet) readTasks(ctx context.Context, cluster string, services []ecstyp
 // watcher's poll does not feed Update. A run that is still reading when
 // the next is due makes that one wait rather than pile up.
 func (f *Fleet) Run(ctx context.Context) error {
-	return f.run(ctx, clockwork.NewRealClock())
-}
-
-func (f *Fleet) run(ctx context.Context, clock clockwork.Clock) error {
-	sched, err := gocron.NewScheduler(gocron.WithClock(clock))
+	sched, err := gocron.NewScheduler()
 	if err != nil {
 		return fmt.Errorf("starting the Grafana metrics' schedule: %w", err)
 	}
@@ -204,15 +198,4 @@ func (f *Fleet) serviceNames(cluster string) []string {
 		}
 	}
 	return out
-}
-
-// insightsOn says the cluster publishes Container Insights metrics.
-func insightsOn(c ecstypes.Cluster) bool {
-	for _, s := range c.Settings {
-		if s.Name == ecstypes.ClusterSettingNameContainerInsights {
-			v := strings.ToLower(awssdk.ToString(s.Value))
-			return v == "enabled" || v == "enhanced"
-		}
-	}
-	return false
 }
