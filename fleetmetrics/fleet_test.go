@@ -3,6 +3,7 @@ package fleetmetrics
 import (
 	"context"
 	"math"
+	"net/http/httptest"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/bot"
 	"github.com/ecsmedic/ecsmedic/internal/fleet"
 )
 
@@ -172,5 +174,53 @@ func TestRunRefreshesAtStart(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("run: %v", err)
+	}
+}
+
+// Fifty services are one GetMetricData call per refresh (203 queries, under
+// the 500 of a call) and a handful of ECS calls, and /metrics serves all of
+// them.
+func TestRefreshFiftyServices(t *testing.T) {
+	w, err := fleet.World(50, fleet.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, c := simFleet(t, w, fleet.Now)
+	f := New(Config{Services: refsOf(w, nil)}, c)
+	if err := f.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tally := fleet.Count(s.Calls())
+	t.Logf("one refresh of 50 services: %d ECS calls, %d GetMetricData, %d calls in all", tally.ECS, tally.GetMetricData, len(s.Calls()))
+	if tally.GetMetricData != 1 || tally.ECS > 12 {
+		t.Errorf("one refresh of 50 services: %+v, want 1 GetMetricData and at most 12 ECS calls", tally)
+	}
+	if got := labelValues(scrape(t, serve(t, f)), "ecsmedic_service_cpu_reservation_ratio", "service"); len(got) != 50 {
+		t.Errorf("%d services with a CPU share, want 50", len(got))
+	}
+}
+
+func BenchmarkScrape(b *testing.B) {
+	w, err := fleet.World(50, fleet.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	refs := refsOf(w, nil)
+	f := New(Config{Services: refs}, nil)
+	snap := &aws.ClusterSnapshot{Now: fleet.Now, Cluster: ecstypes.Cluster{ClusterName: awssdk.String("club")}, ServiceMetrics: map[string]map[string]aws.Series{}}
+	for _, r := range refs {
+		snap.Services = append(snap.Services, ecstypes.Service{ServiceName: awssdk.String(r.Service), RunningCount: 1, DesiredCount: 1})
+		snap.ServiceMetrics[r.Service] = map[string]aws.Series{aws.MetricServiceCPUAvg: {Points: []aws.Sample{{T: fleet.Now, V: 40}}}}
+	}
+	f.Update(Reading{Snapshot: snap})
+	m := bot.NewMetrics()
+	if err := m.Register(f); err != nil {
+		b.Fatal(err)
+	}
+	h := m.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	}
 }
