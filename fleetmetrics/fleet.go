@@ -1,6 +1,7 @@
 package fleetmetrics
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -75,7 +76,8 @@ func New(cfg Config, c *aws.Clients) *Fleet {
 	if c != nil && c.Now != nil {
 		f.now = c.Now
 	}
-	for i, r := range cfg.Services {
+	f.cfg.Services = slices.Clone(cfg.Services) // the router shares the caller's
+	for i, r := range f.cfg.Services {
 		if r.Cluster == "" {
 			r.Cluster = cfg.Cluster
 			f.cfg.Services[i] = r

@@ -13,7 +13,11 @@ import (
 // however often it is recorded again; the record still reaches the store.
 func TestCountStops(t *testing.T) {
 	st := openStore(t)
-	f := New(Config{Cluster: "codedang", Services: []svcref.Ref{{Alias: "api", Service: "backend"}}}, nil)
+	refs := []svcref.Ref{{Alias: "api", Service: "backend"}}
+	f := New(Config{Cluster: "codedang", Services: refs}, nil)
+	if refs[0].Cluster != "" {
+		t.Errorf("New changed the caller's services (cluster %q); the router shares them", refs[0].Cluster)
+	}
 	counting := f.CountStops(st)
 	arn := func(id string) string { return "arn:aws:ecs:ap-northeast-2:111122223333:task/codedang/" + id }
 	for _, r := range []store.StopRecord{
