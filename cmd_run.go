@@ -13,6 +13,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/bot"
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/fleetmetrics"
 	"github.com/ecsmedic/ecsmedic/watch"
 )
 
@@ -90,11 +91,18 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		Locale: be.env.Locale, Location: be.env.Location, Prefix: be.env.Prefix, Limits: be.env.Limits,
 		Retention: cfg.Storage.Retention, Instance: instance, Warn: warnConfig(cfg.Schedules.Watch.Warn),
 	}
+	// The Grafana gauges refresh on the poll's schedule (before the SQS
+	// backstop stretches it); a scrape reads only their cache.
+	fleet := fleetmetrics.New(fleetmetrics.Config{Cluster: cfg.AWS.Cluster, Services: be.env.Services, Interval: wcfg.Interval}, be.clients)
+	if err := b.Metrics().Register(fleet); err != nil {
+		return err
+	}
+	b.Go("fleet metrics", fleet.Run)
 	queue := cfg.Schedules.Watch.SQSQueueURL
 	if queue != "" {
 		wcfg.Interval = max(wcfg.Interval, sqsBackstop)
 	}
-	w := watch.New(wcfg, be.clients, be.store, b)
+	w := watch.New(wcfg, be.clients, fleet.CountStops(be.store), b)
 	b.Go("watch", w.Run)
 	b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, be.store) })
 	if queue != "" {

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -61,6 +62,15 @@ func NewMetrics() *Metrics {
 	m.reg.MustRegister(m.commands, m.seconds, m.awsCalls, m.awsErrors, m.gateway, m.restRetries, m.otherInstance,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// Register adds a collector to the registry /metrics serves: the fleet's
+// gauges (fleetmetrics), which main builds beside the bot.
+func (m *Metrics) Register(c prometheus.Collector) error {
+	if err := m.reg.Register(c); err != nil {
+		return fmt.Errorf("adding metrics to /metrics: %w", err)
+	}
+	return nil
 }
 
 // Handler serves the metrics in the Prometheus text format.

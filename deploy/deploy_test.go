@@ -34,7 +34,7 @@ func TestJSONFilesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"eventbridge-rule.json", "eventbridge-targets.json", "execution-role-policy.json",
-		"service.json", "sqs-queue-policy.json", "task-definition.json", "task-role-trust.json"}
+		"grafana-dashboard.json", "service.json", "sqs-queue-policy.json", "task-definition.json", "task-role-trust.json"}
 	if !slices.Equal(files, want) {
 		t.Errorf("deploy/*.json = %v, want %v (update docs/production.md too)", files, want)
 	}
