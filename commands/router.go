@@ -69,6 +69,7 @@ func table() []command {
 		statusCommand(),
 		logsCommand(),
 		summaryCommand(),
+		postmortemCommand(),
 		scaleCommand(),
 		reservationCommand(),
 		autoscaleCommand(),
