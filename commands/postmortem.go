@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ecsmedic/ecsmedic/commands/change"
@@ -192,7 +193,9 @@ func (r *Router) readChanges(f *pmFacts) {
 }
 
 // concerns reports whether a change to cluster/service is one of this
-// service's: its own, or its cluster's (reservation scaling).
+// service's: its own, or its cluster's (reservation scaling, which the
+// engine files under a name in parentheses, as no ECS service can be
+// named).
 func (f *pmFacts) concerns(cluster, service string) bool {
-	return cluster == f.ref.Cluster && (service == f.ref.Service || service == "")
+	return cluster == f.ref.Cluster && (service == f.ref.Service || service == "" || strings.HasPrefix(service, "("))
 }

@@ -71,40 +71,46 @@ func (w *pmWriter) summary() {
 
 func (w *pmWriter) impact() {
 	w.heading("postmortem.md.h.impact")
-	for _, l := range impactLines(w.p, w.f, w.clock) {
+	lines, _ := impactLines(w.p, w.f, w.clock)
+	for _, l := range lines {
 		w.item(l)
 	}
 }
 
 // impactLines are the impact in a few lines: stops, time unhealthy, the
-// pressure before, the service now. The chat reply shows the first two.
-func impactLines(p text.Printer, f pmFacts, clock func(time.Time) string) []string {
+// pressure before, the service now; short is the unexpected stops and the
+// time unhealthy, for the chat reply.
+func impactLines(p text.Printer, f pmFacts, clock func(time.Time) string) (out, short []string) {
 	d := f.d
-	var out []string
 	unexpected, planned := stopCounts(d.Stops)
 	if n := total(unexpected); n > 0 {
 		out = append(out, p.T("postmortem.impact.stops", "N", n, "Causes", causeCounts(p, unexpected)))
 	} else {
 		out = append(out, p.T("postmortem.impact.stops.none"))
 	}
+	short = append(short, out[0])
 	if n := total(planned); n > 0 {
 		out = append(out, p.T("postmortem.impact.planned", "N", n, "Causes", causeCounts(p, planned)))
 	}
 	from, to, ongoing := unhealthySpan(d)
+	unhealthy := ""
 	switch {
 	case from.IsZero():
 	case ongoing:
-		out = append(out, p.T("postmortem.impact.unhealthy.ongoing", "Dur", pmDuration(p, to.Sub(from)), "From", clock(from)))
+		unhealthy = p.T("postmortem.impact.unhealthy.ongoing", "Dur", pmDuration(p, to.Sub(from)), "From", clock(from))
 	case to.IsZero():
-		out = append(out, p.T("postmortem.impact.unhealthy.open", "From", clock(from)))
+		unhealthy = p.T("postmortem.impact.unhealthy.open", "From", clock(from))
 	default:
-		out = append(out, p.T("postmortem.impact.unhealthy", "Dur", pmDuration(p, to.Sub(from)), "From", clock(from), "To", clock(to)))
+		unhealthy = p.T("postmortem.impact.unhealthy", "Dur", pmDuration(p, to.Sub(from)), "From", clock(from), "To", clock(to))
+	}
+	if unhealthy != "" {
+		out, short = append(out, unhealthy), append(short, unhealthy)
 	}
 	if m := d.Figures.CPUHighMinutes; m > 0 {
 		out = append(out, p.T("postmortem.impact.pressure", "Minutes", m))
 	}
 	out = append(out, p.T("postmortem.impact.now", "Running", d.Figures.RunningCount, "Desired", d.Figures.DesiredCount))
-	return out
+	return out, short
 }
 
 // stopCounts counts the window's stops by cause, unexpected and planned.
@@ -142,21 +148,28 @@ func causeCounts(p text.Printer, m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// unhealthySpan is when the service was unhealthy: from the first failed
-// health check or unexpected stop to the first steady state after the
-// last unexpected stop. Without a steady state it is ongoing (to = the
-// data's time) when tasks are still missing, else its end is unknown.
+// unhealthySpan is how long the newest episode lasted: from its first
+// failed health check or unexpected stop to the first steady state after
+// its last unexpected stop. The episode is what the diagnosis's timeline
+// tells (the minutes around the newest stop), so that two incidents hours
+// apart do not add up to one long one. Without a steady state it is
+// ongoing (to = the data's time) when tasks are still missing, else its
+// end is unknown.
 func unhealthySpan(d diagnose.Diagnosis) (from, to time.Time, ongoing bool) {
-	var last time.Time
-	for _, s := range d.Stops {
-		if plannedCauses[s.Cause] || s.StoppedAt.IsZero() {
+	var begin, last time.Time
+	if len(d.Timeline) > 0 {
+		begin = d.Timeline[0].At
+	}
+	for _, s := range d.Stops { // newest first
+		if plannedCauses[s.Cause] || s.StoppedAt.IsZero() || s.StoppedAt.Before(begin) {
 			continue
 		}
-		if from.IsZero() || s.StoppedAt.Before(from) {
-			from = s.StoppedAt
-		}
-		if s.StoppedAt.After(last) {
+		if last.IsZero() {
 			last = s.StoppedAt
+		}
+		from = s.StoppedAt
+		if begin.IsZero() {
+			break // no timeline: the newest stop alone
 		}
 	}
 	if from.IsZero() {
@@ -230,7 +243,8 @@ func (w *pmWriter) timeline() {
 	}
 	for _, c := range f.changes {
 		for _, rec := range c.Audit {
-			evs = append(evs, pmEvent{At: rec.At, Kind: "change", Text: w.auditText(c, rec)})
+			evs = append(evs, pmEvent{At: rec.At, Kind: "change", Text: p.T("postmortem.timeline.change",
+				"Event", w.auditText(c, rec, false), "Subject", w.subject(c), "ID", c.ID, "HasID", c.ID != "")})
 		}
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return evs[i].At.Before(evs[j].At) })
@@ -297,7 +311,7 @@ func (w *pmWriter) changes() {
 		head := p.T("postmortem.change.head", "Subject", w.subject(c), "ID", c.ID, "Status", w.status(c.status()), "HasID", c.ID != "")
 		w.item(head)
 		for _, rec := range c.Audit {
-			w.line("  - `" + w.clock(rec.At) + "` " + oneLineText(w.auditText(c, rec)))
+			w.line("  - `" + w.clock(rec.At) + "` " + oneLineText(w.auditText(c, rec, true)))
 		}
 	}
 }
@@ -329,8 +343,9 @@ func (w *pmWriter) status(s string) string {
 	return s
 }
 
-// auditText is one audit record in words: what happened, who, the values.
-func (w *pmWriter) auditText(c pmChange, rec store.AuditRecord) string {
+// auditText is one audit record in words: what happened, who, the values,
+// and with detail what the record adds.
+func (w *pmWriter) auditText(c pmChange, rec store.AuditRecord, detail bool) string {
 	p := w.p
 	event := rec.Event
 	if id := "audit.event." + rec.Event; p.Has(id) {
@@ -344,8 +359,9 @@ func (w *pmWriter) auditText(c pmChange, rec store.AuditRecord) string {
 	if rec.Before != "" || rec.After != "" {
 		s += " (" + rec.Before + " → " + rec.After + ")"
 	}
-	// The request's detail repeats the subject; an outcome's says how it went.
-	if rec.Event != "requested" && rec.Detail != "" && rec.Detail != w.subject(c) {
+	// The request's detail repeats the plan, and others often the
+	// change's summary; an outcome's says how it went.
+	if detail && rec.Event != "requested" && rec.Detail != "" && rec.Detail != w.subject(c) && (c.Change == nil || rec.Detail != c.Change.Summary) {
 		s += ": " + clip(rec.Detail, 300)
 	}
 	return s
@@ -375,7 +391,8 @@ func followUps(p text.Printer, f pmFacts) []string {
 		case store.Finished(c.Status):
 			out = append(out, "[ ] "+l+" — "+p.T("postmortem.follow.not_applied", "ID", c.ID, "Status", p.T("change.status."+string(c.Status))))
 		default:
-			out = append(out, "[ ] "+l+" — "+p.T("postmortem.follow.waiting", "ID", c.ID, "Status", p.T("change.status."+string(c.Status))))
+			out = append(out, "[ ] "+l+" — "+p.T("postmortem.follow.waiting", "ID", c.ID, "Status", p.T("change.status."+string(c.Status)),
+				"Prefix", f.prefix, "Pending", c.Status == store.StatusPending))
 		}
 		if ok {
 			mentioned[c.ID] = true
@@ -483,11 +500,8 @@ func oneLineText(s string) string {
 // report attached.
 func postmortemReply(p text.Printer, f pmFacts, name, md string) reply.Message {
 	d := f.d
-	impact := impactLines(p, f, pmClock(f))
-	if len(impact) > 3 {
-		impact = impact[:3]
-	}
-	lines := append(impact, p.T("postmortem.reply.changes", "N", len(f.changes), "HasStore", f.hasStore))
+	_, lines := impactLines(p, f, pmClock(f))
+	lines = append(lines, p.T("postmortem.reply.changes", "N", len(f.changes), "HasStore", f.hasStore))
 	open := 0
 	for _, l := range followUps(p, f) {
 		if strings.HasPrefix(l, "[ ]") {
