@@ -501,14 +501,21 @@ func oneLineText(s string) string {
 func postmortemReply(p text.Printer, f pmFacts, name, md string) reply.Message {
 	d := f.d
 	_, lines := impactLines(p, f, pmClock(f))
-	lines = append(lines, p.T("postmortem.reply.changes", "N", len(f.changes), "HasStore", f.hasStore))
+	changes := one(len(f.changes), "postmortem.reply.changes")
+	switch {
+	case !f.hasStore:
+		changes = "postmortem.reply.changes.nostore"
+	case len(f.changes) == 0:
+		changes = "postmortem.reply.changes.none"
+	}
+	lines = append(lines, p.T(changes, "N", len(f.changes)))
 	open := 0
 	for _, l := range followUps(p, f) {
 		if strings.HasPrefix(l, "[ ]") {
 			open++
 		}
 	}
-	lines = append(lines, p.T("postmortem.reply.followups", "N", open))
+	lines = append(lines, p.T(one(open, "postmortem.reply.followups"), "N", open))
 	return reply.Message{
 		Title:       p.T("postmortem.title", "Service", f.ref.Name()),
 		Description: explain.Story(p, f.ref.Name(), d, f.loc) + "\n\n" + explain.Bullets(lines) + "\n\n" + p.T("postmortem.reply.attached", "Name", name),
