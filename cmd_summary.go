@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
 )
 
 func newSummaryCmd(g *globals) *cobra.Command {
@@ -15,14 +16,10 @@ func newSummaryCmd(g *globals) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// The bot's stop history, when the store can be read, counts
-			// stops ECS has already forgotten, as the scheduled summary does.
-			b, err := openBackend(cmd.Context(), g, "", stopHistory)
-			if err != nil {
-				return err
-			}
-			defer b.close()
-			r := commands.NewRouter(b.env)
-			return printReplies(cmd, b, r.Summary(cmd.Context(), commands.SummaryRequest{From: commands.From{Locale: b.env.Locale}}))
+			// the stops ECS has forgotten, as the scheduled summary does.
+			return oneShotWith(cmd, g, stopHistory, func(r *commands.Router, from commands.From) []reply.Message {
+				return r.Summary(cmd.Context(), commands.SummaryRequest{From: from})
+			})
 		},
 	}
 }

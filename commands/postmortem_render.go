@@ -532,12 +532,5 @@ func postmortemReply(p text.Printer, f pmFacts, name, md string) reply.Message {
 // postmortemFile names the report after the service and the data's time:
 // postmortem-backend-20240417-1340.md.
 func postmortemFile(service string, at time.Time) string {
-	safe := strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
-		}
-		return '-'
-	}, service)
-	return "postmortem-" + safe + "-" + at.Format("20060102-1504") + ".md"
+	return "postmortem-" + explain.SafeName(service) + "-" + at.Format("20060102-1504") + ".md"
 }

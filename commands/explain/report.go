@@ -74,3 +74,6 @@ func MissingReport(p text.Printer, d diagnose.Diagnosis) []string {
 	}
 	return nil
 }
+
+// SafeName is s as a file name: letters, digits, dash and underscore.
+func SafeName(s string) string { return safeName(s) }
