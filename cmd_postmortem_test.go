@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 // TestSummaryAndPostmortemCLI runs the two commands as a user would,
@@ -66,5 +69,31 @@ func TestSummaryAndPostmortemCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHistoryGivesTheAudit: where the command line reads the store, the
+// post-mortem gets its change audit along with the stop history.
+func TestHistoryGivesTheAudit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ecsmedic.db")
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Audit(store.AuditRecord{Event: "requested", ChangeID: "k1", Cluster: "codedang", Service: "backend"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b := &backend{close: func() {}}
+	openHistory(b, path)
+	defer b.close()
+	if b.env.Stops == nil || b.env.Audit == nil {
+		t.Fatalf("stops %v, audit %v: want both from the store", b.env.Stops, b.env.Audit)
+	}
+	recs, err := b.env.Audit.AuditLog(time.Time{}, 0)
+	if err != nil || len(recs) != 1 {
+		t.Errorf("audit %v, %v; want the one record", recs, err)
 	}
 }
