@@ -41,7 +41,9 @@ type PostmortemRequest struct {
 // Postmortem is a draft incident report and the reply that carries it.
 type Postmortem struct {
 	// Markdown is the report; "" when it could not be written, and then
-	// Reply says why (Failed set).
+	// Reply says why (Failed set). It quotes AWS (stop reasons, events),
+	// so a front-end masks secrets in it as it does in replies (the
+	// renderers redact the attached copy).
 	Markdown string
 	// FileName is the name the report is attached under.
 	FileName string

@@ -524,7 +524,7 @@ func postmortemReply(p text.Printer, f pmFacts, name, md string) reply.Message {
 		DataTime:    d.Window.To.In(f.loc),
 		Attachments: []reply.Attachment{{
 			Name: name, ContentType: "text/markdown; charset=utf-8", Data: []byte(md),
-			Text: p.T("postmortem.reply.attachment", "Name", name, "Lines", strings.Count(md, "\n")),
+			Text: p.T("postmortem.reply.attachment", "Name", name, "Lines", strings.Count(md, "\n"), "Service", f.ref.Name()),
 		}},
 	}
 }
