@@ -122,7 +122,7 @@ func openHistory(b *backend, path string) {
 		slog.Warn("why goes without the stop history", "err", err)
 		return
 	}
-	b.env.Stops, b.store = st, st
+	b.env.Stops, b.env.Audit, b.store = st, st, st
 	prev := b.close
 	b.close = func() { _ = st.Close(); prev() }
 }

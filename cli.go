@@ -54,6 +54,7 @@ Try it with no Discord and no AWS account:
 	)
 	root.AddCommand(newChangeCmds(g)...)
 	root.AddCommand(newIAMPolicyCmd(g), newHealthCmd(g), newStoreCmd(g))
+	root.AddCommand(newSummaryCmd(g), newPostmortemCmd(g))
 	return root
 }
 

@@ -92,7 +92,12 @@ func newLogsCmd(g *globals) *cobra.Command {
 // oneShot answers one command once, in the configured language, and
 // prints the reply.
 func oneShot(cmd *cobra.Command, g *globals, ask func(*commands.Router, commands.From) []reply.Message) error {
-	b, err := openBackend(cmd.Context(), g, "", noStore)
+	return oneShotWith(cmd, g, noStore, ask)
+}
+
+// oneShotWith is oneShot for a command that reads the store as use says.
+func oneShotWith(cmd *cobra.Command, g *globals, use storeUse, ask func(*commands.Router, commands.From) []reply.Message) error {
+	b, err := openBackend(cmd.Context(), g, "", use)
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,7 @@ var (
 		"why":         {required(optService), optTask, optSince},
 		"status":      {optService},
 		"summary":     {},
+		"postmortem":  {required(optService), optSince},
 		"logs":        {required(optService), optTask, optLines},
 		"scale":       {required(optService), optScaleSetting, optScaleValue},
 		"reservation": {optOnOff, optTarget},
@@ -179,6 +180,18 @@ func (b *Bot) slashCall(d discordgo.ApplicationCommandInteractionData, in comman
 	case "summary":
 		return func(ctx context.Context) []reply.Message {
 			return b.router.Summary(ctx, commands.SummaryRequest{From: from})
+		}
+	case "postmortem":
+		return func(ctx context.Context) []reply.Message {
+			req := commands.PostmortemRequest{Service: o.str(optService), From: from}
+			if s := o.str(optSince); s != "" {
+				d, err := commands.ParseSince(s)
+				if err != nil {
+					return []reply.Message{b.router.ErrorReply(from, "postmortem", err)}
+				}
+				req.Since = d
+			}
+			return b.router.Postmortem(ctx, req).Reply
 		}
 	case "help":
 		return func(ctx context.Context) []reply.Message {

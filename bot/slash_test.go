@@ -118,9 +118,9 @@ func TestSlashCoversEveryCommand(t *testing.T) {
 	}
 }
 
-// TestSlashCallTyped: a slash command of why, status, logs, summary or
-// help goes to the router's typed entry point, and answers exactly what the
-// same question typed as a `!` line does.
+// TestSlashCallTyped: a slash command of why, status, logs, summary,
+// postmortem or help goes to the router's typed entry point, and answers
+// exactly what the same question typed as a `!` line does.
 func TestSlashCallTyped(t *testing.T) {
 	router, _ := incidentRouter(t, sim.Options{})
 	b := &Bot{router: router}
@@ -144,6 +144,8 @@ func TestSlashCallTyped(t *testing.T) {
 		{"status one", data("status", opt("service", "backend")), "!status backend"},
 		{"logs", data("logs", opt("service", "backend"), opt("lines", float64(5))), "!logs backend 5"},
 		{"summary", data("summary"), "!summary"},
+		{"postmortem", data("postmortem", opt("service", "backend"), opt("since", "2h")), "!postmortem backend since 2h"},
+		{"postmortem bad since", data("postmortem", opt("service", "backend"), opt("since", "soon")), "!postmortem backend since soon"},
 		{"help", data("help"), "!help"},
 		{"help why", data("help", opt("command", "why")), "!help why"},
 		{"help Why", data("help", opt("command", " !Why")), "!help !why"},

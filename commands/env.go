@@ -41,6 +41,9 @@ type Env struct {
 	// when there is no store, and then the summary counts the stops ECS
 	// still returns.
 	Stops StopHistory
+	// Audit is the change audit, for the post-mortem (*store.Store is
+	// one); nil when there is no store.
+	Audit ChangeHistory
 }
 
 func (e Env) loc() *time.Location {

@@ -89,10 +89,14 @@ type WhyArgs struct {
 const maxSince = 14 * 24 * time.Hour
 
 // parseWhy reads `SERVICE [TASK-ID] [since 2h]`.
-func parseWhy(args []string) (string, WhyArgs, error) {
+func parseWhy(args []string) (string, WhyArgs, error) { return parseServiceSince("why", args, true) }
+
+// parseServiceSince reads `SERVICE [since 2h]` for cmd, and a TASK-ID
+// too when task is set.
+func parseServiceSince(cmd string, args []string, task bool) (string, WhyArgs, error) {
 	var w WhyArgs
 	if len(args) == 0 {
-		return "", w, badArg("usage.need_service", "Command", "why")
+		return "", w, badArg("usage.need_service", "Command", cmd)
 	}
 	service, rest := args[0], args[1:]
 	for i := 0; i < len(rest); i++ {
@@ -115,7 +119,7 @@ func parseWhy(args []string) (string, WhyArgs, error) {
 				return "", w, err
 			}
 			w.Since = d
-		case w.TaskID == "" && taskID(a) != "":
+		case task && w.TaskID == "" && taskID(a) != "":
 			w.TaskID = taskID(a)
 		default:
 			if _, err := ParseSince(a); err == nil && w.Since == 0 {
@@ -124,7 +128,7 @@ func parseWhy(args []string) (string, WhyArgs, error) {
 				w.Since = d
 				continue
 			}
-			return "", w, badArg("usage.unexpected", "Arg", a, "Command", "why")
+			return "", w, badArg("usage.unexpected", "Arg", a, "Command", cmd)
 		}
 	}
 	return service, w, nil

@@ -98,6 +98,7 @@ func table() []command {
 		statusCommand(),
 		logsCommand(),
 		summaryCommand(),
+		postmortemCommand(),
 		scaleCommand(),
 		reservationCommand(),
 		autoscaleCommand(),

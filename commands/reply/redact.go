@@ -1,6 +1,10 @@
 package reply
 
-import "github.com/ecsmedic/ecsmedic/internal/redact"
+import (
+	"strings"
+
+	"github.com/ecsmedic/ecsmedic/internal/redact"
+)
 
 // Redacted returns m with every text a person reads passed through r
 // (nil: the default, which masks everything). Replies quote AWS: log lines,
@@ -18,6 +22,11 @@ func (m Message) Redacted(r *redact.Redactor) Message {
 	})
 	m.Attachments = mapped(m.Attachments, func(a Attachment) Attachment {
 		a.Text = r.String(a.Text)
+		// A text file (a post-mortem, a dry run's requests) quotes AWS
+		// as the message does; an image's bytes are left alone.
+		if strings.HasPrefix(a.ContentType, "text/") {
+			a.Data = []byte(r.String(string(a.Data)))
+		}
 		return a
 	})
 	m.Buttons = mapped(m.Buttons, func(b Button) Button {

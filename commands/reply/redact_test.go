@@ -14,8 +14,9 @@ func TestRedacted(t *testing.T) {
 		Description: "```\n" + line + "\n```",
 		Footer:      line,
 		Fields:      []Field{{Name: line, Value: line}},
-		Attachments: []Attachment{{Name: "chart.png", Text: line, Data: []byte(line)}},
-		Buttons:     []Button{{ID: "!why backend " + line, Label: line}},
+		Attachments: []Attachment{{Name: "chart.png", Text: line, Data: []byte(line)},
+			{Name: "postmortem.md", ContentType: "text/markdown; charset=utf-8", Data: []byte(line)}},
+		Buttons: []Button{{ID: "!why backend " + line, Label: line}},
 	}
 	tests := []struct {
 		name string
@@ -32,6 +33,7 @@ func TestRedacted(t *testing.T) {
 				"title": got.Title, "description": got.Description, "footer": got.Footer,
 				"field name": got.Fields[0].Name, "field value": got.Fields[0].Value,
 				"attachment text": got.Attachments[0].Text, "button label": got.Buttons[0].Label,
+				"text file": string(got.Attachments[1].Data),
 			} {
 				if !strings.Contains(s, tt.want) || strings.Contains(s, "hunter2") {
 					t.Errorf("%s = %q, want it to hold %q", what, s, tt.want)
@@ -41,7 +43,7 @@ func TestRedacted(t *testing.T) {
 				t.Errorf("button ID changed to %q; the bot needs it as it was made", got.Buttons[0].ID)
 			}
 			if string(got.Attachments[0].Data) != line {
-				t.Errorf("attachment data changed")
+				t.Errorf("an image's data changed")
 			}
 		})
 	}

@@ -50,6 +50,8 @@ func TestTemplatesRender(t *testing.T) {
 				"Err", "Event", "Field", "FreeCPU", "FreeMem", "Group", "Hi", "ID", "Instance", "Interval", "Is", "Lo", "Mem",
 				"Min", "MaxPercent", "MinHealthy", "Now", "Others", "Policy", "Provider", "Requester", "Revision", "Seconds",
 				"Step", "Subject", "Summary", "Target", "TaskDefinition", "Time", "Unit", "Value", "Was", "What", "Who", "Why",
+				// the post-mortem (commands/postmortem*.go)
+				"Causes", "Date", "Dur", "Error", "H", "HasID", "Lines", "M", "Pending", "Since", "Zone",
 				// the Discord side (bot)
 				"Channels", "Ref",
 				"Channel", "Current", "Family"} {
