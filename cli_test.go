@@ -134,7 +134,7 @@ func TestSimSave(t *testing.T) {
 	if err := root.ExecuteContext(ctx); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "export AWS_ENDPOINT_URL=http://127.0.0.1:") || !strings.Contains(out.String(), "saved the changed world") {
+	if !strings.Contains(out.String(), "aws --endpoint-url http://127.0.0.1:") || !strings.Contains(out.String(), "saved the changed world") {
 		t.Errorf("output:\n%s", out.String())
 	}
 	w, err := loadWorld(path)
