@@ -2,11 +2,14 @@ package main
 
 import (
 	"io"
+	"log/slog"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
+	"github.com/ecsmedic/ecsmedic/bot"
 	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/mcpserver"
 )
 
@@ -16,8 +19,10 @@ func newMCPCmd(g *globals) *cobra.Command {
 		Short: "Serve why, status, logs and summary to a coding agent (MCP over stdio; read-only)",
 		Long: `mcp serves ecsmedic's reading commands as Model Context Protocol tools on
 standard input and output, for a coding agent (Claude Code, Codex, Cursor…)
-that starts it. The tools only read: nothing can be changed or approved
-through them. Logs go to standard error; standard output is the protocol.`,
+that starts it. The tools only read. propose_change posts a change's command
+to the team's Discord channel (from --config) as a proposal: a person types
+it there and an approver decides; nothing can be applied or approved through
+MCP. Logs go to standard error; standard output is the protocol.`,
 		Example: `  ecsmedic mcp --world builtin:incident --freeze
   ecsmedic mcp --config ecsmedic.yaml --locale ko`,
 		Args: cobra.NoArgs,
@@ -38,6 +43,7 @@ through them. Logs go to standard error; standard output is the protocol.`,
 				//       return r.Postmortem(ctx, commands.PostmortemRequest{Service: svc, Since: since, From: from})
 				//   },
 				Postmortem: nil,
+				Poster:     mcpPoster(g),
 			})
 			if err != nil {
 				return err
@@ -54,3 +60,31 @@ through them. Logs go to standard error; standard output is the protocol.`,
 type nopWriteCloser struct{ io.Writer }
 
 func (nopWriteCloser) Close() error { return nil }
+
+// mcpPoster is where propose_change posts: the config's first command
+// channel (where a person can type the command), else its alerts channel.
+// Without a config, a channel or the token, proposals are not posted and
+// the tool says so.
+func mcpPoster(g *globals) mcpserver.Poster {
+	if g.world != "" {
+		return nil
+	}
+	cfg, err := config.Load(g.configPath)
+	if err != nil {
+		return nil
+	}
+	channel := cfg.Discord.Channels.Alerts
+	if len(cfg.Discord.Channels.Commands) > 0 {
+		channel = cfg.Discord.Channels.Commands[0]
+	}
+	if channel == "" {
+		slog.Info("propose_change will not post: the config names no Discord channel (discord.channels)")
+		return nil
+	}
+	p, err := bot.NewPoster(cfg.Discord, channel)
+	if err != nil {
+		slog.Info("propose_change will not post", "err", err)
+		return nil
+	}
+	return p
+}

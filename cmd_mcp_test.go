@@ -11,8 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/ecsmedic/ecsmedic/bot"
+	"github.com/ecsmedic/ecsmedic/bot/discordtest"
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
+	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/mcpserver"
 )
 
@@ -71,12 +74,20 @@ func TestMCPServesTheClubsVerdict(t *testing.T) {
 	var names []string
 	for _, tool := range tools.Tools {
 		names = append(names, tool.Name)
-		if tool.Annotations == nil || !tool.Annotations.ReadOnlyHint {
+		a := tool.Annotations
+		switch {
+		case a == nil:
+			t.Errorf("tool %s has no annotations", tool.Name)
+		case tool.Name == "propose_change": // it may post to Discord, and changes nothing
+			if a.DestructiveHint == nil || *a.DestructiveHint {
+				t.Errorf("propose_change is not marked non-destructive")
+			}
+		case !a.ReadOnlyHint:
 			t.Errorf("tool %s is not marked read-only", tool.Name)
 		}
 	}
 	// The postmortem tool appears once cmd_mcp.go wires Router.Postmortem.
-	if want := []string{"logs", "status", "summary", "why"}; !cmp.Equal(names, want) {
+	if want := []string{"logs", "propose_change", "status", "summary", "why"}; !cmp.Equal(names, want) {
 		t.Errorf("tools %v, want %v (no tool may change or approve anything)", names, want)
 	}
 
@@ -175,35 +186,42 @@ func TestMCPTools(t *testing.T) {
 	}
 }
 
-// TestMCPPostmortemTool serves a post-mortem function as the tool that
-// Router.Postmortem will fill (cmd_mcp.go), and checks what it is given.
-func TestMCPPostmortemTool(t *testing.T) {
-	g := &globals{world: "builtin:incident", freeze: true}
-	b, err := openBackend(context.Background(), g, "", noStore)
+// serveMCP serves the built-in incident with opt, in memory, to the SDK's
+// client.
+func serveMCP(t *testing.T, opt mcpserver.Options) *mcp.ClientSession {
+	t.Helper()
+	b, err := openBackend(context.Background(), &globals{world: "builtin:incident", freeze: true}, "", noStore)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.close()
-	var asked []string
-	srv, err := mcpserver.New(commands.NewRouter(b.env), mcpserver.Options{
-		Postmortem: func(_ context.Context, svc string, since time.Duration, _ commands.From) []reply.Message {
-			asked = append(asked, svc+" "+since.String())
-			return []reply.Message{{Title: "Post-mortem: " + svc, Description: "token=hunter2hunter2"}}
-		},
-	})
+	t.Cleanup(b.close)
+	srv, err := mcpserver.New(commands.NewRouter(b.env), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st, ct := mcp.NewInMemoryTransports()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	go func() { _ = srv.Run(ctx, st) }()
 	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).Connect(ctx, ct, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cs.Close()
-	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "postmortem", Arguments: map[string]any{"service": "backend", "since": "24h"}})
+	t.Cleanup(func() { _ = cs.Close() })
+	return cs
+}
+
+// TestMCPPostmortemTool serves a post-mortem function as the tool that
+// Router.Postmortem will fill (cmd_mcp.go), and checks what it is given.
+func TestMCPPostmortemTool(t *testing.T) {
+	var asked []string
+	cs := serveMCP(t, mcpserver.Options{
+		Postmortem: func(_ context.Context, svc string, since time.Duration, _ commands.From) []reply.Message {
+			asked = append(asked, svc+" "+since.String())
+			return []reply.Message{{Title: "Post-mortem: " + svc, Description: "token=hunter2hunter2"}}
+		},
+	})
+	res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "postmortem", Arguments: map[string]any{"service": "backend", "since": "24h"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,5 +230,77 @@ func TestMCPPostmortemTool(t *testing.T) {
 	}
 	if want := []string{"backend 24h0m0s"}; !cmp.Equal(asked, want) {
 		t.Errorf("asked %v, want %v", asked, want)
+	}
+}
+
+// TestMCPProposeChange: a proposal is posted to the team's Discord channel
+// (the fake Discord) or, with no Discord, only shown; it is never planned,
+// approved or applied, and deciding is refused.
+func TestMCPProposeChange(t *testing.T) {
+	fake, err := discordtest.New(discordtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	t.Setenv("MCP_TEST_DISCORD_TOKEN", discordtest.DefaultToken)
+	poster, err := bot.NewPoster(config.Discord{TokenEnv: "MCP_TEST_DISCORD_TOKEN", APIBaseURL: fake.URL(), Prefix: "!"}, discordtest.DefaultChannelID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withDiscord := serveMCP(t, mcpserver.Options{Poster: poster})
+	without := serveMCP(t, mcpserver.Options{})
+
+	tests := []struct {
+		name      string
+		cs        *mcp.ClientSession
+		args      map[string]any
+		wantError bool
+		posted    bool
+		want      []string
+	}{
+		{"posted", withDiscord, map[string]any{"command": "!scale backend cpu 1024", "reason": "CPU at 99.6 % of 512 units; password=hunter2hunter2"},
+			false, true, []string{"!scale backend cpu 1024", "Posted to the team's Discord channel", "Nothing was changed"}},
+		{"no Discord: shown, not posted", without, map[string]any{"command": "scale backend cpu 1024"},
+			false, false, []string{"!scale backend cpu 1024", "Not posted"}},
+		{"approving is refused", withDiscord, map[string]any{"command": "!approve 7"}, true, false, []string{"only a person in Discord"}},
+		{"not a change", without, map[string]any{"command": "status backend"}, true, false, []string{"not a guarded change"}},
+		{"a bad change", without, map[string]any{"command": "scale backend cpu lots"}, true, false, []string{"lots"}},
+		{"empty", without, map[string]any{"command": " "}, true, false, []string{"!scale backend cpu 1024"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(fake.Messages(discordtest.DefaultChannelID))
+			res, err := tt.cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "propose_change", Arguments: tt.args})
+			if err != nil {
+				t.Fatalf("a protocol failure, not a tool result: %v", err)
+			}
+			if res.IsError != tt.wantError {
+				t.Errorf("IsError %v, want %v: %s", res.IsError, tt.wantError, textOf(res))
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(textOf(res), w) {
+					t.Errorf("result lacks %q:\n%s", w, textOf(res))
+				}
+			}
+			msgs := fake.Messages(discordtest.DefaultChannelID)
+			if got := len(msgs) - before; got != map[bool]int{true: 1}[tt.posted] {
+				t.Fatalf("%d messages posted", got)
+			}
+			if !tt.wantError {
+				var p mcpserver.Proposal
+				b, _ := json.Marshal(res.StructuredContent)
+				if err := json.Unmarshal(b, &p); err != nil || p.Posted != tt.posted || p.Applied || p.Command != "!scale backend cpu 1024" {
+					t.Errorf("structured %s: %v", b, err)
+				}
+			}
+			if tt.posted {
+				e := msgs[len(msgs)-1].Embeds
+				all, _ := json.Marshal(e)
+				if len(e) != 1 || !strings.Contains(string(all), "!scale backend cpu 1024") || strings.Contains(string(all), "hunter2") ||
+					len(msgs[len(msgs)-1].Components) > 2 {
+					t.Errorf("posted %s, components %s", all, msgs[len(msgs)-1].Components)
+				}
+			}
+		})
 	}
 }

@@ -1,7 +1,8 @@
 // Package mcpserver serves ecsmedic's reading commands (why, status, logs,
 // summary, postmortem) as Model Context Protocol tools, so a coding agent
-// asks the same router the chat and the command line ask. Every tool only
-// reads: nothing here can change AWS or approve a change.
+// asks the same router the chat and the command line ask. They only read;
+// propose_change at most posts a proposal to Discord. Nothing here can
+// plan, approve or apply a change: that stays with people in Discord.
 package mcpserver
 
 import (
@@ -30,6 +31,10 @@ type Options struct {
 	Redact *redact.Redactor
 	// Postmortem, when set, is served as the postmortem tool.
 	Postmortem PostmortemFunc
+	// Poster, when set, posts propose_change's proposals to the team's
+	// Discord channel; nil (no Discord configured) shows them only to the
+	// agent, saying they were not posted.
+	Poster Poster
 }
 
 // Server is the MCP server over one router.
@@ -54,9 +59,9 @@ func New(r *commands.Router, opt Options) (*Server, error) {
 const instructions = "ecsmedic explains why Amazon ECS tasks stopped. Call `why` with a service " +
 	"to get the diagnosis (cause code, evidence, remedies), `status` for how services are now, " +
 	"`logs` for the last log lines of a stopped task, `summary` for the last 24 hours. " +
-	"Every tool only reads. A remedy's command (such as `!scale backend cpu 1024`) is for a " +
-	"person to type in the team's Discord, where it is planned and must be approved; " +
-	"it cannot be run or approved from here."
+	"These tools only read. A remedy's command (such as `!scale backend cpu 1024`) can be put " +
+	"before the team with `propose_change`, which posts it to their Discord channel; a person " +
+	"there asks for it and an approver must approve it. Nothing can be applied or approved from here."
 
 // Run serves the protocol on t until the client leaves or ctx ends.
 func (s *Server) Run(ctx context.Context, t mcp.Transport) error {

@@ -99,6 +99,16 @@ func (s *Server) addTools() (err error) {
 		Description: "The last 24 hours of the cluster: services that need attention, stops by cause, peaks against the reservation.",
 		Annotations: readOnly,
 	}, s.summary)
+	mcp.AddTool(s.mcp, &mcp.Tool{
+		Name:  "propose_change",
+		Title: "Propose a guarded change to the team",
+		Description: "Puts a guarded change (scale, reservation, autoscale, healthcheck, rollback; a remedy's command " +
+			"from why) before the team in their Discord channel, with your reason. It changes nothing: a person " +
+			"types the command in Discord, ecsmedic plans it there, and an approver must approve it. Approving, " +
+			"rejecting or applying is not possible through MCP.",
+		// It writes nothing to AWS; it may post one message to Discord.
+		Annotations: &mcp.ToolAnnotations{ReadOnlyHint: false, DestructiveHint: ptr(false), IdempotentHint: false, OpenWorldHint: ptr(true)},
+	}, s.proposeChange)
 	if s.opt.Postmortem != nil {
 		mcp.AddTool(s.mcp, &mcp.Tool{
 			Name:        "postmortem",
