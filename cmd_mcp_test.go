@@ -63,6 +63,20 @@ func textOf(res *mcp.CallToolResult) string {
 	return b.String()
 }
 
+// checkResult checks a tool result's error flag and that its text says
+// each of want.
+func checkResult(t *testing.T, res *mcp.CallToolResult, wantError bool, want []string) {
+	t.Helper()
+	if res.IsError != wantError {
+		t.Errorf("IsError %v, want %v: %s", res.IsError, wantError, textOf(res))
+	}
+	for _, w := range want {
+		if !strings.Contains(textOf(res), w) {
+			t.Errorf("result lacks %q:\n%s", w, textOf(res))
+		}
+	}
+}
+
 func TestMCPServesTheClubsVerdict(t *testing.T) {
 	cs := mcpSession(t, "--world", "builtin:incident", "--freeze")
 	ctx := context.Background()
@@ -164,14 +178,7 @@ func TestMCPTools(t *testing.T) {
 				}
 				t.Fatalf("a protocol failure, not a tool result: %v", err)
 			}
-			if res.IsError != tt.wantError {
-				t.Errorf("IsError %v, want %v: %s", res.IsError, tt.wantError, textOf(res))
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(textOf(res), w) {
-					t.Errorf("result lacks %q:\n%s", w, textOf(res))
-				}
-			}
+			checkResult(t, res, tt.wantError, tt.want)
 			if strings.Contains(textOf(res), "skku202494757@g.skku.edu") {
 				t.Error("an e-mail address from the logs reached the result unmasked")
 			}
@@ -274,14 +281,7 @@ func TestMCPProposeChange(t *testing.T) {
 			if err != nil {
 				t.Fatalf("a protocol failure, not a tool result: %v", err)
 			}
-			if res.IsError != tt.wantError {
-				t.Errorf("IsError %v, want %v: %s", res.IsError, tt.wantError, textOf(res))
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(textOf(res), w) {
-					t.Errorf("result lacks %q:\n%s", w, textOf(res))
-				}
-			}
+			checkResult(t, res, tt.wantError, tt.want)
 			msgs := fake.Messages(discordtest.DefaultChannelID)
 			if got := len(msgs) - before; got != map[bool]int{true: 1}[tt.posted] {
 				t.Fatalf("%d messages posted", got)
