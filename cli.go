@@ -50,7 +50,7 @@ Try it with no Discord and no AWS account:
 
 	root.AddCommand(
 		newRunCmd(g), newDemoCmd(g), newChatCmd(g), newWhyCmd(g), newStatusCmd(g), newLogsCmd(g),
-		newSimCmd(g), newCaptureCmd(g), newCheckConfigCmd(g), newVersionCmd(),
+		newSimCmd(g), newCaptureCmd(g), newCheckConfigCmd(g), newVersionCmd(), newMCPCmd(g),
 	)
 	root.AddCommand(newChangeCmds(g)...)
 	root.AddCommand(newIAMPolicyCmd(g), newHealthCmd(g), newStoreCmd(g))

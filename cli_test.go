@@ -32,6 +32,10 @@ func TestCLI(t *testing.T) {
 	}{
 		{name: "demo, piped", stdin: "!why backend\n", args: []string{"demo"},
 			want: []string{"not out of memory", "99.6 %", "!scale backend cpu 1024", "!reservation on"}},
+		{name: "demo, empty input says what it is and how to type", stdin: "", args: []string{"demo"},
+			want: []string{"This is `ecsmedic demo`", "type `why backend`", "printf '!why backend\\n' | ecsmedic demo"}},
+		{name: "demo, blank lines only", stdin: "\n  \n", args: []string{"demo", "--locale", "ko"},
+			want: []string{"입력에서 명령을 하나도 읽지 못했습니다"}},
 		{name: "demo in Korean", stdin: "why backend\n", args: []string{"demo", "--locale", "ko"},
 			want: []string{"메모리 부족", "!scale backend cpu 1024"}},
 		{name: "demo, a button by number", stdin: "!why backend\n1\n", args: []string{"demo"},
@@ -130,7 +134,7 @@ func TestSimSave(t *testing.T) {
 	if err := root.ExecuteContext(ctx); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "export AWS_ENDPOINT_URL=http://127.0.0.1:") || !strings.Contains(out.String(), "saved the changed world") {
+	if !strings.Contains(out.String(), "aws --endpoint-url http://127.0.0.1:") || !strings.Contains(out.String(), "saved the changed world") {
 		t.Errorf("output:\n%s", out.String())
 	}
 	w, err := loadWorld(path)

@@ -37,7 +37,7 @@ The times are the incident's own (17 April 2024, 13:34 KST).`,
 			// The demo keeps the incident's own times, so the story reads
 			// as it happened and the replies are the same every run.
 			g.freeze = true
-			return chat(cmd, g, incidentWorld, saveDir)
+			return chat(cmd, g, incidentWorld, saveDir, "demo.no_input")
 		},
 	}
 	cmd.Flags().StringVar(&saveDir, "save-charts", "", "save chart PNGs into this directory")
@@ -51,14 +51,16 @@ func newChatCmd(g *globals) *cobra.Command {
 		Short: "Chat with ecsmedic in the terminal, against AWS (from the config) or --world",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return chat(cmd, g, "", saveDir)
+			return chat(cmd, g, "", saveDir, "chat.no_input")
 		},
 	}
 	cmd.Flags().StringVar(&saveDir, "save-charts", "", "save chart PNGs into this directory")
 	return cmd
 }
 
-func chat(cmd *cobra.Command, g *globals, defaultWorld, saveDir string) error {
+// chat runs the terminal chat; noInput is the message that explains it
+// when its input ends before any command.
+func chat(cmd *cobra.Command, g *globals, defaultWorld, saveDir, noInput string) error {
 	ctx := cmd.Context()
 	b, err := openBackend(ctx, g, defaultWorld, changesIfFree)
 	if err != nil {
@@ -72,6 +74,7 @@ func chat(cmd *cobra.Command, g *globals, defaultWorld, saveDir string) error {
 		SaveDir: saveDir,
 		Locale:  b.env.Locale,
 		Redact:  b.redact,
+		NoInput: noInput,
 	}
 	return commands.Chat(ctx, commands.NewRouter(b.env), cmd.InOrStdin(), cmd.OutOrStdout(), opt)
 }

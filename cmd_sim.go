@@ -56,8 +56,10 @@ writes the changed world when sim stops.`,
 			}
 			out := cmd.OutOrStdout()
 			fmt.Fprintf(out, "ecsmedic sim: serving %s at %s (region %s)\n", ref, url, pick(w.Region, "us-east-1"))
-			fmt.Fprintf(out, "  export AWS_ENDPOINT_URL=%s AWS_REGION=%s AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim\n", url, pick(w.Region, "us-east-1"))
-			fmt.Fprintf(out, "  aws ecs list-services --cluster %s\n", firstCluster(w))
+			// --endpoint-url on every call: Debian's aws CLI (2.9) ignores
+			// AWS_ENDPOINT_URL (2.13+) and would ask AWS itself.
+			fmt.Fprintf(out, "  export AWS_DEFAULT_REGION=%s AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim\n", pick(w.Region, "us-east-1"))
+			fmt.Fprintf(out, "  aws --endpoint-url %s ecs list-services --cluster %s\n", url, firstCluster(w))
 			fmt.Fprintln(out, "Stop with Ctrl-C.")
 			<-cmd.Context().Done()
 			if err := srv.Close(); err != nil {

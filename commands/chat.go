@@ -22,6 +22,10 @@ type ChatOptions struct {
 	Locale  string // "en" or "ko"
 	// Redact masks secrets quoted from AWS; nil masks everything.
 	Redact *redact.Redactor
+	// NoInput is the message (an ID of commands/text) printed when the
+	// input ends before any command, as with empty or piped-in nothing:
+	// it says what the chat is and how to type to it. "" prints nothing.
+	NoInput string
 }
 
 // chatWidth is where prose wraps when a person is typing.
@@ -53,6 +57,7 @@ func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatO
 		return err
 	}
 	quitWords := text.Words("word.quit")
+	asked := false
 	for sc.Scan() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -67,6 +72,7 @@ func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatO
 		case slices.Contains(quitWords, low):
 			return nil
 		}
+		asked = true
 		pressed := false
 		if n, err := strconv.Atoi(line); err == nil {
 			if n < 1 || n > len(buttons) {
@@ -109,6 +115,11 @@ func Chat(ctx context.Context, r *Router, in io.Reader, out io.Writer, opt ChatO
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("reading the chat input: %w", err)
+	}
+	if !asked && opt.NoInput != "" {
+		if _, err := fmt.Fprintln(out, p.T(opt.NoInput, "Prefix", r.env.prefix())); err != nil {
+			return err
+		}
 	}
 	if opt.Prompt {
 		fmt.Fprintln(out)

@@ -18,7 +18,11 @@ import (
 const debianAWS = "/usr/bin/aws"
 
 // TestAWSCLIAgainstSim drives the real aws CLI against the simulator: the
-// main read of each service, and writes that later reads must see.
+// main read of each service, and writes that later reads must see. It calls
+// the CLI as the README's simulator recipe does (readme_test.go runs that
+// recipe itself): --endpoint-url on every call, since Debian's aws 2.9
+// ignores AWS_ENDPOINT_URL (2.13+) and would ask AWS itself, and the
+// Region and the dummy keys from the environment.
 func TestAWSCLIAgainstSim(t *testing.T) {
 	if _, err := os.Stat(debianAWS); err != nil {
 		if os.Getenv("CI") != "" {
@@ -120,11 +124,11 @@ func TestAWSCLIAgainstSim(t *testing.T) {
 	home := t.TempDir()
 	for _, tt := range tests { // in order: the writes come after the reads they change
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"--endpoint-url", url, "--region", w.Region, "--output", "json", "--no-cli-pager"}, tt.args...)
+			args := append([]string{"--endpoint-url", url, "--output", "json", "--no-cli-pager"}, tt.args...)
 			cmd := exec.Command(debianAWS, args...)
 			cmd.Env = []string{
 				"HOME=" + home, "PATH=/usr/bin:/bin",
-				"AWS_ACCESS_KEY_ID=sim", "AWS_SECRET_ACCESS_KEY=sim",
+				"AWS_DEFAULT_REGION=" + w.Region, "AWS_ACCESS_KEY_ID=sim", "AWS_SECRET_ACCESS_KEY=sim",
 				"AWS_CONFIG_FILE=" + filepath.Join(home, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "none"),
 				"AWS_EC2_METADATA_DISABLED=true",
 			}

@@ -151,7 +151,7 @@ func route(r *http.Request) (routed, *APIError) {
 		return rt, nil
 	}
 
-	return rt, errorf("UnknownServiceException", "cannot tell which AWS API this %s %s is for: it has no X-Amz-Target header (awsJson), no /service/NAME/operation/OP path (RPC v2 CBOR) and no Action parameter (awsQuery); point an AWS SDK or CLI at the simulator with AWS_ENDPOINT_URL", r.Method, r.URL.Path)
+	return rt, errorf("UnknownServiceException", "cannot tell which AWS API this %s %s is for: it has no X-Amz-Target header (awsJson), no /service/NAME/operation/OP path (RPC v2 CBOR) and no Action parameter (awsQuery); point the aws CLI at the simulator with --endpoint-url, an AWS SDK with AWS_ENDPOINT_URL", r.Method, r.URL.Path)
 }
 
 // scopeService reads the service from a SigV4 Authorization header's
