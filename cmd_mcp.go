@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
 	"github.com/ecsmedic/ecsmedic/bot"
 	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/mcpserver"
 )
@@ -16,7 +19,7 @@ import (
 func newMCPCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "mcp",
-		Short: "Serve why, status, logs and summary to a coding agent (MCP over stdio; read-only)",
+		Short: "Serve why, status, logs, summary and postmortem to a coding agent (MCP over stdio; read-only)",
 		Long: `mcp serves ecsmedic's reading commands as Model Context Protocol tools on
 standard input and output, for a coding agent (Claude Code, Codex, Cursor…)
 that starts it. The tools only read. propose_change posts a change's command
@@ -37,13 +40,16 @@ MCP. Logs go to standard error; standard output is the protocol.`,
 				Version: version,
 				Locale:  b.env.Locale,
 				Redact:  b.redact,
-				// TODO(merge): serve the postmortem tool once Router.Postmortem
-				// lands (branch h-postmortem), e.g.
-				//   Postmortem: func(ctx context.Context, svc string, since time.Duration, from commands.From) []reply.Message {
-				//       return r.Postmortem(ctx, commands.PostmortemRequest{Service: svc, Since: since, From: from})
-				//   },
-				Postmortem: nil,
-				Poster:     mcpPoster(g),
+				// The agent gets the report itself, after the short reply,
+				// since it has no use for a file it cannot open.
+				Postmortem: func(ctx context.Context, svc string, since time.Duration, from commands.From) []reply.Message {
+					pm := r.Postmortem(ctx, commands.PostmortemRequest{Service: svc, Since: since, From: from})
+					if pm.Markdown == "" {
+						return pm.Reply
+					}
+					return append(pm.Reply, reply.Message{Title: pm.FileName, Description: pm.Markdown})
+				},
+				Poster: mcpPoster(g),
 			})
 			if err != nil {
 				return err

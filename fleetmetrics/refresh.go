@@ -137,7 +137,7 @@ func (f *Fleet) readTasks(ctx context.Context, cluster string, services []ecstyp
 	if len(series) == 0 {
 		return nil
 	}
-	got, err := f.aws.Statistics(ctx, series, []string{"Average"}, since, until)
+	got, err := f.aws.Statistics(ctx, series, []string{"Average"}, since, until, 0)
 	if err != nil {
 		slog.Warn("fleet metrics: could not read the tasks' Container Insights metrics; the per-task gauges are left out", "cluster", cluster, "err", aws.Explain(err))
 		return nil
