@@ -100,8 +100,7 @@ func TestMCPServesTheClubsVerdict(t *testing.T) {
 			t.Errorf("tool %s is not marked read-only", tool.Name)
 		}
 	}
-	// The postmortem tool appears once cmd_mcp.go wires Router.Postmortem.
-	if want := []string{"logs", "propose_change", "status", "summary", "why"}; !cmp.Equal(names, want) {
+	if want := []string{"logs", "postmortem", "propose_change", "status", "summary", "why"}; !cmp.Equal(names, want) {
 		t.Errorf("tools %v, want %v (no tool may change or approve anything)", names, want)
 	}
 
@@ -145,6 +144,15 @@ func TestMCPServesTheClubsVerdict(t *testing.T) {
 	}
 	if d := cmp.Diff(fromCLI, fromMCP); d != "" {
 		t.Errorf("MCP's why differs from why --format json (-cli +mcp):\n%s", d)
+	}
+
+	// The post-mortem tool gives the agent the report itself.
+	pm, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "postmortem", Arguments: map[string]any{"service": "backend"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pm.IsError || !strings.Contains(textOf(pm), "## ") || !strings.Contains(textOf(pm), "!scale backend cpu 1024") {
+		t.Errorf("postmortem backend did not return the Markdown report:\n%s", textOf(pm))
 	}
 }
 

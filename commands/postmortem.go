@@ -83,6 +83,31 @@ func (r *Router) postmortem(ctx context.Context, p text.Printer, req PostmortemR
 	if err != nil {
 		return fail(err)
 	}
+	// A report is about the incident, not about the deployment that fixed
+	// it: when the newest stop was planned, the root cause is the newest
+	// unexpected stop's.
+	if plannedCauses[d.Verdict.Cause] {
+		for _, st := range d.Stops {
+			if st.Cause != "" && !plannedCauses[st.Cause] && st.Source == "ecs" {
+				if _, d2, _, err := r.diagnoseRequest(ctx, WhyRequest{Service: req.Service, TaskID: st.TaskArn, Since: req.Since, From: req.From}); err == nil {
+					// The counts and the window stay the whole window's;
+					// the stop the report is about comes first, as in why.
+					stops := []diagnose.Stop{st}
+					for _, o := range d.Stops {
+						if o.TaskArn != st.TaskArn {
+							stops = append(stops, o)
+						}
+					}
+					if len(d2.Stops) > 0 && d2.Stops[0].TaskArn == st.TaskArn {
+						stops[0] = d2.Stops[0]
+					}
+					d2.Stops, d2.Window = stops, d.Window
+					d = d2
+				}
+				break
+			}
+		}
+	}
 	f := pmFacts{ref: ref, d: d, since: req.Since, loc: r.env.loc(), prefix: r.env.prefix()}
 	r.readChanges(&f)
 	md := renderPostmortem(p, f)
