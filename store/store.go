@@ -22,6 +22,7 @@
 //	stops         task ARN                                  → StopRecord
 //	stops_by_svc  cluster 0x00 service 0x00 time(8) task ARN → (empty)
 //	kv            key                                       → value
+//	leases        name                                      → Lease
 //
 // where time is the stop's StoppedAt (else StoppingAt, else FirstSeen) as
 // order-preserving big-endian nanoseconds.
@@ -96,7 +97,11 @@ var (
 	bucketStops     = []byte("stops")
 	bucketStopIndex = []byte("stops_by_svc")
 	bucketKV        = []byte("kv")
+	bucketLeases    = []byte("leases")
 	allBuckets      = [][]byte{bucketChanges, bucketLocks, bucketAudit, bucketStops, bucketStopIndex, bucketKV}
+	// laterBuckets came with later versions: a writer adds them, and a
+	// store without them is still whole (a reader finds no records).
+	laterBuckets = [][]byte{bucketLeases}
 )
 
 // DamagedError is a store file that cannot be used as it is: empty,
@@ -186,7 +191,7 @@ func Open(path string, opts Options) (*Store, error) {
 		})
 	} else {
 		err = s.update(func(tx *bolt.Tx) error {
-			for _, b := range allBuckets {
+			for _, b := range append(allBuckets, laterBuckets...) {
 				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 					return err
 				}
