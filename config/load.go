@@ -585,9 +585,10 @@ type rawAWS struct {
 }
 
 type rawService struct {
-	Service   value `yaml:"service"`
-	Container value `yaml:"container"`
-	Cluster   value `yaml:"cluster"`
+	Service          value `yaml:"service"`
+	Container        value `yaml:"container"`
+	Cluster          value `yaml:"cluster"`
+	RequireApprovers value `yaml:"requireApprovers"`
 }
 
 type rawGuards struct {

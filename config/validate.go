@@ -593,6 +593,7 @@ func (b *builder) services(raw map[string]rawService, c *Config) {
 					"cluster names are letters, digits, - and _; leave cluster out to use aws.cluster")
 			}
 		}
+		s.RequireApprovers, _ = b.integer(r.RequireApprovers, p+".requireApprovers", 0, 1, maxApprovers)
 		k := key{s.Cluster, s.Service}
 		if other, dup := seen[k]; dup && s.Cluster != "" {
 			b.errAt(keyNode, p, fmt.Sprintf("%q and %q are the same ECS service %s", other, alias, s.Service),

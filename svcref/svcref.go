@@ -14,6 +14,10 @@ type Ref struct {
 	Cluster   string `json:"cluster"`
 	Service   string `json:"service,omitempty"`   // the ECS service name
 	Container string `json:"container,omitempty"` // the main container; "" = the only or first essential one
+	// RequireApprovers is the service's own guards.approval.requireApprovers
+	// (services.NAME.requireApprovers); 0 leaves it to the global one. It is
+	// config, not part of a stored change's name for the service.
+	RequireApprovers int `json:"-"`
 }
 
 // Name is what users call the service: its alias, else its ECS name, else
