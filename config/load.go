@@ -656,6 +656,10 @@ type rawWarn struct {
 type rawStorage struct {
 	Path      value `yaml:"path"`
 	Retention value `yaml:"retention"`
+	Engine    value `yaml:"engine"`
+	Table     value `yaml:"table"`
+	Region    value `yaml:"region"`
+	Endpoint  value `yaml:"endpoint"`
 }
 
 type rawHTTP struct {

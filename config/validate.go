@@ -773,6 +773,7 @@ func (b *builder) rest(r *rawConfig, c *Config) {
 		}
 	}
 	c.Storage.Retention, _ = b.duration(r.Storage.Retention, "storage.retention", DefaultRetention, minRetention, 0)
+	b.storageEngine(&r.Storage, &c.Storage)
 
 	if s, n := b.str(r.HTTP.Addr, "http.addr", DefaultHTTPAddr); n != nil {
 		if msg, fix := checkAddr(s); msg != "" {

@@ -327,3 +327,9 @@ func joinStatuses(ss []Status, sep string) string {
 	}
 	return strings.Join(out, sep)
 }
+
+// NewConflictError is a conflict as another engine reports it, worded as
+// msg.
+func NewConflictError(changeID string, status Status, want []Status, msg string) *ConflictError {
+	return &ConflictError{ChangeID: changeID, Status: status, Want: want, msg: msg}
+}
