@@ -14,6 +14,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/fleetmetrics"
+	"github.com/ecsmedic/ecsmedic/store"
 	"github.com/ecsmedic/ecsmedic/watch"
 )
 
@@ -65,7 +66,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	if be.store == nil || be.env.Changes == nil {
 		return fmt.Errorf("the store %s is in use by another process: is another ecsmedic running? Run exactly one (see the README)", cfg.Storage.Path)
 	}
-	key, err := bot.LoadButtonKey(cfg.Storage.Path)
+	key, err := loadButtonKey(cfg, be.store)
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,11 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	}
 	w := watch.New(wcfg, be.clients, fleet.CountStops(be.store), b)
 	b.Go("watch", w.Run)
-	b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, be.store) })
+	if file, ok := be.store.(*store.Store); ok {
+		b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, file) })
+	} else {
+		slog.Info("the store is a DynamoDB table: back it up with DynamoDB's point-in-time recovery or `ecsmedic store export`")
+	}
 	if queue != "" {
 		b.Go("sqs", watch.NewSQSSource(be.clients.SQS, queue, w).Run)
 		slog.Info("watching stops from the SQS queue, polling as a backstop", "queue", queue, "poll", wcfg.Interval)

@@ -33,7 +33,7 @@ func TestJSONFilesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"eventbridge-rule.json", "eventbridge-targets.json", "execution-role-policy.json",
+	want := []string{"dynamodb-table.json", "eventbridge-rule.json", "eventbridge-targets.json", "execution-role-policy.json",
 		"grafana-dashboard.json", "service.json", "sqs-queue-policy.json", "task-definition.json", "task-role-trust.json"}
 	if !slices.Equal(files, want) {
 		t.Errorf("deploy/*.json = %v, want %v (update docs/production.md too)", files, want)
@@ -211,5 +211,32 @@ func TestEventBridgeRuleMatchesTheWatcher(t *testing.T) {
 	if len(pol.Statement) != 1 || pol.Statement[0].Principal["Service"] != "events.amazonaws.com" ||
 		!strings.HasSuffix(pol.Statement[0].Condition["ArnEquals"]["aws:SourceArn"], ":rule/"+rule.Name) {
 		t.Errorf("the queue policy should let only the rule %s send: %+v", rule.Name, pol)
+	}
+}
+
+// TestDynamoDBTable: the table file has the keys the DynamoDB store
+// (store/dynamo) reads and writes, and on-demand capacity.
+func TestDynamoDBTable(t *testing.T) {
+	type attr struct{ AttributeName, AttributeType, KeyType string }
+	var tbl struct {
+		TableName, BillingMode    string
+		AttributeDefinitions      []attr
+		KeySchema                 []attr
+		SSESpecification          struct{ Enabled bool }
+		DeletionProtectionEnabled bool
+	}
+	readJSON(t, "dynamodb-table.json", &tbl)
+	keys := map[string]string{}
+	for _, a := range tbl.AttributeDefinitions {
+		keys[a.AttributeName] = a.AttributeType
+	}
+	if keys["pk"] != "S" || keys["sk"] != "S" || len(keys) != 2 {
+		t.Errorf("attributes %v, want pk and sk, strings", keys)
+	}
+	if len(tbl.KeySchema) != 2 || tbl.KeySchema[0] != (attr{AttributeName: "pk", KeyType: "HASH"}) || tbl.KeySchema[1] != (attr{AttributeName: "sk", KeyType: "RANGE"}) {
+		t.Errorf("key schema %v, want pk HASH, sk RANGE", tbl.KeySchema)
+	}
+	if tbl.BillingMode != "PAY_PER_REQUEST" || !tbl.SSESpecification.Enabled || !tbl.DeletionProtectionEnabled {
+		t.Errorf("billing %s, encryption %v, deletion protection %v", tbl.BillingMode, tbl.SSESpecification.Enabled, tbl.DeletionProtectionEnabled)
 	}
 }

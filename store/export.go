@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -22,6 +23,11 @@ import (
 //
 // Service locks are not written: import takes them again for the changes
 // still in flight. Leases are not written: a replica takes them anew.
+
+// SecretPrefix marks keys of the small state that are secrets (the
+// replicas' shared button key): an export, a file people copy around,
+// leaves them out.
+const SecretPrefix = "secret:"
 
 // ExportVersion is the header's format version.
 const ExportVersion = 1
@@ -73,7 +79,9 @@ func Export(e Engine, w io.Writer, now time.Time) (Counts, error) {
 	}
 	keys := make([]string, 0, len(pairs))
 	for k := range pairs {
-		keys = append(keys, k)
+		if !strings.HasPrefix(k, SecretPrefix) {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
 	n := Counts{"changes": len(changes), "audit": len(audit), "stops": len(stops), "kv": len(keys)}
