@@ -72,6 +72,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	}
 	instance := watch.NewInstanceID()
 	router := commands.NewRouter(be.env)
+	rep := replicasOn(cfg, be.store, instance)
 	b, err := bot.New(bot.BotConfig{
 		Discord:   cfg.Discord,
 		Services:  be.env.Services,
@@ -80,9 +81,13 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		Changes:   be.env.Changes,
 		Instance:  instance,
 		Redactor:  be.redact,
+		Claim:     rep.claim,
 	}, router)
 	if err != nil {
 		return err
+	}
+	if rep.leader != nil {
+		b.Go("leader", rep.leader.Run)
 	}
 	be.clients.Observe(b.Metrics().ObserveAWS)
 
@@ -104,14 +109,14 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		wcfg.Interval = max(wcfg.Interval, sqsBackstop)
 	}
 	w := watch.New(wcfg, be.clients, fleet.CountStops(be.store), b)
-	b.Go("watch", w.Run)
+	b.Go("watch", rep.only(w.Run))
 	if file, ok := be.store.(*store.Store); ok {
 		b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, file) })
 	} else {
 		slog.Info("the store is a DynamoDB table: back it up with DynamoDB's point-in-time recovery or `ecsmedic store export`")
 	}
 	if queue != "" {
-		b.Go("sqs", watch.NewSQSSource(be.clients.SQS, queue, w).Run)
+		b.Go("sqs", rep.only(watch.NewSQSSource(be.clients.SQS, queue, w).Run))
 		slog.Info("watching stops from the SQS queue, polling as a backstop", "queue", queue, "poll", wcfg.Interval)
 	}
 
@@ -121,11 +126,11 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	sched.CatchUp = summaryCatchUp
-	b.Go("summary", func(ctx context.Context) error {
+	b.Go("summary", rep.only(func(ctx context.Context) error {
 		sched.Start(ctx)
 		<-ctx.Done()
 		return sched.Stop()
-	})
+	}))
 	return b.Run(ctx)
 }
 

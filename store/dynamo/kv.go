@@ -70,7 +70,13 @@ func (s *Store) Claim(k, value string) (bool, error) {
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
-	switch err := s.put(ctx, pkKV, k, item{}, []byte(value), time.Time{}); {
+	// A claim (a summary's day, a chat event's id) is kept for the
+	// retention, then the table forgets it; a secret stays.
+	var ttl time.Time
+	if s.retention > 0 && !strings.HasPrefix(k, store.SecretPrefix) {
+		ttl = s.clock().Add(s.retention)
+	}
+	switch err := s.put(ctx, pkKV, k, item{}, []byte(value), ttl); {
 	case errors.Is(err, errChanged):
 		return false, nil
 	case err != nil:
