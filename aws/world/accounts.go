@@ -42,7 +42,6 @@ func (p *parser) accounts(v *yaml.Node) []*World {
 	return out
 }
 
-
 // checkAccounts: every account names its account id and region, no two
 // are the same place, and each shares the world's present.
 func (p *parser) checkAccounts(root *yaml.Node, w *World) {
