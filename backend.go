@@ -15,6 +15,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/commands"
+	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/commands/text"
 	"github.com/ecsmedic/ecsmedic/config"
@@ -28,8 +29,9 @@ import (
 type backend struct {
 	env     commands.Env
 	clients *aws.Clients
-	sim     *sim.Server  // nil against real AWS
-	store   store.Engine // the store, when the command uses it (cmd_change.go, store_open.go)
+	sim     *sim.Server    // nil against real AWS
+	store   store.Engine   // the store, when the command uses it (cmd_change.go, store_open.go)
+	engine  *change.Engine // the change engine, with the store
 	close   func()
 	// redact masks secrets in replies; nil (a world, no config) masks
 	// everything.

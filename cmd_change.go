@@ -216,7 +216,7 @@ func attachChanges(b *backend, cfg *config.Config, use storeUse) error {
 		return fmt.Errorf("opening the store for guarded changes: %w", err)
 	}
 	eng := change.New(b.clients, st, opt)
-	b.env.Changes, b.env.Stops, b.env.Audit, b.store = eng, st, st, st
+	b.env.Changes, b.env.Stops, b.env.Audit, b.store, b.engine = eng, st, st, st, eng
 	prev := b.close
 	b.close = func() {
 		eng.Close()

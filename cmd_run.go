@@ -88,6 +88,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	}
 	if rep.leader != nil {
 		b.Go("leader", rep.leader.Run)
+		rep.resumeOrphans(b, be.engine, instance)
 	}
 	be.clients.Observe(b.Metrics().ObserveAWS)
 

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
+	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/replica"
 	"github.com/ecsmedic/ecsmedic/store"
@@ -35,6 +37,35 @@ func replicasOn(cfg *config.Config, st store.Engine, instance string) replicas {
 			return won
 		},
 	}
+}
+
+// resumeOrphans: a change is applied by the replica that approved it;
+// the others leave it alone while that replica is alive, and the leader
+// takes over, once, a change whose replica died (change.Engine.Replicas,
+// README "Running more than one replica").
+func (r replicas) resumeOrphans(b interface {
+	Go(name string, fn func(ctx context.Context) error)
+}, eng *change.Engine, instance string) {
+	if eng == nil {
+		return
+	}
+	eng.Replicas(instance, r.leader.Alive)
+	b.Go("resume changes", r.only(func(ctx context.Context) error {
+		t := time.NewTicker(replica.DefaultTTL)
+		defer t.Stop()
+		for {
+			// At once when it comes to lead (the replica before it may
+			// have died mid-apply), then every TTL.
+			if err := eng.Resume(ctx); err != nil && ctx.Err() == nil {
+				slog.Warn("could not look for changes a dead replica left", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}))
 }
 
 // only runs fn on the leader alone, when there are replicas.

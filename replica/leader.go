@@ -19,6 +19,7 @@ import (
 type Leaser interface {
 	AcquireLease(name, holder string, ttl time.Duration) (store.Lease, bool, error)
 	ReleaseLease(name, holder string) error
+	LeaseOf(name string) (store.Lease, error)
 }
 
 // DefaultTTL is how long a lease lasts without renewal: a replica that
@@ -59,6 +60,11 @@ func (l *Leader) Leading() (bool, uint64) {
 // steps down at once, before the lease lapses for the others: the work
 // it led stops (Only's contexts are cancelled).
 func (l *Leader) Tick() {
+	// Every replica also renews a lease of its own, which says it is
+	// alive (Alive): a change it applies is left to it until it lapses.
+	if _, _, err := l.st.AcquireLease(presence(l.holder), l.holder, l.ttl); err != nil {
+		slog.Warn("could not renew this replica's presence in the store", "err", err)
+	}
 	lease, got, err := l.st.AcquireLease(l.name, l.holder, l.ttl)
 	if err != nil {
 		slog.Warn("could not renew the leader lease: this replica stops the watcher and the schedules until it can", "err", err)
@@ -86,6 +92,22 @@ func (l *Leader) set(leading bool, epoch uint64) {
 	l.changed = make(chan struct{})
 }
 
+func presence(holder string) string { return "replica:" + holder }
+
+// Alive reports whether the replica named holder renewed its presence
+// within the TTL (read errors count as alive: better to wait than to take
+// over a change a live replica applies).
+func (l *Leader) Alive(holder string) bool {
+	if holder == l.holder {
+		return true
+	}
+	lease, err := l.st.LeaseOf(presence(holder))
+	if err != nil {
+		return true
+	}
+	return lease.Holder == holder && lease.Held(time.Now())
+}
+
 // Run ticks every TTL/3 until ctx ends, then gives the lease up so that
 // another replica takes over at once rather than after the TTL.
 func (l *Leader) Run(ctx context.Context) error {
@@ -104,6 +126,7 @@ func (l *Leader) Run(ctx context.Context) error {
 
 // Resign gives the lease up and ends the current term.
 func (l *Leader) Resign() {
+	_ = l.st.ReleaseLease(presence(l.holder), l.holder)
 	if err := l.st.ReleaseLease(l.name, l.holder); err != nil {
 		slog.Warn("could not give the leader lease up: another replica takes over when it lapses", "err", err)
 	}

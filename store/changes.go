@@ -64,9 +64,12 @@ type Change struct {
 	// last of them also in ApprovedBy once the change is approved.
 	RequireApprovers int        `json:"requireApprovers,omitempty"`
 	Approvals        []Approval `json:"approvals,omitempty"`
-	Result           string     `json:"result,omitempty"`
-	Error            string     `json:"error,omitempty"`
-	UpdatedAt        time.Time  `json:"updatedAt"`
+	// Applier is the replica (its instance id) that approved and applies
+	// the change, when several share the store; "" with one.
+	Applier   string    `json:"applier,omitempty"`
+	Result    string    `json:"result,omitempty"`
+	Error     string    `json:"error,omitempty"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // Approval is one person's approval of a change that needs several.

@@ -27,7 +27,7 @@ const applyTimeout = 2 * time.Minute
 // for the bot (or `approve ID` at the terminal) to follow.
 func (e *Engine) apply(ctx context.Context, c store.Change, follow bool) Outcome {
 	c, err := e.store.Transition(c.ID, []store.Status{store.StatusApproved}, store.StatusApplying, func(ch *store.Change) error {
-		ch.UpdatedAt = e.now()
+		ch.UpdatedAt, ch.Applier = e.now(), e.instance
 		return nil
 	})
 	if errors.Is(err, store.ErrConflict) {

@@ -94,7 +94,7 @@ func (e *Engine) approveOneOf(ctx context.Context, ask Ask, c store.Change) Outc
 				return errEnough
 			}
 			if enough {
-				ch.ApprovedBy, ch.ApprovedByName, ch.ApprovedAt = ask.Actor.ID, ask.Actor.display(), now
+				ch.ApprovedBy, ch.ApprovedByName, ch.ApprovedAt, ch.Applier = ask.Actor.ID, ask.Actor.display(), now, e.instance
 			}
 			return nil
 		}

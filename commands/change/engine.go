@@ -99,6 +99,10 @@ type Engine struct {
 	store Store
 	opt   Options
 
+	// instance and alive: several replicas on one store (resume.go).
+	instance string
+	alive    func(instance string) bool
+
 	wg     sync.WaitGroup // background follow-ups
 	mu     sync.Mutex
 	cancel []context.CancelFunc

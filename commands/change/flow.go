@@ -195,7 +195,7 @@ func (e *Engine) Approve(ctx context.Context, ask Ask, id string) Outcome {
 		if now.After(ch.ExpiresAt) {
 			return errExpired
 		}
-		ch.ApprovedBy, ch.ApprovedByName, ch.ApprovedAt = ask.Actor.ID, ask.Actor.display(), now
+		ch.ApprovedBy, ch.ApprovedByName, ch.ApprovedAt, ch.Applier = ask.Actor.ID, ask.Actor.display(), now, e.instance
 		return nil
 	})
 	switch {

@@ -2,6 +2,7 @@ package change
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +24,18 @@ func (e *Engine) Resume(ctx context.Context) error { return e.resume(ctx, true) 
 // that `cancel` of one change never waits on another's deployment.
 func (e *Engine) Settle(ctx context.Context) error { return e.resume(ctx, false) }
 
+// errTaken: another replica took the change over first.
+var errTaken = errors.New("another replica resumes this change")
+
+// Replicas makes the engine one of several replicas on a shared store:
+// the changes it approves and applies carry instance, and Resume leaves
+// alone those a replica alive(applier) still applies, and takes over the
+// others (README "Running more than one replica"). Call it before the
+// engine is used.
+func (e *Engine) Replicas(instance string, alive func(instance string) bool) {
+	e.instance, e.alive = instance, alive
+}
+
 func (e *Engine) resume(ctx context.Context, follow bool) error {
 	if _, err := e.Sweep(ctx); err != nil {
 		return err
@@ -32,6 +45,24 @@ func (e *Engine) resume(ctx context.Context, follow bool) error {
 		return err
 	}
 	for _, c := range cs {
+		if e.alive != nil {
+			if c.Applier != "" && e.alive(c.Applier) {
+				continue // another replica, alive, is applying it
+			}
+			// Take it over, once: of replicas resuming it at the same
+			// time, the one whose write lands resumes it.
+			taken, err := e.store.Transition(c.ID, []store.Status{c.Status}, c.Status, func(ch *store.Change) error {
+				if ch.Applier != c.Applier {
+					return errTaken
+				}
+				ch.Applier = e.instance
+				return nil
+			})
+			if err != nil {
+				continue // taken by another, or moved on
+			}
+			c = taken
+		}
 		slog.InfoContext(ctx, "resuming a change", "change", c.ID, "status", c.Status)
 		o := e.resumeOne(ctx, c, follow)
 		if cur, err := e.store.Change(c.ID); err == nil {
