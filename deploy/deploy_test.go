@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ecsmedic/ecsmedic/iampolicy"
 )
 
 // secretName is an environment variable name that holds a secret: those
@@ -33,7 +35,7 @@ func TestJSONFilesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"dynamodb-table.json", "eventbridge-rule.json", "eventbridge-targets.json", "execution-role-policy.json",
+	want := []string{"dynamodb-policy.json", "dynamodb-table.json", "eventbridge-rule.json", "eventbridge-targets.json", "execution-role-policy.json",
 		"grafana-dashboard.json", "service-replicas.json", "service.json", "sqs-queue-policy.json", "task-definition-replicas.json",
 		"task-definition.json", "task-role-trust.json"}
 	if !slices.Equal(files, want) {
@@ -299,5 +301,25 @@ func TestReplicas(t *testing.T) {
 	}
 	if n := svc.NetworkConfiguration.AwsvpcConfiguration; len(n.Subnets) < 2 || n.AssignPublicIp != "DISABLED" {
 		t.Errorf("subnets %v, public IP %s: want two subnets (two zones) and no public IP", n.Subnets, n.AssignPublicIp)
+	}
+}
+
+// TestDynamoDBPolicy: the task role's statement for the table allows
+// exactly what the store calls (iampolicy.StoreActions) on that table.
+func TestDynamoDBPolicy(t *testing.T) {
+	var pol struct {
+		Version   string
+		Statement []struct {
+			Sid, Effect, Resource string
+			Action                []string
+		}
+	}
+	readJSON(t, "dynamodb-policy.json", &pol)
+	if len(pol.Statement) != 1 {
+		t.Fatalf("%d statements, want 1", len(pol.Statement))
+	}
+	st := pol.Statement[0]
+	if st.Effect != "Allow" || !slices.Equal(st.Action, iampolicy.StoreActions) || !strings.HasSuffix(st.Resource, ":table/ecsmedic") {
+		t.Errorf("statement %+v; want Allow of %v on the table ecsmedic", st, iampolicy.StoreActions)
 	}
 }
