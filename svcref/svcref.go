@@ -4,7 +4,10 @@
 // List.Resolve. It imports nothing of ecsmedic, so every layer may use it.
 package svcref
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // Ref is one ECS service by the short alias people type in chat. A Ref with
 // no Service stands for its cluster (the cluster's reservation scaling).
@@ -160,4 +163,22 @@ func (l List) resolveARN(arn string) []Ref {
 		}
 	}
 	return found
+}
+
+type targetKey struct{}
+
+// WithTarget says which target (account, region) the AWS calls made with
+// ctx are for: a cluster name alone does not say, as two accounts may
+// both have a cluster "main".
+func WithTarget(ctx context.Context, target string) context.Context {
+	if target == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, targetKey{}, target)
+}
+
+// TargetOf is the target WithTarget put in ctx; "" when none.
+func TargetOf(ctx context.Context) string {
+	s, _ := ctx.Value(targetKey{}).(string)
+	return s
 }

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ecsmedic/ecsmedic/aws/sim"
+)
+
+// account is one simulated AWS account: a simulator on loopback and the
+// STS requests it was sent (their form bodies), to see the role and
+// external id the bot assumed.
+type account struct {
+	sim *sim.Server
+	url string
+
+	mu  sync.Mutex
+	sts []string
+}
+
+func newAccount(t *testing.T) *account {
+	t.Helper()
+	w, err := loadWorld(incidentWorld)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not frozen: the credentials AssumeRole hands out must expire in the
+	// future, or the SDK asks again at every call.
+	a := &account{sim: sim.New(w, sim.Options{})}
+	hs := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if bytes.Contains(body, []byte("Action=AssumeRole")) {
+			a.mu.Lock()
+			a.sts = append(a.sts, string(body))
+			a.mu.Unlock()
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		a.sim.ServeHTTP(rw, r)
+	}))
+	t.Cleanup(hs.Close)
+	a.url = hs.URL
+	return a
+}
+
+// ecsCalls counts the ECS calls the account was sent.
+func (a *account) ecsCalls() int {
+	n := 0
+	for _, c := range a.sim.Calls() {
+		if strings.EqualFold(c.Service, "ecs") {
+			n++
+		}
+	}
+	return n
+}
+
+// twoAccountsConfig: prod and staging in two accounts, three clusters;
+// both accounts have a cluster codedang with a service backend.
+func twoAccountsConfig(t *testing.T, prod, staging *account) string {
+	t.Helper()
+	yml := fmt.Sprintf(`discord:
+  guildId: "1032547195402412062"
+targets:
+  prod:
+    roleArn: arn:aws:iam::111111111111:role/ecsmedic
+    externalId: prod-external-id
+    region: ap-northeast-2
+    endpoint: %s
+    clusters: [codedang, batch]
+    services:
+      backend: {cluster: codedang, container: backend}
+  staging:
+    roleArn: arn:aws:iam::222222222222:role/ecsmedic
+    externalId: staging-external-id
+    region: ap-northeast-2
+    endpoint: %s
+    clusters: [codedang]
+    services:
+      backend: {container: backend}
+      frontend: {container: frontend}
+storage:
+  path: %s
+`, prod.url, staging.url, filepath.Join(t.TempDir(), "ecsmedic.db"))
+	path := filepath.Join(t.TempDir(), "ecsmedic.yaml")
+	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestWhyAnswersFromTheTargetsAccount(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "")
+	prod, staging := newAccount(t), newAccount(t)
+	cfg := twoAccountsConfig(t, prod, staging)
+
+	out, err := run(t, "", "check-config", "--config", cfg)
+	if err != nil {
+		t.Fatalf("check-config: %v\n%s", err, out)
+	}
+	for _, want := range []string{"prod/backend", "staging/frontend", "prod: ap-northeast-2, clusters codedang, batch"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check-config does not say %q:\n%s", want, out)
+		}
+	}
+
+	tests := []struct {
+		service     string
+		from, not   *account
+		externalID  string
+		wantInReply string
+	}{
+		{"prod/backend", prod, staging, "prod-external-id", "prod/backend"},
+		{"staging/backend", staging, prod, "staging-external-id", "staging/backend"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.service, func(t *testing.T) {
+			for _, a := range []*account{prod, staging} {
+				a.sim.ResetCalls()
+				a.mu.Lock()
+				a.sts = nil
+				a.mu.Unlock()
+			}
+			out, err := run(t, "", "why", tt.service, "--config", cfg)
+			if err != nil {
+				t.Fatalf("why %s: %v\n%s", tt.service, err, out)
+			}
+			if !strings.Contains(out, tt.wantInReply) {
+				t.Errorf("the reply does not name %s:\n%s", tt.wantInReply, out)
+			}
+			if tt.from.ecsCalls() == 0 {
+				t.Errorf("why %s sent no ECS call to its account", tt.service)
+			}
+			if n := tt.not.ecsCalls(); n != 0 {
+				t.Errorf("why %s sent %d ECS calls to the other account", tt.service, n)
+			}
+			tt.from.mu.Lock()
+			defer tt.from.mu.Unlock()
+			if len(tt.from.sts) != 1 || !strings.Contains(tt.from.sts[0], "ExternalId="+tt.externalID) {
+				t.Errorf("AssumeRole requests = %q; want one with ExternalId=%s", tt.from.sts, tt.externalID)
+			}
+		})
+	}
+
+	out, err = run(t, "", "why", "backend", "--config", cfg)
+	if err == nil || !strings.Contains(out, "prod/backend, staging/backend") {
+		t.Errorf("why backend (two targets have it) = %v:\n%s", err, out)
+	}
+}
