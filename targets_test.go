@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/store"
 )
 
 // account is one simulated AWS account: a simulator on loopback and the
@@ -63,8 +64,9 @@ func (a *account) ecsCalls() int {
 
 // twoAccountsConfig: prod and staging in two accounts, three clusters;
 // both accounts have a cluster codedang with a service backend.
-func twoAccountsConfig(t *testing.T, prod, staging *account) string {
+func twoAccountsConfig(t *testing.T, prod, staging *account) (config, storePath string) {
 	t.Helper()
+	storePath = filepath.Join(t.TempDir(), "ecsmedic.db")
 	yml := fmt.Sprintf(`discord:
   guildId: "1032547195402412062"
 targets:
@@ -87,18 +89,18 @@ targets:
       frontend: {container: frontend}
 storage:
   path: %s
-`, prod.url, staging.url, filepath.Join(t.TempDir(), "ecsmedic.db"))
+`, prod.url, staging.url, storePath)
 	path := filepath.Join(t.TempDir(), "ecsmedic.yaml")
 	if err := os.WriteFile(path, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return path, storePath
 }
 
 func TestWhyAnswersFromTheTargetsAccount(t *testing.T) {
 	t.Setenv("ECSMEDIC_CONFIG", "")
 	prod, staging := newAccount(t), newAccount(t)
-	cfg := twoAccountsConfig(t, prod, staging)
+	cfg, _ := twoAccountsConfig(t, prod, staging)
 
 	out, err := run(t, "", "check-config", "--config", cfg)
 	if err != nil {
@@ -151,5 +153,42 @@ func TestWhyAnswersFromTheTargetsAccount(t *testing.T) {
 	out, err = run(t, "", "why", "backend", "--config", cfg)
 	if err == nil || !strings.Contains(out, "prod/backend, staging/backend") {
 		t.Errorf("why backend (two targets have it) = %v:\n%s", err, out)
+	}
+}
+
+// A change goes to its target's account only, and names the target.
+func TestChangeGoesToTheTargetsAccount(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "")
+	prod, staging := newAccount(t), newAccount(t)
+	cfg, storePath := twoAccountsConfig(t, prod, staging)
+	out, err := run(t, "", "healthcheck", "staging/backend", "grace", "90", "--yes", "--config", cfg)
+	if err != nil {
+		t.Fatalf("healthcheck: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "staging/backend") || !strings.Contains(out, "Applied") {
+		t.Errorf("the change's reply does not name staging/backend, or did not apply:\n%s", out)
+	}
+	mutating := func(a *account) (n int) {
+		for _, c := range a.sim.Calls() {
+			if c.Mutating {
+				n++
+			}
+		}
+		return n
+	}
+	if mutating(staging) == 0 || mutating(prod) != 0 {
+		t.Errorf("writes: staging %d, prod %d; want them all in staging", mutating(staging), mutating(prod))
+	}
+
+	// The store keys the change (and its lock) by target/cluster: both
+	// accounts have a cluster codedang.
+	st, err := store.Open(storePath, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cs, err := st.Changes(store.ChangeFilter{})
+	if err != nil || len(cs) != 1 || cs[0].Cluster != "staging/codedang" {
+		t.Errorf("stored changes = %+v, %v; want one in staging/codedang", cs, err)
 	}
 }

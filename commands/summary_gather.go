@@ -205,7 +205,7 @@ func (r *Router) serviceSummary(ref ServiceRef, snap *aws.ClusterSnapshot, stopp
 	// stops only the service events remember fill the gaps either way.
 	var hist []diagnose.Stop
 	if r.env.Stops != nil {
-		recs, err := r.env.Stops.Stops(ref.Cluster, ref.Service, since)
+		recs, err := r.env.Stops.Stops(ref.StoreCluster(), ref.Service, since)
 		if err != nil {
 			slog.Warn("summary: no stop history", "service", ref.Service, "err", err)
 		}

@@ -115,7 +115,7 @@ func (r *Router) history(ref ServiceRef, since time.Duration) []diagnose.Stop {
 	if since <= 0 {
 		since = historyWindow
 	}
-	recs, err := r.env.Stops.Stops(ref.Cluster, ref.Service, r.env.now().Add(-since))
+	recs, err := r.env.Stops.Stops(ref.StoreCluster(), ref.Service, r.env.now().Add(-since))
 	if err != nil {
 		slog.Warn("reading the stop history", "service", ref.Service, "err", err)
 		return nil

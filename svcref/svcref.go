@@ -165,6 +165,17 @@ func (l List) resolveARN(arn string) []Ref {
 	return found
 }
 
+// StoreCluster is the cluster as the store keys locks, changes and stops:
+// the cluster's name, or prod/codedang for a service of a named target, so
+// that clusters of the same name in two accounts never share a lock. ECS
+// names have no "/", so the two forms cannot meet.
+func (r Ref) StoreCluster() string {
+	if r.Target == "" {
+		return r.Cluster
+	}
+	return r.Target + "/" + r.Cluster
+}
+
 type targetKey struct{}
 
 // WithTarget says which target (account, region) the AWS calls made with
