@@ -192,3 +192,23 @@ func TestChangeGoesToTheTargetsAccount(t *testing.T) {
 		t.Errorf("stored changes = %+v, %v; want one in staging/codedang", cs, err)
 	}
 }
+
+// The summary reads every target's clusters, each from its own account,
+// and names them target/cluster.
+func TestSummaryCoversEveryTarget(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "")
+	prod, staging := newAccount(t), newAccount(t)
+	cfg, _ := twoAccountsConfig(t, prod, staging)
+	out, err := run(t, "", "summary", "--config", cfg)
+	if err != nil {
+		t.Fatalf("summary: %v\n%s", err, out)
+	}
+	for _, want := range []string{"prod/codedang", "staging/codedang", "staging/frontend"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the summary does not name %s:\n%s", want, out)
+		}
+	}
+	if prod.ecsCalls() == 0 || staging.ecsCalls() == 0 {
+		t.Errorf("ECS calls: prod %d, staging %d; want both accounts read", prod.ecsCalls(), staging.ecsCalls())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ecsmedic/ecsmedic/svcref"
 )
@@ -97,4 +98,14 @@ func (t *Targets) CloseIdleConnections() {
 	for _, c := range built {
 		c.CloseIdleConnections()
 	}
+}
+
+// GatherSummaryStats reads one cluster for the daily summary through the
+// clients of the target the context carries (svcref.WithTarget).
+func (t *Targets) GatherSummaryStats(ctx context.Context, cluster string, services []string, since, until time.Time) (*ClusterSnapshot, error) {
+	c, err := t.Clients(ctx, svcref.TargetOf(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return c.GatherSummaryStats(ctx, cluster, services, since, until)
 }
