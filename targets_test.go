@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/iampolicy"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -210,5 +212,44 @@ func TestSummaryCoversEveryTarget(t *testing.T) {
 	}
 	if prod.ecsCalls() == 0 || staging.ecsCalls() == 0 {
 		t.Errorf("ECS calls: prod %d, staging %d; want both accounts read", prod.ecsCalls(), staging.ecsCalls())
+	}
+}
+
+// iam-policy prints one policy per target's role, scoped to its account,
+// region and services, the trust policy that requires its external id, and
+// the bot role's sts:AssumeRole on them.
+func TestIAMPolicyPerTarget(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "")
+	cfg, _ := twoAccountsConfig(t, &account{url: "http://127.0.0.1:1"}, &account{url: "http://127.0.0.1:2"})
+	const bot = "arn:aws:iam::999999999999:role/ecsmedic-task"
+
+	out, _, err := runSplit(t, "iam-policy", "--config", cfg, "--bot-role", bot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all targetPolicies
+	if err := json.Unmarshal([]byte(out), &all); err != nil {
+		t.Fatalf("not the policies' JSON: %v\n%s", err, out)
+	}
+	if got := all.BotRole.Statement[0].Resource; strings.Join(got, ",") != "arn:aws:iam::111111111111:role/ecsmedic,arn:aws:iam::222222222222:role/ecsmedic" {
+		t.Errorf("the bot role may assume %v", got)
+	}
+	prod := all.Targets["prod"]
+	if res := strings.Join(prod.Policy.Statement[1].Resource, ","); res != "arn:aws:ecs:ap-northeast-2:111111111111:service/codedang/backend" {
+		t.Errorf("prod's services statement = %s", res)
+	}
+	trust := all.Targets["staging"].TrustPolicy.Statement[0]
+	if trust.Principal["AWS"] != bot || trust.Condition["StringEquals"]["sts:ExternalId"] != "staging-external-id" {
+		t.Errorf("staging's trust policy = %+v", trust)
+	}
+
+	// --target prints one document, ready for aws iam put-role-policy.
+	out, _, err = runSplit(t, "iam-policy", "--config", cfg, "--target", "staging", "--trust", "--bot-role", bot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p iampolicy.Policy
+	if err := json.Unmarshal([]byte(out), &p); err != nil || len(p.Statement) != 1 || p.Statement[0].Action[0] != "sts:AssumeRole" {
+		t.Errorf("--target staging --trust = %v\n%s", err, out)
 	}
 }
