@@ -253,3 +253,19 @@ func TestIAMPolicyPerTarget(t *testing.T) {
 		t.Errorf("--target staging --trust = %v\n%s", err, out)
 	}
 }
+
+// The README shows config/targets.example.yaml as it is, and the README's
+// test runs check-config on it.
+func TestREADMEShowsTheTargetsExample(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("config/targets.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(readme, []byte("```yaml\n"+string(example)+"```\n")) {
+		t.Error("README.md's section \"Several accounts, regions and clusters\" does not show config/targets.example.yaml as it is: copy the file into its yaml block")
+	}
+}
