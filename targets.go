@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/bot"
 	"github.com/ecsmedic/ecsmedic/config"
+	"github.com/ecsmedic/ecsmedic/fleetmetrics"
 	"github.com/ecsmedic/ecsmedic/iampolicy"
 	"github.com/ecsmedic/ecsmedic/store"
 	"github.com/ecsmedic/ecsmedic/watch"
@@ -36,8 +38,8 @@ func newTargets(cfg *config.Config) *aws.Targets {
 
 // watchTargets starts one watcher per target, each over its own services
 // with its account's clients; wcfg is the watcher's config for them all.
-// The fleet gauges and the SQS queue belong to the single-account setup
-// (aws:), and are not started here.
+// The SQS queue belongs to the single-account setup (aws:), and is not
+// read here.
 func watchTargets(ctx context.Context, wcfg watch.Config, cfg *config.Config, be *backend, b *bot.Bot) error {
 	be.targets.Observe(b.Metrics().ObserveAWS)
 	if cfg.Schedules.Watch.SQSQueueURL != "" {
@@ -55,7 +57,13 @@ func watchTargets(ctx context.Context, wcfg watch.Config, cfg *config.Config, be
 				tc.Services = append(tc.Services, s)
 			}
 		}
-		w := watch.New(tc, clients, targetStore{Store: be.store, target: t.Name}, b)
+		// The fleet gauges of each target carry a target label.
+		fleet := fleetmetrics.New(fleetmetrics.Config{Cluster: tc.Cluster, Services: tc.Services, Interval: tc.Interval}, clients)
+		if err := b.Metrics().Register(prometheus.WrapCollectorWith(prometheus.Labels{"target": t.Name}, fleet)); err != nil {
+			return err
+		}
+		b.Go("fleet metrics "+t.Name, fleet.Run)
+		w := watch.New(tc, clients, fleet.CountStops(targetStore{Store: be.store, target: t.Name}), b)
 		b.Go("watch "+t.Name, w.Run)
 	}
 	return nil
