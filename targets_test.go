@@ -13,9 +13,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/fleetmetrics"
 	"github.com/ecsmedic/ecsmedic/iampolicy"
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // account is one simulated AWS account: a simulator on loopback and the
@@ -144,6 +148,13 @@ func TestWhyAnswersFromTheTargetsAccount(t *testing.T) {
 			if n := tt.not.ecsCalls(); n != 0 {
 				t.Errorf("why %s sent %d ECS calls to the other account", tt.service, n)
 			}
+			// Only the service's target is set up: the other role is
+			// not assumed.
+			tt.not.mu.Lock()
+			if len(tt.not.sts) != 0 {
+				t.Errorf("why %s assumed the other target's role too: %q", tt.service, tt.not.sts)
+			}
+			tt.not.mu.Unlock()
 			tt.from.mu.Lock()
 			defer tt.from.mu.Unlock()
 			if len(tt.from.sts) != 1 || !strings.Contains(tt.from.sts[0], "ExternalId="+tt.externalID) {
@@ -267,5 +278,17 @@ func TestREADMEShowsTheTargetsExample(t *testing.T) {
 	}
 	if !bytes.Contains(readme, []byte("```yaml\n"+string(example)+"```\n")) {
 		t.Error("README.md's section \"Several accounts, regions and clusters\" does not show config/targets.example.yaml as it is: copy the file into its yaml block")
+	}
+}
+
+// Each target's fleet gauges register beside the others' under their own
+// target label, as the bot registers them.
+func TestFleetGaugesPerTarget(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	for _, target := range []string{"prod", "staging"} {
+		f := fleetmetrics.New(fleetmetrics.Config{Cluster: "codedang", Services: []svcref.Ref{{Target: target, Alias: "backend", Cluster: "codedang", Service: "backend"}}}, nil)
+		if err := reg.Register(prometheus.WrapCollectorWith(prometheus.Labels{"target": target}, f)); err != nil {
+			t.Fatalf("registering %s's gauges: %v", target, err)
+		}
 	}
 }
