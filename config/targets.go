@@ -257,17 +257,27 @@ func (b *builder) topLevelTargetService(alias string, r rawService, c *Config) b
 		return true
 	}
 	b.targetService(&t, local, p, r, c)
-	if qualified {
-		return true
-	}
-	for _, o := range c.Services {
-		if o.Alias == local && o.Target != target {
-			b.errAt(b.ix.keys[p], p, fmt.Sprintf("the alias %s is used by targets %s and %s, so a bare %q in chat would be ambiguous", local, target, o.Target, local),
-				fmt.Sprintf("qualify it: write the key as %s/%s, or move it under targets.%s.services; people then type %s/%s", target, local, target, target, local))
-			break
+	return true
+}
+
+// unqualifiedClashes refuses an unqualified top-level alias ("api:" with
+// target: prod) that a service of another target also uses, once every
+// service is read, whatever their order in the file.
+func (b *builder) unqualifiedClashes(raw map[string]rawService, c *Config) {
+	for _, alias := range serviceOrder(b.root, raw) {
+		p := "services." + alias
+		target, _ := b.str(raw[alias].Target, p+".target", "")
+		if strings.Contains(alias, "/") || target == "" {
+			continue
+		}
+		for _, o := range c.Services {
+			if o.Alias == alias && o.Target != "" && o.Target != target {
+				b.errAt(b.ix.keys[p], p, fmt.Sprintf("the alias %s is used by targets %s and %s, so a bare %q in chat would be ambiguous", alias, target, o.Target, alias),
+					fmt.Sprintf("qualify it: write the key as %s/%s, or move it under targets.%s.services; people then type %s/%s", target, alias, target, target, alias))
+				break
+			}
 		}
 	}
-	return true
 }
 
 // noTargetServices reports a file with targets and no service at all,

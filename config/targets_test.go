@@ -74,6 +74,8 @@ func TestTargetErrors(t *testing.T) {
 		{"bare alias two targets share", head + "services:\n  backend: {target: prod, cluster: web}\n",
 			[]at{{13, "services.backend", "qualify it: write the key as prod/backend"}}},
 		{"qualified alias", head + "services:\n  prod/backend: {cluster: web}\n", nil},
+		{"bare alias before a qualified one of another target", head + "services:\n  api: {target: prod, cluster: web}\n  staging/api: {}\n",
+			[]at{{13, "services.api", "qualify it: write the key as prod/api"}}},
 		{"no target said", head + "services:\n  api: {}\n",
 			[]at{{13, "services.api", "say which target holds api"}}},
 		{"unknown target", head + "services:\n  qa/api: {}\n",

@@ -610,6 +610,7 @@ func (b *builder) services(raw map[string]rawService, c *Config) {
 		seen[k] = alias
 		c.Services = append(c.Services, s)
 	}
+	b.unqualifiedClashes(raw, c) // config/targets.go
 }
 
 // suggestAlias makes an alias out of a name that is not one.
