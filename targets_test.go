@@ -124,8 +124,8 @@ func TestWhyAnswersFromTheTargetsAccount(t *testing.T) {
 		externalID  string
 		wantInReply string
 	}{
-		{"prod/backend", prod, staging, "prod-external-id", "prod/backend"},
-		{"staging/backend", staging, prod, "staging-external-id", "staging/backend"},
+		{"prod/backend", prod, staging, "prod-external-id", "!reservation on cluster prod/codedang"},
+		{"staging/backend", staging, prod, "staging-external-id", "!scale staging/backend cpu 1024"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.service, func(t *testing.T) {
@@ -191,6 +191,12 @@ func TestChangeGoesToTheTargetsAccount(t *testing.T) {
 	}
 	if mutating(staging) == 0 || mutating(prod) != 0 {
 		t.Errorf("writes: staging %d, prod %d; want them all in staging", mutating(staging), mutating(prod))
+	}
+
+	// A cluster-wide change names target/cluster, as why suggests it.
+	out, err = run(t, "", "reservation", "on", "cluster", "prod/codedang", "--dry-run", "--config", cfg)
+	if err != nil || !strings.Contains(out, "Dry run: cluster prod/codedang") {
+		t.Errorf("reservation on cluster prod/codedang: %v\n%s", err, out)
 	}
 
 	// The store keys the change (and its lock) by target/cluster: both

@@ -58,7 +58,7 @@ func (e *Engine) planReservation(ctx context.Context, req Request) (*built, erro
 	if on {
 		subject = "subject.reservation_on"
 	}
-	p.Subject = T(subject, "Cluster", req.Target.Cluster)
+	p.Subject = T(subject, "Cluster", req.Target.StoreCluster()) // prod/codedang with several targets
 	if req.Percent != 0 && (req.Percent < 1 || req.Percent > 100) {
 		p.fail("check.limits", T("reason.reservation_target_out", "Value", req.Percent))
 	}
