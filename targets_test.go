@@ -212,8 +212,8 @@ func TestChangeGoesToTheTargetsAccount(t *testing.T) {
 	}
 }
 
-// The summary reads every target's clusters, each from its own account,
-// and names them target/cluster.
+// The summary and status read every target's clusters, each from its own
+// account, and name them target/cluster and target/alias.
 func TestSummaryCoversEveryTarget(t *testing.T) {
 	t.Setenv("ECSMEDIC_CONFIG", "")
 	prod, staging := newAccount(t), newAccount(t)
@@ -229,6 +229,11 @@ func TestSummaryCoversEveryTarget(t *testing.T) {
 	}
 	if prod.ecsCalls() == 0 || staging.ecsCalls() == 0 {
 		t.Errorf("ECS calls: prod %d, staging %d; want both accounts read", prod.ecsCalls(), staging.ecsCalls())
+	}
+
+	out, err = run(t, "", "status", "--config", cfg)
+	if err != nil || !strings.Contains(out, "prod/backend") || !strings.Contains(out, "staging/frontend") {
+		t.Errorf("status does not name every target's services: %v\n%s", err, out)
 	}
 }
 
