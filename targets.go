@@ -30,7 +30,7 @@ func newTargets(cfg *config.Config) *aws.Targets {
 		c.Region = cmp.Or(t.Region, c.Region)
 		c.Profile = cmp.Or(t.Profile, c.Profile)
 		c.RoleARN, c.ExternalID = t.RoleARN, t.ExternalID
-		c.Endpoint = t.Endpoint
+		c.Endpoint = cmp.Or(t.Endpoint, c.Endpoint) // one simulator may serve every account
 		cfgs[t.Name] = c
 	}
 	return aws.NewTargets(cfgs)

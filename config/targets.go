@@ -73,6 +73,10 @@ func (b *builder) targets(raw map[string]rawTarget, c *Config) {
 		}
 		return
 	}
+	if n := b.ix.values["schedules.watch.sqsQueueUrl"]; n != nil && n.Value != "" {
+		b.warnAt(n, "schedules.watch.sqsQueueUrl", "with targets: the watcher polls each target, and does not read this queue",
+			"remove sqsQueueUrl, or keep it for when the config has one target again")
+	}
 	if c.AWS.Cluster != "" {
 		b.errAt(b.ix.values["aws.cluster"], "aws.cluster", "aws.cluster is set, but with targets: every cluster belongs to a target",
 			"move the cluster into the clusters: list of its target, and remove cluster: from aws:")
