@@ -193,6 +193,13 @@ func TestChangeGoesToTheTargetsAccount(t *testing.T) {
 		t.Errorf("writes: staging %d, prod %d; want them all in staging", mutating(staging), mutating(prod))
 	}
 
+	// The post-mortem of staging/backend finds the change, filed under
+	// staging/codedang.
+	out, err = run(t, "", "postmortem", "staging/backend", "--config", cfg)
+	if err != nil || !strings.Contains(out, "Change applied by ecsmedic (0 → 90) — staging/backend") {
+		t.Errorf("postmortem staging/backend: %v\n%s", err, out)
+	}
+
 	// A cluster-wide change names target/cluster, as why suggests it.
 	out, err = run(t, "", "reservation", "on", "cluster", "prod/codedang", "--dry-run", "--config", cfg)
 	if err != nil || !strings.Contains(out, "Dry run: cluster prod/codedang") {
