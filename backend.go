@@ -30,7 +30,7 @@ type backend struct {
 	// name; clients is then nil (targets.go).
 	targets *aws.Targets
 	sim     *sim.Server  // nil against real AWS
-	store   *store.Store // the embedded store, when the command uses it (cmd_change.go)
+	store   store.Engine // the store, when the command uses it (cmd_change.go, store_open.go)
 	close   func()
 	// redact masks secrets in replies; nil (a world, no config) masks
 	// everything.
@@ -111,7 +111,11 @@ func openBackend(ctx context.Context, g *globals, defaultWorld string, use store
 	b := &backend{env: env, clients: clients, targets: targets, close: func() {}, redact: redact.New(redact.Options{KeepEmails: !cfg.Redact.Emails})}
 	switch use {
 	case stopHistory:
-		openHistory(b, cfg.Storage.Path)
+		if cfg.Storage.Engine == config.EngineDynamoDB {
+			openSharedHistory(ctx, b, cfg)
+		} else {
+			openHistory(b, cfg.Storage.Path)
+		}
 	case changesIfFree, changeStore:
 		if err := attachChanges(b, cfg, use); err != nil {
 			return nil, err
@@ -138,6 +142,17 @@ func openHistory(b *backend, path string) {
 	b.env.Stops, b.env.Audit, b.store = st, st, st
 	prev := b.close
 	b.close = func() { _ = st.Close(); prev() }
+}
+
+// openSharedHistory gives why the stop history in DynamoDB, which the
+// running bot does not hold to itself.
+func openSharedHistory(ctx context.Context, b *backend, cfg *config.Config) {
+	st, err := openDynamo(ctx, cfg)
+	if err != nil {
+		slog.Warn("why goes without the stop history", "err", err)
+		return
+	}
+	b.env.Stops, b.env.Audit, b.store = st, st, st
 }
 
 // loadWorld reads a world file, or a built-in world named builtin:NAME.

@@ -197,7 +197,13 @@ func attachChanges(b *backend, cfg *config.Config, use storeUse) error {
 		opt.PollEvery = pollEvery
 	}
 	opt.Services = b.env.Services
-	st, err := store.Open(path, store.Options{Timeout: 2 * time.Second})
+	var st store.Engine
+	var err error
+	if cfg != nil {
+		st, err = openEngine(context.Background(), cfg, store.Options{Timeout: 2 * time.Second})
+	} else {
+		st, err = store.Open(path, store.Options{Timeout: 2 * time.Second})
+	}
 	if errors.Is(err, store.ErrInUse) && cfg != nil && use == changesIfFree {
 		// The bot holds the store: chat still answers, without the
 		// stop history; changes are the bot's to make.

@@ -40,6 +40,9 @@ Notes on what could be narrower go to stderr, the policy to stdout.`,
 			in.Services = cfg.Services
 			in.SQSQueueURL = cfg.Schedules.Watch.SQSQueueURL
 			in.AssumesRole = cfg.AWS.RoleARN
+			if cfg.Storage.Engine == config.EngineDynamoDB {
+				in.StoreTable, in.StoreRegion = cfg.Storage.Table, cfg.Storage.Region
+			}
 			res := iampolicy.Build(in)
 			if _, err := cmd.OutOrStdout().Write(res.JSON()); err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands"
 	"github.com/ecsmedic/ecsmedic/config"
 	"github.com/ecsmedic/ecsmedic/fleetmetrics"
+	"github.com/ecsmedic/ecsmedic/store"
 	"github.com/ecsmedic/ecsmedic/watch"
 )
 
@@ -65,12 +66,13 @@ func runBot(cmd *cobra.Command, g *globals) error {
 	if be.store == nil || be.env.Changes == nil {
 		return fmt.Errorf("the store %s is in use by another process: is another ecsmedic running? Run exactly one (see the README)", cfg.Storage.Path)
 	}
-	key, err := bot.LoadButtonKey(cfg.Storage.Path)
+	key, err := loadButtonKey(cfg, be.store)
 	if err != nil {
 		return err
 	}
 	instance := watch.NewInstanceID()
 	router := commands.NewRouter(be.env)
+	rep := replicasOn(cfg, be.store, instance)
 	b, err := bot.New(bot.BotConfig{
 		Discord:   cfg.Discord,
 		Services:  be.env.Services,
@@ -79,9 +81,13 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		Changes:   be.env.Changes,
 		Instance:  instance,
 		Redactor:  be.redact,
+		Claim:     rep.claim,
 	}, router)
 	if err != nil {
 		return err
+	}
+	if rep.leader != nil {
+		b.Go("leader", rep.leader.Run)
 	}
 	wcfg := watch.Config{
 		Cluster: cfg.AWS.Cluster, Services: be.env.Services, Interval: cfg.Schedules.Watch.Interval,
@@ -89,11 +95,15 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		Locale: be.env.Locale, Location: be.env.Location, Prefix: be.env.Prefix, Limits: be.env.Limits,
 		Retention: cfg.Storage.Retention, Instance: instance, Warn: warnConfig(cfg.Schedules.Watch.Warn),
 	}
-	b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, be.store) })
+	if file, ok := be.store.(*store.Store); ok {
+		b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, file) })
+	} else {
+		slog.Info("the store is a DynamoDB table: back it up with DynamoDB's point-in-time recovery or `ecsmedic store export`")
+	}
 	if be.targets != nil {
 		// One watcher per target, each with its account's clients
 		// (targets.go).
-		if err := watchTargets(ctx, wcfg, cfg, be, b); err != nil {
+		if err := watchTargets(ctx, wcfg, cfg, be, b, rep.only); err != nil {
 			return err
 		}
 	} else {
@@ -110,9 +120,9 @@ func runBot(cmd *cobra.Command, g *globals) error {
 			wcfg.Interval = max(wcfg.Interval, sqsBackstop)
 		}
 		w := watch.New(wcfg, be.clients, fleet.CountStops(be.store), b)
-		b.Go("watch", w.Run)
+		b.Go("watch", rep.only(w.Run))
 		if queue != "" {
-			b.Go("sqs", watch.NewSQSSource(be.clients.SQS, queue, w).Run)
+			b.Go("sqs", rep.only(watch.NewSQSSource(be.clients.SQS, queue, w).Run))
 			slog.Info("watching stops from the SQS queue, polling as a backstop", "queue", queue, "poll", wcfg.Interval)
 		}
 	}
@@ -123,11 +133,11 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	sched.CatchUp = summaryCatchUp
-	b.Go("summary", func(ctx context.Context) error {
+	b.Go("summary", rep.only(func(ctx context.Context) error {
 		sched.Start(ctx)
 		<-ctx.Done()
 		return sched.Stop()
-	})
+	}))
 	return b.Run(ctx)
 }
 

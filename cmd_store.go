@@ -28,7 +28,7 @@ func newStoreCmd(g *globals) *cobra.Command {
 	var path string
 	cmd := &cobra.Command{
 		Use:   "store",
-		Short: "Check, back up or restore the embedded store (storage.path)",
+		Short: "Check, back up, restore, export or import the store",
 		Long: `The store holds pending changes and their approvals, the audit log and the
 stop history. These commands work on it while no ecsmedic has it open; the
 running bot keeps its own backup beside it (storage.path + ".bak"), written
@@ -43,6 +43,11 @@ when it starts and every 24 hours.`,
 				cfg, err := config.Load(g.configPath)
 				if err != nil {
 					return fmt.Errorf("%w\n(or name the store file with --path)", err)
+				}
+				if cfg.Storage.Engine == config.EngineDynamoDB {
+					return fmt.Errorf("`ecsmedic store %s` works on a bbolt store file, and the config's store is the DynamoDB table %s: "+
+						"DynamoDB keeps it whole itself (turn on point-in-time recovery for backups); `ecsmedic store export` copies it; --path names a bbolt file",
+						cmd.Name(), cfg.Storage.Table)
 				}
 				p = cfg.Storage.Path
 			}
@@ -89,6 +94,7 @@ when it starts and every 24 hours.`,
 				return nil
 			}),
 	)
+	cmd.AddCommand(storeMoveCmds(g, &path)...)
 	return cmd
 }
 

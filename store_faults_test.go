@@ -23,6 +23,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/mototest"
 	"github.com/ecsmedic/ecsmedic/store"
 )
 
@@ -36,7 +37,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	mototest.Stop()
+	os.Exit(code)
 }
 
 // ecsmedicCmd is the binary as ecsmedic in dir, with test credentials and

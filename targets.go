@@ -40,7 +40,9 @@ func newTargets(cfg *config.Config) *aws.Targets {
 // with its account's clients; wcfg is the watcher's config for them all.
 // The SQS queue belongs to the single-account setup (aws:), and is not
 // read here.
-func watchTargets(ctx context.Context, wcfg watch.Config, cfg *config.Config, be *backend, b *bot.Bot) error {
+// only wraps the watchers so that, with several replicas, only the leader
+// runs them (replicas.only).
+func watchTargets(ctx context.Context, wcfg watch.Config, cfg *config.Config, be *backend, b *bot.Bot, only func(func(context.Context) error) func(context.Context) error) error {
 	be.targets.Observe(b.Metrics().ObserveAWS)
 	if cfg.Schedules.Watch.SQSQueueURL != "" {
 		slog.Warn("with several targets the watcher polls each target; schedules.watch.sqsQueueUrl is not read")
@@ -63,8 +65,8 @@ func watchTargets(ctx context.Context, wcfg watch.Config, cfg *config.Config, be
 			return err
 		}
 		b.Go("fleet metrics "+t.Name, fleet.Run)
-		w := watch.New(tc, clients, fleet.CountStops(targetStore{Store: be.store, target: t.Name}), b)
-		b.Go("watch "+t.Name, w.Run)
+		w := watch.New(tc, clients, fleet.CountStops(targetStore{Engine: be.store, target: t.Name}), b)
+		b.Go("watch "+t.Name, only(w.Run))
 	}
 	return nil
 }
@@ -74,13 +76,13 @@ func watchTargets(ctx context.Context, wcfg watch.Config, cfg *config.Config, be
 // two accounts may both have a cluster of one name. Stops are keyed by
 // target/cluster already (svcref.Ref.StoreCluster).
 type targetStore struct {
-	*store.Store
+	store.Engine
 	target string
 }
 
-func (s targetStore) Get(key string) (string, error) { return s.Store.Get(s.target + "/" + key) }
+func (s targetStore) Get(key string) (string, error) { return s.Engine.Get(s.target + "/" + key) }
 
-func (s targetStore) Set(key, value string) error { return s.Store.Set(s.target+"/"+key, value) }
+func (s targetStore) Set(key, value string) error { return s.Engine.Set(s.target+"/"+key, value) }
 
 // clientsFor are the clients of a target: the config's only ones, or the
 // named target's when it has several.

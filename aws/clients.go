@@ -140,6 +140,19 @@ func NewClients(ctx context.Context, cfg Config, opts ...Option) (*Clients, erro
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
+	ac, tr, err := cfg.sdk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := cfg.build(ac)
+	c.transport = tr
+	return c, nil
+}
+
+// sdk is the SDK configuration cfg describes: dummy keys for a simulator
+// or emulator on this machine, else the default credential chain and the
+// profile, with the role assumed on top when cfg names one.
+func (cfg *Config) sdk(ctx context.Context) (aws.Config, *http.Transport, error) {
 	endpoint := cfg.Endpoint
 	if endpoint == "" {
 		endpoint = os.Getenv("AWS_ENDPOINT_URL")
@@ -150,13 +163,13 @@ func NewClients(ctx context.Context, cfg Config, opts ...Option) (*Clients, erro
 		cfg.Endpoint = endpoint
 		cfg.Region = cmp.Or(cfg.Region, os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"))
 		if cfg.Region == "" {
-			return nil, errNoRegion
+			return aws.Config{}, nil, errNoRegion
 		}
 		ac, tr = cfg.static()
 	} else {
 		var err error
 		if ac, err = cfg.load(ctx); err != nil {
-			return nil, err
+			return aws.Config{}, nil, err
 		}
 		// Keep the transport the SDK built (custom CA bundle included)
 		// within reach, for CloseIdleConnections.
@@ -175,9 +188,7 @@ func NewClients(ctx context.Context, cfg Config, opts ...Option) (*Clients, erro
 		})
 		ac.Credentials = aws.NewCredentialsCache(prov)
 	}
-	c := cfg.build(ac)
-	c.transport = tr
-	return c, nil
+	return ac, tr, nil
 }
 
 var errNoRegion = errors.New("no AWS Region is set: put region in the config's aws section, or set AWS_REGION (e.g. AWS_REGION=ap-northeast-2)")

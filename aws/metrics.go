@@ -27,6 +27,9 @@ type metricQuery struct {
 	MetricName string
 	Dimensions map[string]string
 	Stat       string
+	// Period, when set, replaces the window's for this query: a summary
+	// asks for a service's whole window as one point (wholeWindow).
+	Period int32
 }
 
 // metricWindow is the time range and period of one batch of queries.
@@ -81,6 +84,23 @@ func (c *Clients) getMetrics(ctx context.Context, qs []metricQuery, w metricWind
 	return out, err
 }
 
+// wholeWindow is the one period that covers w, in the unit CloudWatch
+// takes for a window that starts that long before now (as
+// newMetricWindow): asked with it, a series' Maximum and Average come back
+// as one point each, computed by CloudWatch over every sample, instead of
+// a point per period that the reader would reduce to the same two numbers.
+func wholeWindow(now time.Time, w metricWindow) int32 {
+	unit := int64(60)
+	switch age := now.Sub(w.Start); {
+	case age > 63*24*time.Hour:
+		unit = 3600
+	case age > 15*24*time.Hour:
+		unit = 300
+	}
+	secs := int64(w.End.Sub(w.Start).Seconds())
+	return int32(max((secs+unit-1)/unit, 1) * unit)
+}
+
 // readMetrics sends every query in batches of 500 per GetMetricData call,
 // the batches concurrently, following NextToken, and hands each page's
 // points of qs[i] to add(i, …) as the page arrives, so a caller keeps
@@ -118,11 +138,15 @@ func (c *Clients) readMetricBatch(ctx context.Context, batch []metricQuery, w me
 		for _, k := range sortedKeys(q.Dimensions) {
 			dims = append(dims, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(q.Dimensions[k])})
 		}
+		period := w.Period
+		if q.Period > 0 {
+			period = q.Period
+		}
 		queries[i] = cwtypes.MetricDataQuery{
 			Id: aws.String("m" + strconv.Itoa(i)), // ids must start with a lower-case letter
 			MetricStat: &cwtypes.MetricStat{
 				Metric: &cwtypes.Metric{Namespace: aws.String(q.Namespace), MetricName: aws.String(q.MetricName), Dimensions: dims},
-				Period: aws.Int32(w.Period),
+				Period: aws.Int32(period),
 				Stat:   aws.String(q.Stat),
 			},
 			ReturnData: aws.Bool(true),

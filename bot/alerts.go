@@ -81,8 +81,8 @@ func (b *Bot) alertsChannel() string {
 // channel: an alert or summary from another instance means two bots
 // are running, each posting everything.
 func (b *Bot) seeOwnMessage(m *discordgo.Message) {
-	if m == nil || m.ChannelID == "" || m.ChannelID != b.cfg.Discord.Channels.Alerts {
-		return
+	if m == nil || m.ChannelID == "" || m.ChannelID != b.cfg.Discord.Channels.Alerts || b.cfg.Claim != nil {
+		return // with Claim, other replicas post by design, one at a time
 	}
 	for _, e := range m.Embeds {
 		if e == nil || e.Footer == nil {

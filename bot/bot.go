@@ -49,6 +49,11 @@ type BotConfig struct {
 	HTTPAddr string
 	// ButtonKey signs button IDs (LoadButtonKey).
 	ButtonKey []byte
+	// Claim, when set, picks which of several replicas answers an event:
+	// every replica's gateway receives each chat message and interaction,
+	// and a replica answers only those Claim(id) gives it (a conditional
+	// write in the shared store). nil answers everything: one replica.
+	Claim func(id string) bool
 
 	CommandTimeout  time.Duration // per command, AWS reads included
 	MaxConcurrent   int           // commands answered at once; more wait

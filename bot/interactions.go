@@ -29,6 +29,9 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 	default:
 		return
 	}
+	if b.cfg.Claim != nil && !b.cfg.Claim(reqID) {
+		return // another replica answers it
+	}
 	b.spawn(func(ctx context.Context) { b.guard(reqID, func() { fn(ctx) }) })
 }
 

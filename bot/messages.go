@@ -26,6 +26,9 @@ func (b *Bot) onMessage(_ *discordgo.Session, m *discordgo.MessageCreate) {
 		return
 	}
 	reqID := "msg-" + m.ID
+	if b.cfg.Claim != nil && !b.cfg.Claim(reqID) {
+		return // another replica answers it
+	}
 	var roles []string
 	if m.Member != nil {
 		roles = m.Member.Roles

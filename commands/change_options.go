@@ -22,11 +22,12 @@ func ChangeOptions(g config.Guards, roles config.Roles) change.Options {
 	}
 	rng := func(r config.Range) change.Range { return change.Range{Min: r.Min, Max: r.Max, Step: r.Step} }
 	return change.Options{
-		Limits:          change.Limits{CPU: rng(g.Limits.CPU), Memory: rng(g.Limits.Memory), Count: rng(g.Limits.Count)},
-		GraceMaxSeconds: g.Healthcheck.GraceMaxSeconds,
-		ApprovalExpiry:  g.Approval.Expiry,
-		SelfApprove:     g.Approval.SelfApprove,
-		Operators:       roles.Operators,
-		Approvers:       roles.Approvers,
+		Limits:           change.Limits{CPU: rng(g.Limits.CPU), Memory: rng(g.Limits.Memory), Count: rng(g.Limits.Count)},
+		GraceMaxSeconds:  g.Healthcheck.GraceMaxSeconds,
+		ApprovalExpiry:   g.Approval.Expiry,
+		SelfApprove:      g.Approval.SelfApprove,
+		RequireApprovers: g.Approval.RequireApprovers,
+		Operators:        roles.Operators,
+		Approvers:        roles.Approvers,
 	}
 }

@@ -48,6 +48,8 @@ func (v changeView) outcome(o change.Outcome) reply.Message {
 		return v.notAllowed(v.p.T("error.not_requester"))
 	case change.RefusalSelfApproval:
 		return v.notAllowed(v.p.T("error.self_approve"))
+	case change.RefusalApprovedAlready:
+		return v.notAllowed(v.p.T("error.approved_already", "Left", max(o.Change.RequireApprovers-len(o.Change.Approvals), 1)))
 	case change.RefusalWrongChannel:
 		return v.notAllowed(v.p.T("error.wrong_channel", "Channel", "<#"+o.Change.ChannelID+">", "ID", o.Change.ID))
 	case change.RefusalCheckFailed:
@@ -123,8 +125,12 @@ func (v changeView) pending(o change.Outcome) reply.Message {
 	case o.SelfApprove:
 		who = "change.desc.pending.self"
 	}
-	desc := v.p.T("change.desc.pending", "Time", v.clock(c.ExpiresAt), "Minutes", int(c.ExpiresAt.Sub(c.RequestedAt).Minutes())) + "\n" +
-		v.p.T(who, "Requester", c.RequestedByName, "Prefix", v.prefix, "ID", c.ID)
+	desc := v.p.T("change.desc.pending", "Time", v.clock(c.ExpiresAt), "Minutes", int(c.ExpiresAt.Sub(c.RequestedAt).Minutes())) + "\n"
+	if n := c.RequireApprovers; n > 1 {
+		desc += v.p.T("change.approvals.who", "N", n, "Requester", c.RequestedByName, "Prefix", v.prefix, "ID", c.ID) + "\n" + v.approvals(c)
+	} else {
+		desc += v.p.T(who, "Requester", c.RequestedByName, "Prefix", v.prefix, "ID", c.ID)
+	}
 	return reply.Message{
 		Title:       v.p.T("change.title.pending", "ID", c.ID, "Subject", v.say(plan.Subject)),
 		Description: desc,
@@ -137,6 +143,19 @@ func (v changeView) pending(o change.Outcome) reply.Message {
 			{ID: "reject:" + c.ID, Label: v.p.T("change.button.reject"), Style: reply.Danger},
 		},
 	}
+}
+
+// approvals is where a change that needs several approvals stands.
+func (v changeView) approvals(c store.Change) string {
+	n := c.RequireApprovers
+	if len(c.Approvals) == 0 {
+		return v.p.T("change.approvals.none", "N", n)
+	}
+	names := make([]string, len(c.Approvals))
+	for i, a := range c.Approvals {
+		names[i] = a.ByName
+	}
+	return v.p.T("change.approvals.sofar", "Count", len(c.Approvals), "N", n, "Names", strings.Join(names, ", "), "Left", n-len(c.Approvals))
 }
 
 func (v changeView) refused(o change.Outcome) reply.Message {

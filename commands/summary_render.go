@@ -87,9 +87,11 @@ func renderSummary(p text.Printer, v summaryView) reply.Message {
 		fixed = append(fixed, reply.Field{Name: p.T("why.field.missing"), Value: clip(explain.Bullets(explain.MissingLines(p, missing)), 600)})
 	}
 	ordered := append(append([]serviceView{}, hot...), fine...)
-	svcFields := make([]reply.Field, len(ordered))
-	for i, s := range ordered {
-		svcFields[i] = serviceField(p, s)
+	// Only the first fields can be shown (fitServiceFields): words for
+	// the other 975 services of a large cluster would be thrown away.
+	svcFields := make([]reply.Field, min(len(ordered), reply.MaxFields))
+	for i := range svcFields {
+		svcFields[i] = serviceField(p, ordered[i])
 	}
 	m.Fields = fitServiceFields(p, m, fixed, svcFields, ordered)
 

@@ -183,10 +183,14 @@ type Warn struct {
 	QuietFrom, QuietTo int
 }
 
-// Storage is the embedded store.
+// Storage is where the bot keeps its state (config/storage.go).
 type Storage struct {
-	Path      string
+	Engine    string // "bbolt" (one file, one replica) or "dynamodb" (several replicas)
+	Path      string // the bbolt file
 	Retention time.Duration
+	Table     string // the DynamoDB table
+	Region    string // the table's Region; "" = aws.region
+	Endpoint  string // DynamoDB's URL (moto in tests); "" = AWS
 }
 
 // HTTP is the local /healthz and /metrics listener.

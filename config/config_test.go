@@ -164,7 +164,7 @@ func TestExample(t *testing.T) {
 				Warn: Warn{Enabled: true, CPUPercent: 90, MemoryPercent: 90, ClusterPercent: 90, For: 5 * time.Minute, Every: time.Hour,
 					Interval: time.Minute, QuietHours: "23:00-08:00", QuietFrom: 23 * 60, QuietTo: 8 * 60}},
 		},
-		Storage: Storage{Path: "./ecsmedic.db", Retention: 720 * time.Hour},
+		Storage: Storage{Engine: EngineBbolt, Path: "./ecsmedic.db", Retention: 720 * time.Hour},
 		HTTP:    HTTP{Addr: "127.0.0.1:9090"},
 		Logging: Logging{Format: "auto", Level: "info"},
 		Redact:  Redact{Emails: true},

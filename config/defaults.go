@@ -81,7 +81,7 @@ func Defaults() *Config {
 			Summary: Summary{Cron: DefaultSummaryCron, Timezone: DefaultTimezone},
 			Watch:   Watch{Interval: DefaultWatchInterval, Warn: DefaultWarn()},
 		},
-		Storage: Storage{Path: DefaultStoragePath, Retention: DefaultRetention},
+		Storage: Storage{Engine: EngineBbolt, Path: DefaultStoragePath, Retention: DefaultRetention},
 		HTTP:    HTTP{Addr: DefaultHTTPAddr},
 		Logging: Logging{Format: DefaultLogFormat, Level: DefaultLogLevel},
 		Redact:  Redact{Emails: DefaultRedactEmails},

@@ -586,10 +586,11 @@ type rawAWS struct {
 }
 
 type rawService struct {
-	Service   value `yaml:"service"`
-	Container value `yaml:"container"`
-	Cluster   value `yaml:"cluster"`
-	Target    value `yaml:"target"` // config/targets.go
+	Service          value `yaml:"service"`
+	Container        value `yaml:"container"`
+	Cluster          value `yaml:"cluster"`
+	RequireApprovers value `yaml:"requireApprovers"`
+	Target           value `yaml:"target"` // config/targets.go
 }
 
 type rawGuards struct {
@@ -657,6 +658,10 @@ type rawWarn struct {
 type rawStorage struct {
 	Path      value `yaml:"path"`
 	Retention value `yaml:"retention"`
+	Engine    value `yaml:"engine"`
+	Table     value `yaml:"table"`
+	Region    value `yaml:"region"`
+	Endpoint  value `yaml:"endpoint"`
 }
 
 type rawHTTP struct {

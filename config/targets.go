@@ -50,9 +50,10 @@ type rawTarget struct {
 }
 
 type rawTargetService struct {
-	Service   value `yaml:"service"`
-	Container value `yaml:"container"`
-	Cluster   value `yaml:"cluster"`
+	Service          value `yaml:"service"`
+	Container        value `yaml:"container"`
+	Cluster          value `yaml:"cluster"`
+	RequireApprovers value `yaml:"requireApprovers"`
 }
 
 // hasTargets: the file has a targets: section, so aws: holds only what
@@ -93,7 +94,7 @@ func (b *builder) targets(raw map[string]rawTarget, c *Config) {
 		c.Targets = append(c.Targets, t)
 		for _, alias := range keyOrder(b.ix.values[p+".services"], r.Services) {
 			rs := r.Services[alias]
-			b.targetService(&t, alias, p+".services."+alias, rawService{Service: rs.Service, Container: rs.Container, Cluster: rs.Cluster}, c)
+			b.targetService(&t, alias, p+".services."+alias, rawService{Service: rs.Service, Container: rs.Container, Cluster: rs.Cluster, RequireApprovers: rs.RequireApprovers}, c)
 		}
 	}
 }
@@ -140,7 +141,7 @@ func (b *builder) target(name string, r rawTarget, c *Config) Target {
 	}
 	t.Clusters = b.clusterList(r.Clusters, p+"clusters")
 	if r.RequireApprovers.n != nil {
-		t.RequireApprovers, _ = b.integer(r.RequireApprovers, p+"requireApprovers", 0, 1, 5)
+		t.RequireApprovers, _ = b.integer(r.RequireApprovers, p+"requireApprovers", 0, 1, maxApprovers)
 	}
 	return t
 }
@@ -199,6 +200,10 @@ func (b *builder) targetService(t *Target, alias, p string, r rawService, c *Con
 	}
 	if name, n := b.str(r.Container, p+".container", ""); n != nil && name != "" {
 		s.Container = name
+	}
+	// The service's own requireApprovers wins over its target's.
+	if n, _ := b.integer(r.RequireApprovers, p+".requireApprovers", 0, 1, maxApprovers); n > 0 {
+		s.RequireApprovers = n
 	}
 	if name, n := b.str(r.Cluster, p+".cluster", ""); n != nil && name != "" {
 		cl, _ := clusterName(name)

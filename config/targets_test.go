@@ -20,7 +20,7 @@ targets:
     requireApprovers: 2
     services:
       backend: {cluster: prod-web}
-      judge: {cluster: prod-batch, service: judge-worker}
+      judge: {cluster: prod-batch, service: judge-worker, requireApprovers: 1}
   staging:
     roleArn: arn:aws:iam::222222222222:role/ecsmedic
     externalId: codedang-ecsmedic
@@ -53,7 +53,7 @@ func TestTargets(t *testing.T) {
 	if _, ok := c.ServiceByAlias("backend"); ok {
 		t.Error("a bare alias two targets share resolved")
 	}
-	if s, ok := c.ServiceByAlias("judge"); !ok || s.Target != "prod" {
+	if s, ok := c.ServiceByAlias("judge"); !ok || s.Target != "prod" || s.RequireApprovers != 1 {
 		t.Errorf("judge = %+v, %v", s, ok)
 	}
 	if d := c.Describe(); !strings.Contains(d, "staging: us-east-1, clusters staging; assumes arn:aws:iam::222222222222:role/ecsmedic") {

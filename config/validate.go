@@ -601,6 +601,7 @@ func (b *builder) services(raw map[string]rawService, c *Config) {
 					"cluster names are letters, digits, - and _; leave cluster out to use aws.cluster")
 			}
 		}
+		s.RequireApprovers, _ = b.integer(r.RequireApprovers, p+".requireApprovers", 0, 1, maxApprovers)
 		k := key{s.Cluster, s.Service}
 		if other, dup := seen[k]; dup && s.Cluster != "" {
 			b.errAt(keyNode, p, fmt.Sprintf("%q and %q are the same ECS service %s", other, alias, s.Service),
@@ -781,6 +782,7 @@ func (b *builder) rest(r *rawConfig, c *Config) {
 		}
 	}
 	c.Storage.Retention, _ = b.duration(r.Storage.Retention, "storage.retention", DefaultRetention, minRetention, 0)
+	b.storageEngine(&r.Storage, &c.Storage)
 
 	if s, n := b.str(r.HTTP.Addr, "http.addr", DefaultHTTPAddr); n != nil {
 		if msg, fix := checkAddr(s); msg != "" {

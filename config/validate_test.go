@@ -375,7 +375,7 @@ func TestTestdata(t *testing.T) {
 				Warn: Warn{Enabled: true, CPUPercent: 85, MemoryPercent: 95, ClusterPercent: 100, For: 10 * time.Minute, Every: 2 * time.Hour,
 					Interval: 2 * time.Minute, QuietHours: "00:30-07:00", QuietFrom: 30, QuietTo: 7 * 60}},
 		},
-		Storage: Storage{Path: "/data/ecsmedic.db", Retention: 2160 * time.Hour},
+		Storage: Storage{Engine: EngineBbolt, Path: "/data/ecsmedic.db", Retention: 2160 * time.Hour},
 		HTTP:    HTTP{Addr: "0.0.0.0:9090"},
 		Logging: Logging{Format: "json", Level: "debug"},
 	}

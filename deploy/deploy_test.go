@@ -33,8 +33,9 @@ func TestJSONFilesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"eventbridge-rule.json", "eventbridge-targets.json", "execution-role-policy.json",
-		"grafana-dashboard.json", "service.json", "sqs-queue-policy.json", "task-definition.json", "task-role-trust.json"}
+	want := []string{"dynamodb-table.json", "eventbridge-rule.json", "eventbridge-targets.json", "execution-role-policy.json",
+		"grafana-dashboard.json", "service-replicas.json", "service.json", "sqs-queue-policy.json", "task-definition-replicas.json",
+		"task-definition.json", "task-role-trust.json"}
 	if !slices.Equal(files, want) {
 		t.Errorf("deploy/*.json = %v, want %v (update docs/production.md too)", files, want)
 	}
@@ -97,6 +98,7 @@ type taskDefinition struct {
 	ContainerDefinitions    []containerDef   `json:"containerDefinitions"`
 	Volumes                 []map[string]any `json:"volumes"`
 	PlacementConstraints    []map[string]any `json:"placementConstraints"`
+	RuntimePlatform         map[string]any   `json:"runtimePlatform"`
 }
 
 func TestTaskDefinition(t *testing.T) {
@@ -211,5 +213,91 @@ func TestEventBridgeRuleMatchesTheWatcher(t *testing.T) {
 	if len(pol.Statement) != 1 || pol.Statement[0].Principal["Service"] != "events.amazonaws.com" ||
 		!strings.HasSuffix(pol.Statement[0].Condition["ArnEquals"]["aws:SourceArn"], ":rule/"+rule.Name) {
 		t.Errorf("the queue policy should let only the rule %s send: %+v", rule.Name, pol)
+	}
+}
+
+// TestDynamoDBTable: the table file has the keys the DynamoDB store
+// (store/dynamo) reads and writes, and on-demand capacity.
+func TestDynamoDBTable(t *testing.T) {
+	type attr struct{ AttributeName, AttributeType, KeyType string }
+	var tbl struct {
+		TableName, BillingMode    string
+		AttributeDefinitions      []attr
+		KeySchema                 []attr
+		SSESpecification          struct{ Enabled bool }
+		DeletionProtectionEnabled bool
+	}
+	readJSON(t, "dynamodb-table.json", &tbl)
+	keys := map[string]string{}
+	for _, a := range tbl.AttributeDefinitions {
+		keys[a.AttributeName] = a.AttributeType
+	}
+	if keys["pk"] != "S" || keys["sk"] != "S" || len(keys) != 2 {
+		t.Errorf("attributes %v, want pk and sk, strings", keys)
+	}
+	if len(tbl.KeySchema) != 2 || tbl.KeySchema[0] != (attr{AttributeName: "pk", KeyType: "HASH"}) || tbl.KeySchema[1] != (attr{AttributeName: "sk", KeyType: "RANGE"}) {
+		t.Errorf("key schema %v, want pk HASH, sk RANGE", tbl.KeySchema)
+	}
+	if tbl.BillingMode != "PAY_PER_REQUEST" || !tbl.SSESpecification.Enabled || !tbl.DeletionProtectionEnabled {
+		t.Errorf("billing %s, encryption %v, deletion protection %v", tbl.BillingMode, tbl.SSESpecification.Enabled, tbl.DeletionProtectionEnabled)
+	}
+}
+
+// TestReplicas: the Fargate service runs two replicas with no volume but
+// the config's (its store is the DynamoDB table), so that a task on a
+// failed host is replaced while the other answers.
+func TestReplicas(t *testing.T) {
+	var td taskDefinition
+	readJSON(t, "task-definition-replicas.json", &td)
+	if td.NetworkMode != "awsvpc" || !slices.Equal(td.RequiresCompatibilities, []string{"FARGATE"}) || td.CPU != "256" || td.Memory != "512" {
+		t.Errorf("network %s, compatibilities %v, cpu %s, memory %s: want awsvpc, FARGATE, 256, 512", td.NetworkMode, td.RequiresCompatibilities, td.CPU, td.Memory)
+	}
+	if len(td.PlacementConstraints) != 0 {
+		t.Errorf("placement constraints %v: a replica must run on any host", td.PlacementConstraints)
+	}
+	for _, v := range td.Volumes {
+		if v["host"] != nil || v["efsVolumeConfiguration"] != nil {
+			t.Errorf("volume %v: the replicas keep no state on a volume", v)
+		}
+	}
+	for _, c := range td.ContainerDefinitions {
+		for _, m := range c.MountPoints {
+			if m["containerPath"] == "/var/lib/ecsmedic" {
+				t.Errorf("container %s mounts a store volume", c.Name)
+			}
+		}
+		for _, s := range c.Secrets {
+			if !strings.HasPrefix(s.ValueFrom, "arn:aws:ssm:") && !strings.HasPrefix(s.ValueFrom, "arn:aws:secretsmanager:") {
+				t.Errorf("container %s: secret %s from %q", c.Name, s.Name, s.ValueFrom)
+			}
+		}
+		if c.Name == "ecsmedic" && (!c.ReadonlyRootFilesystem || c.User == "" || strings.HasPrefix(c.User, "0")) {
+			t.Errorf("ecsmedic: read-only root %v, user %q", c.ReadonlyRootFilesystem, c.User)
+		}
+	}
+	var svc struct {
+		Cluster, ServiceName, TaskDefinition, LaunchType, SchedulingStrategy, PropagateTags string
+		DesiredCount                                                                        int
+		EnableECSManagedTags                                                                bool
+		DeploymentConfiguration                                                             struct {
+			MaximumPercent, MinimumHealthyPercent int
+			DeploymentCircuitBreaker              map[string]any
+		}
+		NetworkConfiguration struct {
+			AwsvpcConfiguration struct {
+				Subnets, SecurityGroups []string
+				AssignPublicIp          string
+			}
+		}
+	}
+	readJSON(t, "service-replicas.json", &svc)
+	if svc.DesiredCount < 2 || svc.LaunchType != "FARGATE" || svc.TaskDefinition != td.Family {
+		t.Errorf("desiredCount %d, launch type %s, task definition %s: want 2 or more, FARGATE, %s", svc.DesiredCount, svc.LaunchType, svc.TaskDefinition, td.Family)
+	}
+	if d := svc.DeploymentConfiguration; d.MinimumHealthyPercent < 50 {
+		t.Errorf("minimumHealthyPercent %d: a deployment should keep one replica answering", d.MinimumHealthyPercent)
+	}
+	if n := svc.NetworkConfiguration.AwsvpcConfiguration; len(n.Subnets) < 2 || n.AssignPublicIp != "DISABLED" {
+		t.Errorf("subnets %v, public IP %s: want two subnets (two zones) and no public IP", n.Subnets, n.AssignPublicIp)
 	}
 }

@@ -12,6 +12,7 @@
 package iampolicy
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -43,6 +44,18 @@ type Input struct {
 	SQSQueueURL string
 	// AssumesRole is aws.roleArn: the policy belongs on that role.
 	AssumesRole string
+	// StoreTable is the DynamoDB table of storage.engine: dynamodb, with
+	// its Region ("" = Region), if any.
+	StoreTable, StoreRegion string
+}
+
+// StoreActions are what the DynamoDB store calls at run time
+// (store/dynamo); DescribeTable is for the table's TTL check. Making the
+// table (`ecsmedic store create-table`: dynamodb:CreateTable and
+// dynamodb:UpdateTimeToLive) is an administrator's, once.
+var StoreActions = []string{
+	"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable", "dynamodb:GetItem",
+	"dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem",
 }
 
 // Policy is an IAM policy document.
@@ -95,6 +108,7 @@ var sdkPrefix = map[string]string{
 	"autoscaling":            "autoscaling",
 	"cloudwatch":             "cloudwatch",
 	"cloudwatchlogs":         "logs",
+	"dynamodb":               "dynamodb",
 	"ecs":                    "ecs",
 	"elasticloadbalancingv2": "elasticloadbalancing",
 	"sqs":                    "sqs",
@@ -260,6 +274,13 @@ func (b *builder) build() Result {
 	if in.SQSQueueURL != "" {
 		add(Statement{Sid: "WatchQueue", Action: []string{"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"},
 			Resource: []string{b.queueARN(in.SQSQueueURL)}})
+	}
+	if in.StoreTable != "" {
+		region := cmp.Or(in.StoreRegion, in.Region)
+		arn := "arn:" + partition(region) + ":dynamodb:" + orAny(region) + ":" + orAny(in.Account) + ":table/" + in.StoreTable
+		add(Statement{Sid: "KeepStateInDynamoDB", Action: slices.Clone(StoreActions), Resource: []string{arn}})
+		b.note("The store is the DynamoDB table %s: the KeepStateInDynamoDB statement belongs on the bot's own task role (the table is the bot's, not the watched account's). "+
+			"Creating the table (`ecsmedic store create-table`) also needs dynamodb:CreateTable and dynamodb:UpdateTimeToLive; deploy/dynamodb-table.json is the other way.", in.StoreTable)
 	}
 	if in.AssumesRole != "" {
 		b.note("aws.roleArn is %s: attach this policy to that role; the identity the bot starts with (the task role) needs only sts:AssumeRole on it.", in.AssumesRole)

@@ -20,6 +20,14 @@ var club = Input{
 	Account:     "123456789012",
 	Services:    []svcref.Ref{{Cluster: "codedang", Service: "backend"}, {Cluster: "codedang", Service: "frontend"}},
 	SQSQueueURL: "https://sqs.ap-northeast-2.amazonaws.com/123456789012/ecsmedic-events",
+	StoreTable:  "ecsmedic",
+}
+
+// setupOnly are operations the code calls that the bot's policy leaves
+// out on purpose: a person runs them once, with more rights.
+var setupOnly = map[string]string{
+	"dynamodb:CreateTable":      "ecsmedic store create-table",
+	"dynamodb:UpdateTimeToLive": "ecsmedic store create-table",
 }
 
 // extras are the actions the policy allows that are not operations the
@@ -50,7 +58,7 @@ func TestPolicyCoversEveryAWSCall(t *testing.T) {
 			continue
 		}
 		called[a] = true
-		if !slices.Contains(allowed, a) {
+		if !slices.Contains(allowed, a) && setupOnly[a] == "" {
 			t.Errorf("%s: the code calls %s.%s, but the IAM policy does not allow %s: add it to iampolicy (ReadActions or a write statement)", c.Pos, c.Package, c.Operation, a)
 		}
 	}
@@ -99,7 +107,9 @@ func TestReadStatementHoldsOnlyReads(t *testing.T) {
 			if s.Sid == ReadSid && !isReadAction(a) {
 				t.Errorf("%s is in the read statement (Resource \"*\") but is not a read", a)
 			}
-			if s.Sid != ReadSid && isReadAction(a) && a != "sqs:GetQueueAttributes" {
+			// The queue's and the store table's reads are scoped to them:
+			// the read statement's "*" would open every queue and table.
+			if s.Sid != ReadSid && isReadAction(a) && a != "sqs:GetQueueAttributes" && s.Sid != "KeepStateInDynamoDB" {
 				t.Errorf("%s is a read but sits in statement %s", a, s.Sid)
 			}
 		}

@@ -59,9 +59,21 @@ type Change struct {
 	ApprovedBy      string          `json:"approvedBy,omitempty"`
 	ApprovedByName  string          `json:"approvedByName,omitempty"`
 	ApprovedAt      time.Time       `json:"approvedAt"`
-	Result          string          `json:"result,omitempty"`
-	Error           string          `json:"error,omitempty"`
-	UpdatedAt       time.Time       `json:"updatedAt"`
+	// RequireApprovers is how many different people must approve (1 when
+	// 0, as changes stored before it); Approvals are theirs so far, the
+	// last of them also in ApprovedBy once the change is approved.
+	RequireApprovers int        `json:"requireApprovers,omitempty"`
+	Approvals        []Approval `json:"approvals,omitempty"`
+	Result           string     `json:"result,omitempty"`
+	Error            string     `json:"error,omitempty"`
+	UpdatedAt        time.Time  `json:"updatedAt"`
+}
+
+// Approval is one person's approval of a change that needs several.
+type Approval struct {
+	By     string    `json:"by"`
+	ByName string    `json:"byName,omitempty"`
+	At     time.Time `json:"at"`
 }
 
 // ChangeFilter selects changes; empty fields match everything.
@@ -314,4 +326,10 @@ func joinStatuses(ss []Status, sep string) string {
 		out[i] = string(s)
 	}
 	return strings.Join(out, sep)
+}
+
+// NewConflictError is a conflict as another engine reports it, worded as
+// msg.
+func NewConflictError(changeID string, status Status, want []Status, msg string) *ConflictError {
+	return &ConflictError{ChangeID: changeID, Status: status, Want: want, msg: msg}
 }

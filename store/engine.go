@@ -39,6 +39,7 @@ type Engine interface {
 	Set(key, value string) error
 	Delete(key string) error
 	Claim(key, value string) (bool, error)
+	Pairs() (map[string]string, error)
 	Prune(before time.Time) (int, error)
 
 	// Leases, for replicas (lease.go).

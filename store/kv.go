@@ -44,6 +44,18 @@ func (s *Store) Delete(key string) error {
 	})
 }
 
+// Pairs returns the whole small state (for export).
+func (s *Store) Pairs() (map[string]string, error) {
+	out := map[string]string{}
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketKV).ForEach(func(k, v []byte) error {
+			out[string(k)] = string(v)
+			return nil
+		})
+	})
+	return out, err
+}
+
 // Claim sets key to value only if the key is absent, atomically, and reports
 // whether it did (e.g. "summary:2026-11-25", so a schedule never posts twice).
 func (s *Store) Claim(key, value string) (bool, error) {

@@ -295,3 +295,7 @@ func (s *Store) Stops(cluster, service string, since time.Time) ([]StopRecord, e
 	})
 	return out, nil
 }
+
+// MergeStop is how RecordStop folds a newer report of a task into the
+// recorded one; another engine records stops the same way.
+func MergeStop(old, newer StopRecord) StopRecord { return merge(old, newer) }

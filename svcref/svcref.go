@@ -20,9 +20,10 @@ type Ref struct {
 	// Target is the config's target (account, region) the service is in;
 	// "" = the only one, the config's aws: block.
 	Target string `json:"target,omitempty"`
-	// RequireApprovers is how many people must approve a change to the
-	// service (the target's or the service's requireApprovers); 0 = the
-	// config's guards.approval.
+	// RequireApprovers is the service's own guards.approval.requireApprovers
+	// (services.NAME.requireApprovers, else its target's); 0 leaves it to
+	// the global one. It is config, not part of a stored change's name for
+	// the service.
 	RequireApprovers int `json:"-"`
 }
 

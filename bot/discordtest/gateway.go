@@ -381,6 +381,36 @@ func (s *Server) dispatchLocked(sess *gwSession, typ string, d any, compress boo
 	sess.conn.enqueue(gwFrame{msgType: websocket.TextMessage, data: b})
 }
 
+// listenersLocked are the sessions a guild event goes to: the current one
+// (connected or waiting to resume), and every other session of the bot
+// that is connected, as Discord sends each of a bot's sessions on the
+// same shard the events (several replicas of one bot).
+func (s *Server) listenersLocked() []*gwSession {
+	var out []*gwSession
+	if s.current != nil {
+		out = append(out, s.current)
+	}
+	for _, sess := range s.sessions {
+		if sess != s.current && sess.conn != nil {
+			out = append(out, sess)
+		}
+	}
+	return out
+}
+
+// Sessions counts the bot's connected gateway sessions.
+func (s *Server) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, sess := range s.sessions {
+		if sess.conn != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // Dispatch sends any event to the current session, for events the fake has
 // no helper for. It returns false when no session has identified yet.
 func (s *Server) Dispatch(eventType string, data any) bool {

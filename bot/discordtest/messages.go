@@ -172,7 +172,7 @@ func (s *Server) SendMessage(m Message) (messageID string) {
 	}
 	s.storeLocked(sm)
 
-	if sess := s.current; sess != nil {
+	for _, sess := range s.listenersLocked() {
 		dm := m.GuildID == ""
 		need := IntentGuildMessages
 		if dm {

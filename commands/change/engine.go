@@ -60,6 +60,10 @@ type Options struct {
 	GraceMaxSeconds int           // the longest health check grace period allowed
 	ApprovalExpiry  time.Duration // how long a plan waits for approval
 	SelfApprove     bool          // whether a requester may approve their own change
+	// RequireApprovers is how many different people must approve a change
+	// (guards.approval.requireApprovers); a service's own value
+	// (svcref.Ref.RequireApprovers) wins. 0 is 1. See approvals.go.
+	RequireApprovers int
 	// Operators may ask for changes, Approvers approve them (Discord role
 	// IDs). Empty Operators means anyone may ask; empty Approvers means
 	// changes are off for everyone but the terminal (the console).

@@ -48,6 +48,7 @@ func (e *Engine) Request(ctx context.Context, ask Ask, req Request) Outcome {
 		Summary: e.english(plan.Subject), RequestedBy: ask.Actor.ID, RequestedByName: ask.Actor.display(),
 		RequestedAt: now, ExpiresAt: now.Add(e.opt.ApprovalExpiry), Status: store.StatusPending,
 		Plan: encodePlan(plan), Fingerprint: plan.Fingerprint, ChannelID: ask.ChannelID,
+		RequireApprovers: e.approversFor(req.Target),
 	}
 	if o, ok := e.lock(ctx, c); !ok {
 		return o
@@ -77,6 +78,8 @@ func denial(r Refusal) string {
 		return "may not cancel someone else's change"
 	case RefusalWrongChannel:
 		return "decided outside the channel where the plan was posted"
+	case RefusalApprovedAlready:
+		return "approved it already; another approver is needed"
 	}
 	return string(r)
 }
@@ -172,6 +175,9 @@ func (e *Engine) Approve(ctx context.Context, ask Ask, id string) Outcome {
 	}
 	if c.Status != store.StatusPending {
 		return e.notPending(c)
+	}
+	if needed(c) > 1 {
+		return e.approveOneOf(ctx, ask, c)
 	}
 	r := e.mayDecide(ask, c)
 	if r == RefusalNone && !e.opt.SelfApprove && !ask.Actor.Console && ask.Actor.ID == c.RequestedBy {

@@ -23,6 +23,9 @@ const (
 	RefusalNotApprover  Refusal = "not-approver"  // may not approve or reject
 	RefusalNotRequester Refusal = "not-requester" // may not cancel someone else's change
 	RefusalSelfApproval Refusal = "self-approval" // asked for it, so may not approve it
+	// RefusalApprovedAlready: this person's approval of a change that
+	// needs several is already counted.
+	RefusalApprovedAlready Refusal = "approved-already"
 	// RefusalWrongChannel: approve and reject only in the channel where the
 	// plan was posted.
 	RefusalWrongChannel Refusal = "wrong-channel"

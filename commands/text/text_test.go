@@ -54,7 +54,9 @@ func TestTemplatesRender(t *testing.T) {
 				"Causes", "Date", "Dur", "Error", "H", "HasID", "Lines", "M", "Pending", "Since", "Zone",
 				// the Discord side (bot)
 				"Channels", "Ref",
-				"Channel", "Current", "Family"} {
+				"Channel", "Current", "Family",
+				// two-person approval (commands/change/approvals.go)
+				"Left"} {
 				kv = append(kv, n, "x")
 			}
 			got := p.T(id, kv...)
