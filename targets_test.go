@@ -82,6 +82,7 @@ targets:
     region: ap-northeast-2
     endpoint: %s
     clusters: [codedang, batch]
+    requireApprovers: 2
     services:
       backend: {cluster: codedang, container: backend}
   staging:
@@ -212,10 +213,30 @@ func TestChangeGoesToTheTargetsAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
 	cs, err := st.Changes(store.ChangeFilter{})
-	if err != nil || len(cs) != 1 || cs[0].Cluster != "staging/codedang" {
-		t.Errorf("stored changes = %+v, %v; want one in staging/codedang", cs, err)
+	if err != nil || len(cs) != 1 || cs[0].Cluster != "staging/codedang" || cs[0].RequireApprovers > 1 {
+		t.Errorf("stored changes = %+v, %v; want one in staging/codedang, needing one approval", cs, err)
+	}
+	st.Close()
+
+	// prod's requireApprovers: 2 applies to its services.
+	if out, err := run(t, "", "healthcheck", "prod/backend", "grace", "90", "--config", cfg); err != nil {
+		t.Fatalf("planning for prod/backend: %v\n%s", err, out)
+	}
+	st, err = store.Open(storePath, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cs, err = st.Changes(store.ChangeFilter{})
+	var prodChange *store.Change
+	for i := range cs {
+		if cs[i].Cluster == "prod/codedang" {
+			prodChange = &cs[i]
+		}
+	}
+	if err != nil || prodChange == nil || prodChange.RequireApprovers != 2 {
+		t.Errorf("prod/backend's change = %+v, %v; want it to need 2 approvals", prodChange, err)
 	}
 }
 
