@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"math"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,6 +38,9 @@ review it before you share it.`,
 			b, err := openBackend(ctx, g, "", noStore)
 			if err != nil {
 				return err
+			}
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(math.MaxInt64) // a world is built in memory: no limit to thrash against
 			}
 			defer b.close()
 			// Each argument may be a config alias or an ECS service name.

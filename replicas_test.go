@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,45 +33,14 @@ func TestTwoReplicas(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out a lease (about 20 s)")
 	}
-	moto := mototest.URL(t)
 	w, err := world.Builtin("incident")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := sim.New(w, sim.Options{})
-	hs := httptest.NewServer(s)
-	defer hs.Close()
-	fake, err := discordtest.New(discordtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fake.Close()
-	dir := t.TempDir()
-	table := fmt.Sprintf("ecsmedic-replicas-%d", os.Getpid())
-	config := func(name string) string {
-		yml := fmt.Sprintf(`discord:
-  guildId: %q
-  apiBaseUrl: %s
-  channels: {alerts: %q}
-aws: {region: %s, cluster: codedang, endpoint: %s}
-services: {backend: {container: backend}, frontend: {}}
-schedules:
-  watch: {interval: 10s}
-storage: {engine: dynamodb, table: %s, endpoint: %s}
-http: {addr: %s}
-`, discordtest.DefaultGuildID, fake.URL(), discordtest.DefaultAlertsID, w.Region, hs.URL, table, moto, freeAddrT(t))
-		p := filepath.Join(dir, name+".yaml")
-		if err := os.WriteFile(p, []byte(yml), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	cfgA, cfgB := config("a"), config("b")
-	if r := ecsmedic(t, dir, "--config", cfgA, "store", "create-table"); r.code != 0 {
-		t.Fatalf("create-table: %s%s", r.stdout, r.stderr)
-	}
-	env := []string{"DISCORD_TOKEN=" + fake.Token()}
-	a := start(t, dir, env, "--config", cfgA, "run")
+	rig := newReplicaRig(t, s, w.Region)
+	hs, fake := rig.sim, rig.fake
+	a := rig.start("a")
 	a.waitFor("this replica leads")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -77,7 +48,7 @@ http: {addr: %s}
 	if err := fake.WaitFor(ctx, func() bool { return alerts() >= 1 }); err != nil {
 		t.Fatalf("the leader posted no alert of the incident: %v\n%s", err, a.stderr())
 	}
-	b := start(t, dir, env, "--config", cfgB, "run")
+	b := rig.start("b")
 	if err := fake.WaitFor(ctx, func() bool { return fake.Sessions() == 2 }); err != nil {
 		t.Fatalf("two gateway sessions: %v\n%s", err, b.stderr())
 	}
@@ -144,4 +115,159 @@ func freeAddrT(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// replicaRig is replicas of `ecsmedic run` on one DynamoDB table (moto),
+// one fake Discord and one simulator, each with its own config file.
+type replicaRig struct {
+	t      *testing.T
+	dir    string
+	fake   *discordtest.Server
+	sim    *httptest.Server
+	moto   string
+	table  string
+	region string
+}
+
+func newReplicaRig(t *testing.T, simHandler http.Handler, region string) *replicaRig {
+	t.Helper()
+	moto := mototest.URL(t)
+	hs := httptest.NewServer(simHandler)
+	t.Cleanup(hs.Close)
+	fake, err := discordtest.New(discordtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	r := &replicaRig{t: t, dir: t.TempDir(), fake: fake, sim: hs, moto: moto, region: region,
+		table: fmt.Sprintf("ecsmedic-replicas-%d-%d", os.Getpid(), rigTables.Add(1))}
+	if res := ecsmedic(t, r.dir, "--config", r.config("setup"), "store", "create-table"); res.code != 0 {
+		t.Fatalf("create-table: %s%s", res.stdout, res.stderr)
+	}
+	return r
+}
+
+var rigTables atomic.Int64
+
+// config writes a replica's config: changes on, for the fake's operator
+// and approver roles.
+func (r *replicaRig) config(name string) string {
+	r.t.Helper()
+	yml := fmt.Sprintf(`discord:
+  guildId: %q
+  apiBaseUrl: %s
+  channels: {alerts: %q}
+  roles: {operators: [%q], approvers: [%q]}
+aws: {region: %s, cluster: codedang, endpoint: %s}
+services: {backend: {container: backend}, frontend: {}}
+schedules:
+  watch: {interval: 10s}
+storage: {engine: dynamodb, table: %s, endpoint: %s}
+http: {addr: %s}
+`, discordtest.DefaultGuildID, r.fake.URL(), discordtest.DefaultAlertsID, discordtest.DefaultOperatorRole, discordtest.DefaultApproverRole,
+		r.region, r.sim.URL, r.table, r.moto, freeAddrT(r.t))
+	p := filepath.Join(r.dir, name+".yaml")
+	if err := os.WriteFile(p, []byte(yml), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+	return p
+}
+
+// start runs a replica named name.
+func (r *replicaRig) start(name string, env ...string) *child {
+	r.t.Helper()
+	return start(r.t, r.dir, append([]string{"DISCORD_TOKEN=" + r.fake.Token()}, env...), "--config", r.config(name), "run")
+}
+
+// TestReplicaKilledMidApply: two replicas; a change approved in chat is
+// being applied by one of them when it is killed (kill -9), its
+// UpdateService carried out but unanswered. The other replica goes on
+// answering; the task ECS starts in place of the dead one finds the change
+// applying, settles it from what AWS holds and reports it once, sending no
+// write again.
+func TestReplicaKilledMidApply(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs three bot processes")
+	}
+	w, err := world.Builtin("incident")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &holdingSim{op: "UpdateService", after: true, arrived: make(chan struct{}), release: make(chan struct{})}
+	t.Cleanup(func() { close(h.release) })
+	rig := newReplicaRig(t, h.wrap(sim.New(w, sim.Options{Freeze: true})), w.Region)
+	fake := rig.fake
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	reps := map[string]*child{"a": rig.start("a"), "b": rig.start("b")}
+	if err := fake.WaitFor(ctx, func() bool { return fake.Sessions() == 2 }); err != nil {
+		t.Fatal(err)
+	}
+	say := func(user, role, text string) {
+		fake.SendMessage(discordtest.Message{ChannelID: discordtest.DefaultChannelID, GuildID: discordtest.DefaultGuildID,
+			AuthorID: user, AuthorName: "user" + user[len(user)-1:], Roles: []string{role}, Content: text})
+	}
+	say("400000000000000001", discordtest.DefaultOperatorRole, "!scale backend count 0")
+	var id string
+	if err := fake.WaitFor(ctx, func() bool {
+		for _, m := range fake.Messages(discordtest.DefaultChannelID) {
+			if got := backendChangeID.FindStringSubmatch(messageText(m)); got != nil {
+				id = got[1]
+				return true
+			}
+		}
+		return false
+	}); err != nil {
+		t.Fatalf("no plan posted: %v", err)
+	}
+	say("400000000000000002", discordtest.DefaultApproverRole, "!approve "+id)
+	select {
+	case <-h.arrived:
+	case <-ctx.Done():
+		t.Fatal("no UpdateService call")
+	}
+	// The replica that logged the approval is the one applying: kill it.
+	var dead string
+	for name, c := range reps {
+		if strings.Contains(c.stderr(), `"msg":"change approved"`) {
+			dead = name
+		}
+	}
+	if dead == "" {
+		t.Fatalf("no replica says it approved the change:\n%s\n%s", reps["a"].stderr(), reps["b"].stderr())
+	}
+	_ = reps[dead].cmd.Process.Kill()
+	sent := h.mutating()
+
+	// ECS starts a task in its place; it settles the change.
+	repl := rig.start(dead+"2", pollEnv+"=1ms")
+	repl.waitFor(`"msg":"change applied"`)
+	for _, l := range strings.Split(repl.stderr(), "\n") {
+		if strings.Contains(l, `"msg":"change `) {
+			t.Log(l)
+		}
+	}
+	for name, c := range reps {
+		if name != dead && strings.Contains(c.stderr(), `"msg":"change applied"`) {
+			t.Errorf("replica %s also reported the change applied", name)
+		}
+	}
+	if n := h.mutating() - sent; n != 0 {
+		t.Errorf("settling the change sent %d writes, want none", n)
+	}
+	if n := h.count("UpdateService"); n != 1 {
+		t.Errorf("%d UpdateService carried out, want 1", n)
+	}
+}
+
+// messageText is a message's content and its embeds' titles and text.
+func messageText(m discordtest.StoredMessage) string {
+	var b strings.Builder
+	b.WriteString(m.Content)
+	for _, e := range m.Embeds {
+		if e != nil {
+			b.WriteString("\n" + e.Title + "\n" + e.Description)
+		}
+	}
+	return b.String()
 }

@@ -157,4 +157,9 @@ type Server struct {
 	scaledAt   time.Time
 	activities []map[string]any
 	live       liveMetrics // reservation points the simulator recorded (metrics_live.go)
+
+	// others serve the world's other accounts and regions; root is the
+	// server that holds them (accounts.go).
+	others []*Server
+	root   *Server
 }

@@ -43,6 +43,7 @@ func New(w *world.World, opts Options) *Server {
 		}
 		s.w.Now = now
 	}
+	s.serveAccounts(w, opts)
 	return s
 }
 
@@ -75,6 +76,14 @@ func (s *Server) World() *world.World {
 
 // ServeHTTP answers one AWS API call on whichever protocol it came in.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var placeErr *APIError
+	if len(s.others) > 0 {
+		var to *Server
+		if to, placeErr = s.place(r); to != nil && to != s {
+			to.ServeHTTP(w, r)
+			return
+		}
+	}
 	arrived := s.event.Add(1)
 	start := time.Now()
 	s.mu.Lock()
@@ -83,6 +92,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.requestDone()
 	reqID := newRequestID()
 	rt, apiErr := route(r)
+	if apiErr == nil && placeErr != nil {
+		apiErr = placeErr
+	}
 
 	s.mu.Lock()
 	s.nseq++

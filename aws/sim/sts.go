@@ -48,14 +48,29 @@ func stsAssumeRole(s *Server, r *Request) (map[string]any, error) {
 	if i := strings.LastIndexByte(role, '/'); i >= 0 {
 		name = role[i+1:]
 	}
+	account := s.account()
+	if len(s.all()) > 1 || s.root != nil {
+		// A world of several accounts: the role must be in one of them,
+		// and the session's key names it (accounts.go).
+		w, ok := s.roleWorld(role)
+		denied := errorf("AccessDenied", "User: arn:aws:sts::%s:assumed-role/ecsmedic-sim/session is not authorized to perform: sts:AssumeRole on resource: %s", s.account(), role)
+		denied.Status = 403
+		if !ok {
+			return nil, denied
+		}
+		if w.ExternalID != "" && str(r.Input, "ExternalId") != w.ExternalID {
+			return nil, denied
+		}
+		account = w.AccountID
+	}
 	s.ids++
 	return map[string]any{
 		"AssumedRoleUser": map[string]any{
-			"Arn":           fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", s.account(), name, session),
+			"Arn":           fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/%s", account, name, session),
 			"AssumedRoleId": "AROASIMULATOR000000000:" + session,
 		},
 		"Credentials": map[string]any{
-			"AccessKeyId":     fmt.Sprintf("ASIASIM%013d", s.ids),
+			"AccessKeyId":     fmt.Sprintf("ASIASIM%012s%d", account, s.ids%10),
 			"SecretAccessKey": "simulated-secret-access-key",
 			"SessionToken":    "simulated-session-token",
 			"Expiration":      r.Now.Add(time.Duration(secs) * time.Second),

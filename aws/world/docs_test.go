@@ -15,7 +15,7 @@ func TestWorldFormatDocumented(t *testing.T) {
 		t.Fatalf("the docs are part of the interface: %v", err)
 	}
 	doc := string(b)
-	keys := []string{"version", "now", "region", "accountId", "metrics", "logs",
+	keys := []string{"version", "now", "region", "accountId", "externalId", "accounts", "metrics", "logs",
 		"namespace", "metricName", "dimensions", "unit", "period", "start", "values", "stats", "points",
 		"Average", "Maximum", "Minimum", "Sum", "SampleCount",
 		"average", "maximum", "minimum", "sum", "sampleCount",
@@ -41,6 +41,12 @@ func TestWorldFormatDocumented(t *testing.T) {
 	loaded := 0
 	for _, blk := range blocks[1:] {
 		src, _, _ := strings.Cut(blk, "```")
+		if strings.HasPrefix(src, "accounts:") {
+			if _, err := Parse("docs/world-format.md", []byte("version: 1\naccountId: \"111122223333\"\nregion: ap-northeast-2\n"+src)); err != nil {
+				t.Errorf("the example of accounts does not load: %v", err)
+			}
+			continue
+		}
 		if strings.HasPrefix(src, "metrics:") || strings.HasPrefix(src, "logs:") {
 			// A fragment of one list: it loads as a file of its own.
 			if _, err := Parse("docs/world-format.md", []byte("version: 1\n"+src)); err != nil {

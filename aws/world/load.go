@@ -132,6 +132,10 @@ func (p *parser) world(doc *yaml.Node) *World {
 			w.Region = p.text(v, "region")
 		case "accountId":
 			w.AccountID = p.text(v, "accountId")
+		case "externalId":
+			w.ExternalID = p.text(v, "externalId")
+		case "accounts":
+			w.Accounts = p.accounts(v)
 		case "metrics":
 			w.Metrics = p.metrics(v)
 		case "logs":
@@ -150,6 +154,7 @@ func (p *parser) world(doc *yaml.Node) *World {
 	if !haveNow {
 		w.Now = latest(w)
 	}
+	p.checkAccounts(root, w)
 	return w
 }
 

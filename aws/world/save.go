@@ -59,6 +59,9 @@ func Encode(out io.Writer, w *World) error {
 	if w.AccountID != "" {
 		e.pair("accountId", w.AccountID)
 	}
+	if w.ExternalID != "" {
+		e.pair("externalId", w.ExternalID)
+	}
 	for _, k := range objectKindOrder {
 		list := *objectKinds[k].field(w)
 		if len(list) == 0 {
@@ -83,6 +86,24 @@ func Encode(out io.Writer, w *World) error {
 	}
 	for _, k := range sortedKeys(w.Extra) {
 		e.pair(k, w.Extra[k])
+	}
+	if len(w.Accounts) > 0 {
+		// Each account is a world file of its own, indented as an item:
+		// one account at a time in memory.
+		e.text("accounts:\n")
+		for _, a := range w.Accounts {
+			if e.err != nil {
+				break
+			}
+			var b bytes.Buffer
+			sub := *a
+			sub.Now = time.Time{} // the world's Now
+			if err := Encode(&b, &sub); err != nil {
+				e.err = err
+				break
+			}
+			e.indented(b.Bytes(), "  - ", "    ")
+		}
 	}
 	if e.err == nil {
 		e.err = e.w.Flush()

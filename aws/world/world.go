@@ -27,6 +27,14 @@ type World struct {
 	Now       time.Time // the capture moment; see Shift and the spec's "Time"
 	Region    string
 	AccountID string
+	// ExternalID, when set, is the sts:ExternalId that assuming a role of
+	// this account needs in the simulator (the role's trust policy).
+	ExternalID string
+	// Accounts are more accounts or regions in the same world, each a
+	// world of its own (its accountId and region) at the same Now; the
+	// simulator serves each to the callers of that account and region
+	// (docs/world-format.md, "Several accounts and regions").
+	Accounts []*World
 
 	Clusters            []Object // ECS Cluster
 	Services            []Object // ECS Service, with events, deployments, loadBalancers
@@ -203,6 +211,12 @@ func (w *World) Clone() *World {
 		l.Extra, _ = deepCopy(l.Extra).(map[string]any)
 		c.Logs[i] = l
 	}
+	if w.Accounts != nil {
+		c.Accounts = make([]*World, len(w.Accounts))
+		for i, a := range w.Accounts {
+			c.Accounts[i] = a.Clone()
+		}
+	}
 	return &c
 }
 
@@ -272,6 +286,9 @@ func (w *World) Shift(d time.Duration) {
 				e.IngestionTime = e.IngestionTime.Add(d)
 			}
 		}
+	}
+	for _, a := range w.Accounts {
+		a.Shift(d)
 	}
 }
 
