@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ecsmedic/ecsmedic/aws/sim"
+	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/fleetmetrics"
 	"github.com/ecsmedic/ecsmedic/iampolicy"
 	"github.com/ecsmedic/ecsmedic/store"
@@ -328,6 +329,63 @@ func TestFleetGaugesPerTarget(t *testing.T) {
 		f := fleetmetrics.New(fleetmetrics.Config{Cluster: "codedang", Services: []svcref.Ref{{Target: target, Alias: "backend", Cluster: "codedang", Service: "backend"}}}, nil)
 		if err := reg.Register(prometheus.WrapCollectorWith(prometheus.Labels{"target": target}, f)); err != nil {
 			t.Fatalf("registering %s's gauges: %v", target, err)
+		}
+	}
+}
+
+// One simulator holding both accounts (a world with accounts:), reached
+// through aws.endpoint, which every target shares: each target's
+// AssumeRole credentials name its account, and why answers from it.
+func TestTargetsInOneSimulator(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "")
+	data, err := os.ReadFile("aws/world/builtin/incident.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := world.Parse("incident.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("111122223333"), []byte("444455556666")), []byte("ap-northeast-2"), []byte("us-east-1"))
+	other, err := world.Parse("staging.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.ExternalID = "staging-external-id"
+	w.Accounts = []*world.World{other}
+	hs := httptest.NewServer(sim.New(w, sim.Options{}))
+	t.Cleanup(hs.Close)
+
+	cfg := filepath.Join(t.TempDir(), "ecsmedic.yaml")
+	yml := fmt.Sprintf(`discord:
+  guildId: "1032547195402412062"
+aws:
+  endpoint: %s
+targets:
+  prod:
+    roleArn: arn:aws:iam::111122223333:role/ecsmedic
+    region: ap-northeast-2
+    clusters: [codedang]
+    services: {backend: {container: backend}}
+  staging:
+    roleArn: arn:aws:iam::444455556666:role/ecsmedic
+    externalId: staging-external-id
+    region: us-east-1
+    clusters: [codedang]
+    services: {backend: {container: backend}}
+storage:
+  path: %s
+`, hs.URL, filepath.Join(t.TempDir(), "ecsmedic.db"))
+	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for service, account := range map[string]string{"prod/backend": "111122223333", "staging/backend": "444455556666"} {
+		out, err := run(t, "", "why", service, "--format", "json", "--config", cfg)
+		if err != nil {
+			t.Fatalf("why %s: %v\n%s", service, err, out)
+		}
+		if !strings.Contains(out, ":"+account+":task/codedang/") {
+			t.Errorf("why %s did not answer from account %s:\n%.2000s", service, account, out)
 		}
 	}
 }
