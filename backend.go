@@ -29,6 +29,9 @@ import (
 type backend struct {
 	env     commands.Env
 	clients *aws.Clients
+	// targets are the clients of a config with several targets, by
+	// name; clients is then nil (targets.go).
+	targets *aws.Targets
 	sim     *sim.Server    // nil against real AWS
 	store   store.Engine   // the store, when the command uses it (cmd_change.go, store_open.go)
 	engine  *change.Engine // the change engine, with the store
@@ -95,22 +98,32 @@ func openBackend(ctx context.Context, g *globals, defaultWorld string, use store
 		level = cfg.Logging.Level
 	}
 	setupLogging(level, cfg.Logging.Format)
-	clients, err := aws.NewClients(ctx, awsConfig(cfg))
-	if err != nil {
-		return nil, err
+	// With several targets, each target's clients are built when a
+	// command first needs them (targets.go); clients stays nil.
+	var clients *aws.Clients
+	var gatherer commands.Gatherer
+	var targets *aws.Targets
+	if len(cfg.Targets) > 0 {
+		targets = newTargets(cfg)
+		gatherer = targets
+	} else {
+		if clients, err = aws.NewClients(ctx, awsConfig(cfg)); err != nil {
+			return nil, err
+		}
+		gatherer = clients
 	}
 	env := commands.Env{
 		Prefix: cfg.Discord.Prefix,
 		Locale: pick(g.locale, cfg.Discord.Locale),
 		Limits: limits(cfg),
-		AWS:    clients,
+		AWS:    gatherer,
 		Now:    time.Now,
 		// Times in replies are shown in the team's zone, the one its
 		// daily summary runs in.
 		Location: cfg.Schedules.Summary.Location(),
 	}
 	env.Services = cfg.Services
-	b := &backend{env: env, clients: clients, close: func() {}, redact: redact.New(redact.Options{KeepEmails: !cfg.Redact.Emails})}
+	b := &backend{env: env, clients: clients, targets: targets, close: func() {}, redact: redact.New(redact.Options{KeepEmails: !cfg.Redact.Emails})}
 	switch use {
 	case stopHistory:
 		if cfg.Storage.Engine == config.EngineDynamoDB {

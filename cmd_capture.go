@@ -44,7 +44,7 @@ review it before you share it.`,
 			}
 			defer b.close()
 			// Each argument may be a config alias or an ECS service name.
-			clusterName, names := cluster, make([]string, 0, len(args))
+			clusterName, names, target := cluster, make([]string, 0, len(args)), ""
 			for _, a := range args {
 				ref, err := b.env.Resolve(a)
 				if err != nil {
@@ -53,14 +53,18 @@ review it before you share it.`,
 				}
 				names = append(names, ref.Service)
 				if clusterName == "" {
-					clusterName = ref.Cluster
+					clusterName, target = ref.Cluster, ref.Target
 				}
 			}
 			if clusterName == "" {
 				return fmt.Errorf("which cluster? pass --cluster NAME, or name a service from the config")
 			}
 			now := b.env.Now()
-			w, err := capture.Capture(ctx, b.clients, clusterName, names, capture.Options{Since: now.Add(-since), Until: now, LogLines: lines})
+			clients, err := b.clientsFor(ctx, target)
+			if err != nil {
+				return err
+			}
+			w, err := capture.Capture(ctx, clients, clusterName, names, capture.Options{Since: now.Add(-since), Until: now, LogLines: lines})
 			if err != nil {
 				return err
 			}

@@ -215,6 +215,9 @@ func attachChanges(b *backend, cfg *config.Config, use storeUse) error {
 		cleanup()
 		return fmt.Errorf("opening the store for guarded changes: %w", err)
 	}
+	if b.targets != nil {
+		opt.ClientsFor = b.targets.Clients // targets.go
+	}
 	eng := change.New(b.clients, st, opt)
 	b.env.Changes, b.env.Stops, b.env.Audit, b.store, b.engine = eng, st, st, st, eng
 	prev := b.close

@@ -12,6 +12,7 @@ import (
 func newIAMPolicyCmd(g *globals) *cobra.Command {
 	var account, region string
 	var in iampolicy.Input
+	var tf targetPolicyFlags // targets.go
 	cmd := &cobra.Command{
 		Use:   "iam-policy",
 		Short: "Print the least-privilege IAM policy for the config (JSON)",
@@ -29,6 +30,9 @@ Notes on what could be narrower go to stderr, the policy to stdout.`,
 			cfg, err := config.Load(g.configPath)
 			if err != nil {
 				return err
+			}
+			if len(cfg.Targets) > 0 || tf.target != "" {
+				return printTargetPolicies(cmd, cfg, in, account, region, tf)
 			}
 			in.Region = firstOf(region, cfg.AWS.Region)
 			in.Account = firstOf(account, iampolicy.AccountFromARN(cfg.AWS.RoleARN),
@@ -57,6 +61,7 @@ Notes on what could be narrower go to stderr, the policy to stdout.`,
 	f.StringArrayVar(&in.TargetGroups, "target-group", nil, "target group name whose health check the bot may change (repeat; default any)")
 	f.StringArrayVar(&in.AutoScalingGroups, "asg", nil, "EC2 Auto Scaling group of the cluster (repeat; default any)")
 	f.StringArrayVar(&in.CapacityProviders, "capacity-provider", nil, "capacity provider of the cluster (repeat; default any)")
+	tf.flags(cmd)
 	return cmd
 }
 

@@ -90,35 +90,42 @@ func runBot(cmd *cobra.Command, g *globals) error {
 		b.Go("leader", rep.leader.Run)
 		rep.resumeOrphans(b, be.engine, instance)
 	}
-	be.clients.Observe(b.Metrics().ObserveAWS)
-
 	wcfg := watch.Config{
 		Cluster: cfg.AWS.Cluster, Services: be.env.Services, Interval: cfg.Schedules.Watch.Interval,
 		AnnounceDeployments: cfg.Schedules.Watch.AnnounceDeployments, AnnounceScaleIn: cfg.Schedules.Watch.AnnounceScaleIn,
 		Locale: be.env.Locale, Location: be.env.Location, Prefix: be.env.Prefix, Limits: be.env.Limits,
 		Retention: cfg.Storage.Retention, Instance: instance, Warn: warnConfig(cfg.Schedules.Watch.Warn),
 	}
-	// The Grafana gauges refresh on the poll's schedule (before the SQS
-	// backstop stretches it); a scrape reads only their cache.
-	fleet := fleetmetrics.New(fleetmetrics.Config{Cluster: cfg.AWS.Cluster, Services: be.env.Services, Interval: wcfg.Interval}, be.clients)
-	if err := b.Metrics().Register(fleet); err != nil {
-		return err
-	}
-	b.Go("fleet metrics", fleet.Run)
-	queue := cfg.Schedules.Watch.SQSQueueURL
-	if queue != "" {
-		wcfg.Interval = max(wcfg.Interval, sqsBackstop)
-	}
-	w := watch.New(wcfg, be.clients, fleet.CountStops(be.store), b)
-	b.Go("watch", rep.only(w.Run))
 	if file, ok := be.store.(*store.Store); ok {
 		b.Go("backup", func(ctx context.Context) error { return keepBackups(ctx, file) })
 	} else {
 		slog.Info("the store is a DynamoDB table: back it up with DynamoDB's point-in-time recovery or `ecsmedic store export`")
 	}
-	if queue != "" {
-		b.Go("sqs", rep.only(watch.NewSQSSource(be.clients.SQS, queue, w).Run))
-		slog.Info("watching stops from the SQS queue, polling as a backstop", "queue", queue, "poll", wcfg.Interval)
+	if be.targets != nil {
+		// One watcher per target, each with its account's clients
+		// (targets.go).
+		if err := watchTargets(ctx, wcfg, cfg, be, b, rep.only); err != nil {
+			return err
+		}
+	} else {
+		be.clients.Observe(b.Metrics().ObserveAWS)
+		// The Grafana gauges refresh on the poll's schedule (before the SQS
+		// backstop stretches it); a scrape reads only their cache.
+		fleet := fleetmetrics.New(fleetmetrics.Config{Cluster: cfg.AWS.Cluster, Services: be.env.Services, Interval: wcfg.Interval}, be.clients)
+		if err := b.Metrics().Register(fleet); err != nil {
+			return err
+		}
+		b.Go("fleet metrics", fleet.Run)
+		queue := cfg.Schedules.Watch.SQSQueueURL
+		if queue != "" {
+			wcfg.Interval = max(wcfg.Interval, sqsBackstop)
+		}
+		w := watch.New(wcfg, be.clients, fleet.CountStops(be.store), b)
+		b.Go("watch", rep.only(w.Run))
+		if queue != "" {
+			b.Go("sqs", rep.only(watch.NewSQSSource(be.clients.SQS, queue, w).Run))
+			slog.Info("watching stops from the SQS queue, polling as a backstop", "queue", queue, "poll", wcfg.Interval)
+		}
 	}
 
 	sched, err := watch.NewSchedule(cfg.Schedules.Summary.Cron, cfg.Schedules.Summary.Location(), nil,

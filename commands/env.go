@@ -72,10 +72,17 @@ type UnknownServiceError struct {
 	Name        string
 	Suggestions []string
 	Known       []string
+	// Ambiguous are the qualified names (prod/backend) a bare alias that
+	// several targets share could mean.
+	Ambiguous []string
 }
 
 func (e *UnknownServiceError) Error() string {
 	var b strings.Builder
+	if len(e.Ambiguous) > 0 {
+		fmt.Fprintf(&b, "'%s' is in more than one target: say %s", e.Name, strings.Join(e.Ambiguous, " or "))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "no service '%s'.", e.Name)
 	if len(e.Suggestions) > 0 {
 		fmt.Fprintf(&b, " Did you mean %s?", strings.Join(e.Suggestions, " or "))
@@ -95,6 +102,9 @@ func (e Env) Resolve(name string) (ServiceRef, error) {
 		return s, nil
 	}
 	n := strings.TrimSpace(name)
+	if amb := e.Services.Ambiguous(n); len(amb) > 0 {
+		return ServiceRef{}, &UnknownServiceError{Name: n, Ambiguous: amb}
+	}
 	return ServiceRef{}, &UnknownServiceError{Name: n, Suggestions: e.suggest(n), Known: e.Services.Names()}
 }
 

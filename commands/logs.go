@@ -9,6 +9,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 func logsCommand() command {
@@ -60,7 +61,7 @@ func (r *Router) logs(ctx context.Context, p text.Printer, req LogsRequest) (rep
 		n = defaultLogLines
 	}
 	n = min(n, maxLogLines)
-	snap, err := r.env.AWS.GatherService(ctx, ref.Cluster, ref.Service, aws.GatherOptions{LogLines: n})
+	snap, err := r.env.AWS.GatherService(svcref.WithTarget(ctx, ref.Target), ref.Cluster, ref.Service, aws.GatherOptions{LogLines: n})
 	if err != nil {
 		return reply.Message{}, err
 	}

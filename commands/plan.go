@@ -143,7 +143,7 @@ func (r *Router) changeTarget(c *call, req ChangeRequest) (ServiceRef, *reply.Me
 			m := r.errorReply(c.p, cmd, err)
 			return ref, &m
 		}
-		ref.Cluster = cl
+		ref = cl
 	} else {
 		if req.service() == "" {
 			m := r.errorReply(c.p, cmd, badArg("usage.need_service", "Command", cmd))

@@ -224,5 +224,5 @@ func (r *Router) readChanges(f *pmFacts) {
 // engine files under a name in parentheses, as no ECS service can be
 // named).
 func (f *pmFacts) concerns(cluster, service string) bool {
-	return cluster == f.ref.Cluster && (service == f.ref.Service || service == "" || strings.HasPrefix(service, "("))
+	return cluster == f.ref.StoreCluster() && (service == f.ref.Service || service == "" || strings.HasPrefix(service, "("))
 }

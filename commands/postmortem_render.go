@@ -441,7 +441,7 @@ func (f pmFacts) remedyChange(rm diagnose.Remedy) (store.Change, bool) {
 	var found store.Change
 	ok := false
 	consider := func(c store.Change) {
-		if c.Kind == want.Kind && c.Cluster == f.ref.Cluster && (req.service() == "" || c.Service == f.ref.Service) &&
+		if c.Kind == want.Kind && c.Cluster == f.ref.StoreCluster() && (req.service() == "" || c.Service == f.ref.Service) &&
 			(!ok || c.RequestedAt.After(found.RequestedAt)) {
 			found, ok = c, true
 		}

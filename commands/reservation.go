@@ -83,31 +83,43 @@ func parseReservation(args []string) (ChangeRequest, error) {
 
 // cluster picks the cluster a cluster-wide command is about: the one
 // named, else the only one the services are in.
-func (r *Router) cluster(named string) (string, error) {
+// With several targets, clusters are named target/cluster (prod/codedang),
+// and a bare name is enough when one target has it.
+func (r *Router) cluster(named string) (ServiceRef, error) {
 	var all []string
+	refs := map[string]ServiceRef{}
 	for _, s := range r.env.Services {
-		if !contains(all, s.Cluster) {
-			all = append(all, s.Cluster)
+		name := s.StoreCluster()
+		if !contains(all, name) {
+			all = append(all, name)
+			refs[name] = ServiceRef{Target: s.Target, Cluster: s.Cluster}
 		}
 	}
 	if named != "" {
+		var bare []ServiceRef
 		for _, c := range all {
 			if strings.EqualFold(c, named) {
-				return c, nil
+				return refs[c], nil
+			}
+			if strings.EqualFold(refs[c].Cluster, named) {
+				bare = append(bare, refs[c])
 			}
 		}
-		if len(all) == 0 {
-			return named, nil
+		if len(bare) == 1 {
+			return bare[0], nil
 		}
-		return "", badArg("usage.unknown_cluster", "Name", clip(named, 40), "Names", strings.Join(all, ", "))
+		if len(all) == 0 {
+			return ServiceRef{Cluster: named}, nil
+		}
+		return ServiceRef{}, badArg("usage.unknown_cluster", "Name", clip(named, 40), "Names", strings.Join(all, ", "))
 	}
 	switch len(all) {
 	case 0:
-		return "", badArg("usage.unknown_cluster", "Name", "-", "Names", "-")
+		return ServiceRef{}, badArg("usage.unknown_cluster", "Name", "-", "Names", "-")
 	case 1:
-		return all[0], nil
+		return refs[all[0]], nil
 	}
-	return "", badArg("usage.which_cluster", "Names", strings.Join(all, ", "))
+	return ServiceRef{}, badArg("usage.which_cluster", "Names", strings.Join(all, ", "))
 }
 
 func contains(list []string, s string) bool {

@@ -202,6 +202,9 @@ func (r *Router) errorReply(p text.Printer, cmd string, err error) (m reply.Mess
 			Description: p.T(ue.id, ue.kv...) + "\n" + p.T("usage.line", "Usage", r.usage(p, cmd), "Prefix", r.env.prefix(), "Command", cmd),
 			Severity:    reply.Warning,
 		}
+	case errors.As(err, &us) && len(us.Ambiguous) > 0:
+		return reply.Message{Title: p.T("service.ambiguous.title"),
+			Description: p.T("service.ambiguous", "Name", clip(us.Name, 40), "Names", strings.Join(us.Ambiguous, ", ")), Severity: reply.Warning}
 	case errors.As(err, &us):
 		desc := p.T("service.unknown", "Name", clip(us.Name, 40))
 		if len(us.Suggestions) > 0 {

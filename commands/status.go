@@ -13,6 +13,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 func statusCommand() command {
@@ -57,7 +58,7 @@ func (r *Router) status(ctx context.Context, p text.Printer, name string) ([]rep
 	var wg sync.WaitGroup
 	for i, ref := range refs {
 		wg.Go(func() {
-			snap, err := r.env.AWS.GatherService(ctx, ref.Cluster, ref.Service, aws.GatherOptions{LogLines: statusLogLines})
+			snap, err := r.env.AWS.GatherService(svcref.WithTarget(ctx, ref.Target), ref.Cluster, ref.Service, aws.GatherOptions{LogLines: statusLogLines})
 			if err != nil {
 				m := r.errorReply(p, "status", err)
 				m.Title = ref.Name() + ": " + m.Title

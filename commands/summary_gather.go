@@ -13,6 +13,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // SummaryGatherer reads a cluster for the daily summary, each metric
@@ -95,10 +96,13 @@ func (r *Router) gatherSummary(ctx context.Context) (summaryView, error) {
 	var order []string
 	byCluster := map[string][]ServiceRef{}
 	for _, ref := range r.env.Services {
-		if _, ok := byCluster[ref.Cluster]; !ok {
-			order = append(order, ref.Cluster)
+		// target/cluster with several targets: two accounts may both
+		// have a cluster of one name.
+		key := ref.StoreCluster()
+		if _, ok := byCluster[key]; !ok {
+			order = append(order, key)
 		}
-		byCluster[ref.Cluster] = append(byCluster[ref.Cluster], ref)
+		byCluster[key] = append(byCluster[key], ref)
 	}
 	v.Clusters = make([]clusterView, len(order))
 	var wg sync.WaitGroup
@@ -126,7 +130,8 @@ func (r *Router) gatherCluster(ctx context.Context, sg SummaryGatherer, cluster 
 	for i, ref := range refs {
 		names[i] = ref.Service
 	}
-	snap, err := sg.GatherSummaryStats(ctx, cluster, names, since, now)
+	ctx = svcref.WithTarget(ctx, refs[0].Target)
+	snap, err := sg.GatherSummaryStats(ctx, refs[0].Cluster, names, since, now)
 	if err != nil {
 		cv.Err = err
 		return cv
@@ -142,7 +147,7 @@ func (r *Router) gatherCluster(ctx context.Context, sg SummaryGatherer, cluster 
 	var stopped map[string][]ecstypes.Task
 	if r.env.Stops == nil {
 		if c, ok := r.env.AWS.(*aws.Clients); ok {
-			stopped, err = stoppedTasks(ctx, c, cluster, names)
+			stopped, err = stoppedTasks(ctx, c, refs[0].Cluster, names)
 			if err != nil {
 				slog.Warn("summary: no stopped tasks from ECS", "cluster", cluster, "err", err)
 			}
@@ -205,7 +210,7 @@ func (r *Router) serviceSummary(ref ServiceRef, snap *aws.ClusterSnapshot, stopp
 	// stops only the service events remember fill the gaps either way.
 	var hist []diagnose.Stop
 	if r.env.Stops != nil {
-		recs, err := r.env.Stops.Stops(ref.Cluster, ref.Service, since)
+		recs, err := r.env.Stops.Stops(ref.StoreCluster(), ref.Service, since)
 		if err != nil {
 			slog.Warn("summary: no stop history", "service", ref.Service, "err", err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/commands/explain"
 	"github.com/ecsmedic/ecsmedic/commands/reply"
 	"github.com/ecsmedic/ecsmedic/commands/text"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 func whyCommand() command {
@@ -90,7 +91,7 @@ func (r *Router) diagnose(ctx context.Context, ref ServiceRef, args WhyArgs) (di
 		since := r.env.now().Add(-args.Since)
 		gopt.Since, dopt.Since = since, since
 	}
-	snap, err := r.env.AWS.GatherService(ctx, ref.Cluster, ref.Service, gopt)
+	snap, err := r.env.AWS.GatherService(svcref.WithTarget(ctx, ref.Target), ref.Cluster, ref.Service, gopt)
 	if err != nil {
 		return diagnose.Diagnosis{}, nil, err
 	}
@@ -114,7 +115,7 @@ func (r *Router) history(ref ServiceRef, since time.Duration) []diagnose.Stop {
 	if since <= 0 {
 		since = historyWindow
 	}
-	recs, err := r.env.Stops.Stops(ref.Cluster, ref.Service, r.env.now().Add(-since))
+	recs, err := r.env.Stops.Stops(ref.StoreCluster(), ref.Service, r.env.now().Add(-since))
 	if err != nil {
 		slog.Warn("reading the stop history", "service", ref.Service, "err", err)
 		return nil

@@ -29,6 +29,7 @@ type Config struct {
 	HTTP      HTTP
 	Logging   Logging
 	Redact    Redact
+	Targets   []Target // config/targets.go; empty = aws: is the one target
 
 	warnings []Warning
 }
@@ -289,7 +290,9 @@ func (c *Config) Describe() string {
 	if region == "" {
 		region = "$AWS_REGION (" + orText(os.Getenv("AWS_REGION"), "not set") + ")"
 	}
-	p("  cluster %s in %s", w.Cluster, region)
+	if w.Cluster != "" {
+		p("  cluster %s in %s", w.Cluster, region)
+	}
 	creds := "the default credential chain"
 	switch {
 	case loopback.URL(w.Endpoint):
@@ -305,14 +308,18 @@ func (c *Config) Describe() string {
 		p("  endpoint: %s (not AWS itself)", w.Endpoint)
 	}
 	p("  each call: up to %d attempts within %s", w.MaxAttempts, fmtDuration(w.CallTimeout))
+	c.describeTargets(p)
 
 	p("Services")
 	width := 0
 	for _, s := range c.Services {
-		width = max(width, len(s.Alias))
+		width = max(width, len(s.Name()))
 	}
 	for _, s := range c.Services {
 		line := fmt.Sprintf("  %-*s  ECS service %s in %s", width, s.Alias, s.Service, s.Cluster)
+		if s.Target != "" {
+			line = fmt.Sprintf("  %-*s  ECS service %s in %s", width, s.Name(), s.Service, s.Cluster)
+		}
 		if s.Container != "" {
 			line += ", container " + s.Container
 		}

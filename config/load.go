@@ -543,6 +543,7 @@ type rawConfig struct {
 	HTTP      rawHTTP               `yaml:"http"`
 	Logging   rawLogging            `yaml:"logging"`
 	Redact    rawRedact             `yaml:"redact"`
+	Targets   map[string]rawTarget  `yaml:"targets"` // config/targets.go
 	// Extra holds the other top-level keys: x-NAME keys hold YAML anchors
 	// for reuse, as in Compose files; any other key is an error.
 	Extra map[string]value `yaml:",inline"`
@@ -589,6 +590,7 @@ type rawService struct {
 	Container        value `yaml:"container"`
 	Cluster          value `yaml:"cluster"`
 	RequireApprovers value `yaml:"requireApprovers"`
+	Target           value `yaml:"target"` // config/targets.go
 }
 
 type rawGuards struct {

@@ -365,6 +365,7 @@ func (b *builder) build(r *rawConfig) *Config {
 	}
 	b.discord(&r.Discord, &c.Discord)
 	b.aws(&r.AWS, &c.AWS)
+	b.targets(r.Targets, c) // config/targets.go
 	b.services(r.Services, c)
 	b.guards(&r.Guards, &c.Guards)
 	b.schedules(&r.Schedules, &c.Schedules, c.AWS.Endpoint != "")
@@ -449,7 +450,7 @@ var (
 func (b *builder) aws(r *rawAWS, a *AWS) {
 	const p = "aws."
 	if s, n := b.str(r.Region, p+"region", ""); s == "" {
-		if b.getenv("AWS_REGION") == "" && (n != nil || r.Region.n == nil) {
+		if b.getenv("AWS_REGION") == "" && (n != nil || r.Region.n == nil) && !b.hasTargets() {
 			b.errAt(n, p+"region", "the AWS region is missing",
 				"add region: under aws:, such as region: ap-northeast-2 for Seoul, or set AWS_REGION in the environment")
 		}
@@ -490,7 +491,7 @@ func (b *builder) aws(r *rawAWS, a *AWS) {
 		}
 	}
 	if s, n := b.str(r.Cluster, p+"cluster", ""); s == "" {
-		if n != nil || r.Cluster.n == nil {
+		if (n != nil || r.Cluster.n == nil) && !b.hasTargets() {
 			b.errAt(n, p+"cluster", "the ECS cluster is missing", "add cluster: under aws:, with the cluster's name as the ECS console shows it")
 		}
 	} else if name, ok := clusterName(s); ok {
@@ -547,6 +548,10 @@ func isRoleARN(s string) bool {
 var aliasRE = regexp.MustCompile(`^[a-z0-9-]+$`) // and at most 32 long (see roleARNRE)
 
 func (b *builder) services(raw map[string]rawService, c *Config) {
+	if len(raw) == 0 && b.hasTargets() {
+		b.noTargetServices(c) // config/targets.go
+		return
+	}
 	if len(raw) == 0 {
 		if n := b.ix.values["services"]; n != nil && n.Kind == yaml.MappingNode && len(n.Content) > 0 {
 			return // the decoder could not read them, and said why
@@ -559,6 +564,9 @@ func (b *builder) services(raw map[string]rawService, c *Config) {
 	seen := map[key]string{}
 	for _, alias := range serviceOrder(b.root, raw) {
 		r := raw[alias]
+		if b.topLevelTargetService(alias, r, c) {
+			continue // config/targets.go
+		}
 		p := "services." + alias
 		keyNode := b.ix.keys[p]
 		if len(alias) > 32 || !aliasRE.MatchString(alias) {
@@ -603,6 +611,7 @@ func (b *builder) services(raw map[string]rawService, c *Config) {
 		seen[k] = alias
 		c.Services = append(c.Services, s)
 	}
+	b.unqualifiedClashes(raw, c) // config/targets.go
 }
 
 // suggestAlias makes an alias out of a name that is not one.

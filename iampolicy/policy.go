@@ -68,8 +68,9 @@ type Policy struct {
 type Statement struct {
 	Sid       string                    `json:"Sid"`
 	Effect    string                    `json:"Effect"`
+	Principal map[string]any            `json:"Principal,omitempty"` // trust policies only (trust.go)
 	Action    []string                  `json:"Action"`
-	Resource  []string                  `json:"Resource"`
+	Resource  []string                  `json:"Resource,omitempty"` // every permissions statement has one
 	Condition map[string]map[string]any `json:"Condition,omitempty"`
 }
 

@@ -4,7 +4,10 @@
 // List.Resolve. It imports nothing of ecsmedic, so every layer may use it.
 package svcref
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // Ref is one ECS service by the short alias people type in chat. A Ref with
 // no Service stands for its cluster (the cluster's reservation scaling).
@@ -14,15 +17,28 @@ type Ref struct {
 	Cluster   string `json:"cluster"`
 	Service   string `json:"service,omitempty"`   // the ECS service name
 	Container string `json:"container,omitempty"` // the main container; "" = the only or first essential one
+	// Target is the config's target (account, region) the service is in;
+	// "" = the only one, the config's aws: block.
+	Target string `json:"target,omitempty"`
 	// RequireApprovers is the service's own guards.approval.requireApprovers
-	// (services.NAME.requireApprovers); 0 leaves it to the global one. It is
-	// config, not part of a stored change's name for the service.
+	// (services.NAME.requireApprovers, else its target's); 0 leaves it to
+	// the global one. It is config, not part of a stored change's name for
+	// the service.
 	RequireApprovers int `json:"-"`
 }
 
 // Name is what users call the service: its alias, else its ECS name, else
-// (for a cluster) the cluster's name.
+// (for a cluster) the cluster's name; qualified by its target, as in
+// prod/backend, when the config has several targets.
 func (r Ref) Name() string {
+	if r.Target != "" {
+		return r.Target + "/" + r.local()
+	}
+	return r.local()
+}
+
+// local is the name within the service's target.
+func (r Ref) local() string {
 	switch {
 	case r.Alias != "":
 		return r.Alias
@@ -57,54 +73,124 @@ func (l List) Names() []string {
 // An alias wins over another service's ECS name, so adding a service never
 // changes what an existing alias means.
 func (l List) Resolve(name string) (Ref, bool) {
-	name = strings.TrimSpace(name)
-	if strings.HasPrefix(name, "arn:") {
-		return l.resolveARN(name)
-	}
-	if name == "" {
-		return Ref{}, false
-	}
-	for _, r := range l {
-		if strings.EqualFold(r.Alias, name) {
-			return r, true
-		}
-	}
-	for _, r := range l {
-		if r.Service == name {
-			return r, true
-		}
-	}
-	var found []Ref
-	for _, r := range l {
-		if strings.EqualFold(r.Service, name) {
-			found = append(found, r)
-		}
-	}
+	found := l.matches(name)
 	if len(found) == 1 {
 		return found[0], true
 	}
 	return Ref{}, false
 }
 
+// Ambiguous lists the qualified names (prod/backend) of the services name
+// could mean when it means more than one: a bare alias that two targets
+// share. It is nil when name means one service or none.
+func (l List) Ambiguous(name string) []string {
+	found := l.matches(name)
+	if len(found) < 2 {
+		return nil
+	}
+	return List(found).Names()
+}
+
+// matches is every service name may mean, in the order of Resolve's rules:
+// one when the name is clear, several when targets share it.
+func (l List) matches(name string) []Ref {
+	name = strings.TrimSpace(name)
+	if strings.HasPrefix(name, "arn:") {
+		return l.resolveARN(name)
+	}
+	if name == "" {
+		return nil
+	}
+	// prod/backend: the service backend of the target prod.
+	if target, rest, ok := strings.Cut(name, "/"); ok {
+		var in List
+		for _, r := range l {
+			if r.Target != "" && strings.EqualFold(r.Target, target) {
+				in = append(in, r)
+			}
+		}
+		if len(in) == 0 {
+			return nil
+		}
+		return in.matches(rest)
+	}
+	var found []Ref
+	for _, r := range l {
+		if strings.EqualFold(r.Alias, name) {
+			found = append(found, r)
+		}
+	}
+	if len(found) > 0 {
+		return found
+	}
+	for _, r := range l {
+		if r.Service == name {
+			found = append(found, r)
+		}
+	}
+	if len(found) > 0 {
+		return found
+	}
+	for _, r := range l {
+		if strings.EqualFold(r.Service, name) {
+			found = append(found, r)
+		}
+	}
+	if len(found) == 1 {
+		return found
+	}
+	return nil
+}
+
 // resolveARN matches a service ARN on its service name and, in the long
 // form, its cluster.
-func (l List) resolveARN(arn string) (Ref, bool) {
+func (l List) resolveARN(arn string) []Ref {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[2] != "ecs" {
-		return Ref{}, false
+		return nil
 	}
 	res, ok := strings.CutPrefix(parts[5], "service/")
 	if !ok || res == "" {
-		return Ref{}, false
+		return nil
 	}
 	cluster, service := "", res
 	if i := strings.IndexByte(res, '/'); i >= 0 {
 		cluster, service = res[:i], res[i+1:]
 	}
+	var found []Ref
 	for _, r := range l {
 		if r.Service == service && (cluster == "" || r.Cluster == cluster) {
-			return r, true
+			found = append(found, r)
 		}
 	}
-	return Ref{}, false
+	return found
+}
+
+// StoreCluster is the cluster as the store keys locks, changes and stops:
+// the cluster's name, or prod/codedang for a service of a named target, so
+// that clusters of the same name in two accounts never share a lock. ECS
+// names have no "/", so the two forms cannot meet.
+func (r Ref) StoreCluster() string {
+	if r.Target == "" {
+		return r.Cluster
+	}
+	return r.Target + "/" + r.Cluster
+}
+
+type targetKey struct{}
+
+// WithTarget says which target (account, region) the AWS calls made with
+// ctx are for: a cluster name alone does not say, as two accounts may
+// both have a cluster "main".
+func WithTarget(ctx context.Context, target string) context.Context {
+	if target == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, targetKey{}, target)
+}
+
+// TargetOf is the target WithTarget put in ctx; "" when none.
+func TargetOf(ctx context.Context) string {
+	s, _ := ctx.Value(targetKey{}).(string)
+	return s
 }

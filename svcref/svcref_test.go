@@ -1,6 +1,9 @@
 package svcref
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestResolve(t *testing.T) {
 	l := List{
@@ -54,6 +57,36 @@ func TestName(t *testing.T) {
 	} {
 		if got := tt.r.Name(); got != tt.want {
 			t.Errorf("%+v.Name() = %q, want %q", tt.r, got, tt.want)
+		}
+	}
+}
+
+func TestResolveTargets(t *testing.T) {
+	l := List{
+		{Target: "prod", Alias: "backend", Cluster: "main", Service: "backend"},
+		{Target: "prod", Alias: "worker", Cluster: "batch", Service: "worker"},
+		{Target: "staging", Alias: "backend", Cluster: "main", Service: "backend"},
+	}
+	tests := []struct {
+		in        string
+		wantName  string   // "" = none
+		wantAmbig []string // the qualified names offered instead
+	}{
+		{"prod/backend", "prod/backend", nil},
+		{"Staging/Backend", "staging/backend", nil},
+		{"worker", "prod/worker", nil}, // one target has it: no need to qualify
+		{"backend", "", []string{"prod/backend", "staging/backend"}},
+		{"staging/worker", "", nil},
+		{"nosuch/backend", "", nil},
+		{"arn:aws:ecs:ap-northeast-2:123456789012:service/batch/worker", "prod/worker", nil},
+	}
+	for _, tt := range tests {
+		got, ok := l.Resolve(tt.in)
+		if ok != (tt.wantName != "") || (ok && got.Name() != tt.wantName) {
+			t.Errorf("Resolve(%q) = %q, %v; want %q", tt.in, got.Name(), ok, tt.wantName)
+		}
+		if amb := l.Ambiguous(tt.in); strings.Join(amb, ",") != strings.Join(tt.wantAmbig, ",") {
+			t.Errorf("Ambiguous(%q) = %v; want %v", tt.in, amb, tt.wantAmbig)
 		}
 	}
 }

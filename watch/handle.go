@@ -81,7 +81,7 @@ func (w *Watcher) handleService(ctx context.Context, ref svcref.Ref, tasks []ecs
 	sort.SliceStable(cases, func(i, j int) bool { return cases[i].rec.When().Before(cases[j].rec.When()) })
 
 	now := w.now()
-	recs, err := w.st.Stops(ref.Cluster, ref.Service, now.Add(-historyWindow))
+	recs, err := w.st.Stops(ref.StoreCluster(), ref.Service, now.Add(-historyWindow))
 	if err != nil {
 		slog.Warn("watch: no stop history for the diagnosis", "service", ref.Name(), "err", err)
 	}
@@ -148,7 +148,7 @@ func (w *Watcher) gather(ctx context.Context, ref svcref.Ref, tasks []ecstypes.T
 // rawRecord is the stop as ECS reports it, before any diagnosis.
 func rawRecord(ref svcref.Ref, t ecstypes.Task) store.StopRecord {
 	r := store.StopRecord{
-		TaskArn: deref(t.TaskArn), Cluster: ref.Cluster, Service: ref.Service,
+		TaskArn: deref(t.TaskArn), Cluster: ref.StoreCluster(), Service: ref.Service,
 		StartedAt: derefTime(t.StartedAt), StoppingAt: derefTime(t.StoppingAt), StoppedAt: derefTime(t.StoppedAt),
 		StopCode: string(t.StopCode), StoppedReason: deref(t.StoppedReason),
 	}

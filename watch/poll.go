@@ -13,6 +13,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/ecsmedic/ecsmedic/store"
+	"github.com/ecsmedic/ecsmedic/svcref"
 )
 
 // knownWindow is how far back Poll looks in the store for tasks it has
@@ -42,7 +43,8 @@ func (w *Watcher) Poll(ctx context.Context) error {
 				errs[i] = fmt.Errorf("listing the stopped tasks of %s: %w", ref.Name(), err)
 				return
 			}
-			fresh, err := w.unhandled(cluster, ref.Service, arns)
+			// The store keys stops by target/cluster (svcref.Ref.StoreCluster).
+			fresh, err := w.unhandled(svcref.Ref{Target: ref.Target, Cluster: cluster}.StoreCluster(), ref.Service, arns)
 			if err != nil {
 				errs[i] = err
 				return

@@ -41,6 +41,7 @@ func (e *Engine) apply(ctx context.Context, c store.Change, follow bool) Outcome
 	if err != nil {
 		return e.finish(ctx, c, nil, store.StatusFailed, T("error.plan_unreadable"))
 	}
+	ctx = forTarget(ctx, plan.Request.Target)
 	// The writes must not stop halfway because a chat command's context
 	// ended.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), applyTimeout)
@@ -57,7 +58,11 @@ func (e *Engine) apply(ctx context.Context, c store.Change, follow bool) Outcome
 		return e.finish(ctx, c, plan, store.StatusFailed, T("error.check_fails", "Reason", e.english(FirstFailure(b.plan))))
 	}
 	if b.register != nil {
-		out, err := e.aws.RegisterTaskDefinition(actx, b.register, false)
+		clients, err := e.clients(actx)
+		if err != nil {
+			return e.finish(ctx, c, plan, store.StatusFailed, T("error.recheck", "Err", err.Error()))
+		}
+		out, err := clients.RegisterTaskDefinition(actx, b.register, false)
 		if err != nil && outcomeUnknown(err) {
 			// The service was not touched; a revision may exist anyway.
 			return e.finish(ctx, c, plan, store.StatusFailed, T("error.register_unknown", "Err", err.Error(),
@@ -149,7 +154,11 @@ func (e *Engine) followUp(ctx context.Context, c store.Change, plan *Plan, follo
 
 // send makes one write; deleting what is already gone counts as done.
 func (e *Engine) send(ctx context.Context, w any) error {
-	_, err := e.aws.Send(ctx, w, false) // the one catalogue of writes (aws/writers.go)
+	clients, err := e.clients(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = clients.Send(ctx, w, false) // the one catalogue of writes (aws/writers.go)
 	var api smithy.APIError
 	if err != nil && errors.As(err, &api) && api.ErrorCode() == "ObjectNotFoundException" {
 		switch w.(type) {

@@ -38,7 +38,7 @@ func (e *Engine) approversFor(t svcref.Ref) int {
 		return n
 	}
 	for _, s := range e.opt.Services {
-		if s.Cluster == t.Cluster {
+		if s.Cluster == t.Cluster && s.Target == t.Target { // the same cluster name in two targets is two clusters
 			n = max(n, s.RequireApprovers)
 		}
 	}

@@ -45,7 +45,11 @@ func serviceView(snap *aws.ServiceSnapshot, cluster string) clusterView {
 // cluster's configured services, read to keep the summary small.
 func (e *Engine) gatherCluster(ctx context.Context, cluster string, services []string) (clusterView, error) {
 	now := e.now()
-	snap, err := e.aws.GatherSummary(ctx, cluster, services, now.Add(-30*time.Minute), now)
+	clients, err := e.clients(ctx)
+	if err != nil {
+		return clusterView{}, err
+	}
+	snap, err := clients.GatherSummary(ctx, cluster, services, now.Add(-30*time.Minute), now)
 	if err != nil {
 		return clusterView{}, err
 	}

@@ -91,6 +91,11 @@ type Options struct {
 	// OnAudit is called after each audit record is stored, for the audit
 	// channel.
 	OnAudit func(r store.AuditRecord)
+
+	// ClientsFor gives the clients of a named target (a config with
+	// several accounts or regions; see targets.go); nil = every change
+	// uses the engine's own clients.
+	ClientsFor func(ctx context.Context, target string) (*aws.Clients, error)
 }
 
 // Engine plans, approves, applies and follows guarded changes.
@@ -193,11 +198,12 @@ func (a Actor) display() string {
 	return "terminal"
 }
 
-// clusterServices are the configured services of a cluster.
-func (e *Engine) clusterServices(cluster string) []string {
+// clusterServices are the configured services of a cluster (of the
+// target ctx names, when the config has several).
+func (e *Engine) clusterServices(ctx context.Context, cluster string) []string {
 	var out []string
 	for _, t := range e.opt.Services {
-		if t.Cluster == cluster && t.Service != "" {
+		if t.Cluster == cluster && t.Service != "" && t.Target == svcref.TargetOf(ctx) {
 			out = append(out, t.Service)
 		}
 	}

@@ -21,7 +21,7 @@ var errExpired = errors.New("the approval window has passed")
 // stores it as pending with the service locked, for an approver.
 func (e *Engine) Request(ctx context.Context, ask Ask, req Request) Outcome {
 	if r := e.mayRequest(ask.Actor); r != RefusalNone {
-		e.audit(ctx, "denied", store.Change{Kind: req.Kind, Cluster: req.Target.Cluster, Service: req.Target.Service}, ask.Actor, "", "", denial(r))
+		e.audit(ctx, "denied", store.Change{Kind: req.Kind, Cluster: req.Target.StoreCluster(), Service: req.Target.Service}, ask.Actor, "", "", denial(r))
 		return e.refused(r, store.Change{}, nil)
 	}
 	b, err := e.build(ctx, req)
@@ -38,13 +38,13 @@ func (e *Engine) Request(ctx context.Context, ask Ask, req Request) Outcome {
 		return o
 	}
 	if plan.Refused() {
-		e.audit(ctx, "refused", store.Change{Kind: req.Kind, Cluster: req.Target.Cluster, Service: req.Target.Service, Summary: e.english(plan.Subject)},
+		e.audit(ctx, "refused", store.Change{Kind: req.Kind, Cluster: req.Target.StoreCluster(), Service: req.Target.Service, Summary: e.english(plan.Subject)},
 			ask.Actor, "", "", e.english(FirstFailure(plan)))
 		return e.refused(RefusalCheckFailed, store.Change{}, plan)
 	}
 	now := e.now()
 	c := store.Change{
-		ID: e.newID(), Kind: req.Kind, Cluster: req.Target.Cluster, Service: lockName(req.Target),
+		ID: e.newID(), Kind: req.Kind, Cluster: req.Target.StoreCluster(), Service: lockName(req.Target),
 		Summary: e.english(plan.Subject), RequestedBy: ask.Actor.ID, RequestedByName: ask.Actor.display(),
 		RequestedAt: now, ExpiresAt: now.Add(e.opt.ApprovalExpiry), Status: store.StatusPending,
 		Plan: encodePlan(plan), Fingerprint: plan.Fingerprint, ChannelID: ask.ChannelID,

@@ -82,7 +82,11 @@ func rolloutOf(svc ecstypes.Service, want string) rollout {
 }
 
 func (e *Engine) describe(ctx context.Context, t Target) (ecstypes.Service, error) {
-	out, err := e.aws.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: awssdk.String(t.Cluster), Services: []string{t.Service}})
+	clients, err := e.clients(forTarget(ctx, t))
+	if err != nil {
+		return ecstypes.Service{}, err
+	}
+	out, err := clients.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: awssdk.String(t.Cluster), Services: []string{t.Service}})
 	if err != nil {
 		return ecstypes.Service{}, aws.Explain(err)
 	}

@@ -212,6 +212,7 @@ func (b *built) calls() []string {
 
 // build computes a plan from what AWS says now.
 func (e *Engine) build(ctx context.Context, req Request) (*built, error) {
+	ctx = forTarget(ctx, req.Target)
 	var (
 		b   *built
 		err error

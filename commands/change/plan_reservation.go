@@ -48,7 +48,7 @@ func cpState(cp ecstypes.CapacityProvider) (status string, target int) {
 // of the cluster's capacity providers, or where it has none, the target
 // tracking policy on CPUReservation of its EC2 Auto Scaling group.
 func (e *Engine) planReservation(ctx context.Context, req Request) (*built, error) {
-	v, err := e.gatherCluster(ctx, req.Target.Cluster, e.clusterServices(req.Target.Cluster))
+	v, err := e.gatherCluster(ctx, req.Target.Cluster, e.clusterServices(ctx, req.Target.Cluster))
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (e *Engine) planReservation(ctx context.Context, req Request) (*built, erro
 	if on {
 		subject = "subject.reservation_on"
 	}
-	p.Subject = T(subject, "Cluster", req.Target.Cluster)
+	p.Subject = T(subject, "Cluster", req.Target.StoreCluster()) // prod/codedang with several targets
 	if req.Percent != 0 && (req.Percent < 1 || req.Percent > 100) {
 		p.fail("check.limits", T("reason.reservation_target_out", "Value", req.Percent))
 	}

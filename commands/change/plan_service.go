@@ -122,7 +122,11 @@ func (e *Engine) planRollback(ctx context.Context, req Request) (*built, error) 
 		p.fail("check.revision", T("reason.rollback_same", "Revision", to))
 		return &built{plan: p}, nil
 	}
-	out, err := e.aws.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: awssdk.String(to)})
+	clients, err := e.clients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := clients.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: awssdk.String(to)})
 	var api smithy.APIError
 	switch {
 	case errors.As(err, &api) && (api.ErrorCode() == "ClientException" || api.ErrorCode() == "InvalidParameterException"):
@@ -160,7 +164,11 @@ func checkSteadyForRollback(p *Plan, svc ecstypes.Service) {
 // previousRevision is the newest ACTIVE revision of family below current,
 // 0 when there is none.
 func (e *Engine) previousRevision(ctx context.Context, family string, current int) (int, error) {
-	p := ecs.NewListTaskDefinitionsPaginator(e.aws.ECS, &ecs.ListTaskDefinitionsInput{
+	clients, err := e.clients(ctx)
+	if err != nil {
+		return 0, err
+	}
+	p := ecs.NewListTaskDefinitionsPaginator(clients.ECS, &ecs.ListTaskDefinitionsInput{
 		FamilyPrefix: awssdk.String(family), Status: ecstypes.TaskDefinitionStatusActive, Sort: ecstypes.SortOrderDesc,
 	})
 	for p.HasMorePages() {

@@ -12,7 +12,11 @@ import (
 )
 
 func (e *Engine) gatherService(ctx context.Context, t Target) (*aws.ServiceSnapshot, error) {
-	return e.aws.GatherService(ctx, t.Cluster, t.Service, aws.GatherOptions{LogLines: 1, Container: t.Container})
+	clients, err := e.clients(forTarget(ctx, t))
+	if err != nil {
+		return nil, err
+	}
+	return clients.GatherService(ctx, t.Cluster, t.Service, aws.GatherOptions{LogLines: 1, Container: t.Container})
 }
 
 // serviceState is the part of a service a change depends on.
@@ -59,7 +63,11 @@ func checkLimit(p *Plan, r Range, v int, unit string) {
 func (e *Engine) nextRevision(ctx context.Context, family string, current int) int {
 	next := current + 1
 	for _, st := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
-		out, err := e.aws.ECS.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{
+		clients, err := e.clients(ctx)
+		if err != nil {
+			return next
+		}
+		out, err := clients.ECS.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{
 			FamilyPrefix: awssdk.String(family), Status: st, Sort: ecstypes.SortOrderDesc, MaxResults: awssdk.Int32(1),
 		})
 		if err != nil || len(out.TaskDefinitionArns) == 0 {

@@ -55,7 +55,7 @@ func (d *diag) addRemedies() {
 		d.scaleMemory("memory was close to the limit before the stop: give the task twice the memory")
 	}
 	if has[FactorClusterCPUFull] || has[FactorClusterMemoryFull] || has[FactorScalingDisabled] {
-		d.remedyCmd(ActionReservationOn, d.opt.Prefix+"reservation on",
+		d.remedyCmd(ActionReservationOn, d.opt.Prefix+"reservation on"+d.targetCluster(),
 			"let the cluster add instances when its reservation runs high, so tasks can be placed and grown")
 	}
 	if has[FactorNoGracePeriod] {
@@ -225,4 +225,15 @@ func (d *diag) stopTimeout() int {
 		return d.out.Figures.StopTimeout
 	}
 	return defaultStopTimeout
+}
+
+// targetCluster names the cluster of a cluster-wide command when the
+// service is named target/alias (a config with several targets): there,
+// a bare "reservation on" would ask which cluster.
+func (d *diag) targetCluster() string {
+	target, _, ok := strings.Cut(d.opt.Alias, "/")
+	if !ok {
+		return ""
+	}
+	return " cluster " + target + "/" + clusterName(d.snap)
 }
