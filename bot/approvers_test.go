@@ -78,3 +78,24 @@ func TestTwoApproversAtOnce(t *testing.T) {
 		t.Errorf("applied changes %+v, %v; want one with two approvals", cs, err)
 	}
 }
+
+// TestFirstTwoApproversAtOnce: the two approvals a change needs come at
+// the same moment: it is applied once, and the plan's message ends
+// applied, not back at "1 of 2" with its buttons.
+func TestFirstTwoApproversAtOnce(t *testing.T) {
+	t.Parallel()
+	h := startOps(t, opsOptions{guards: func(o *change.Options) { o.RequireApprovers = 2 }})
+	plan := h.plan(alice, "!reservation on")
+	approve := button(t, plan, "Approve")
+	a, b := h.click(bob, plan, approve), h.click(carol, plan, approve)
+	h.answer(a)
+	h.answer(b)
+	h.waitFor("the plan edited to applied", func() bool { return strings.HasPrefix(title(h.message(plan.ID)), "Applied ") })
+	h.waitFor("the audit of the apply", func() bool { return count(h.titles(auditChannel), "Change applied") == 1 })
+	if m := h.message(plan.ID); !strings.HasPrefix(title(m), "Applied ") || len(m.Buttons()) != 0 {
+		t.Errorf("the plan ends %q with buttons %+v", title(m), m.Buttons())
+	}
+	if n := h.sw.count("PutScalingPolicy"); n != 1 {
+		t.Errorf("%d PutScalingPolicy, want 1", n)
+	}
+}
