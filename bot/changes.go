@@ -231,12 +231,18 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 			return
 		}
 		o := b.renderer(ctx, c.ChannelID, messageID).render([]reply.Message{a.m})[0]
-		shown := ed.do(seq, func() bool {
-			return b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
+		tried := false
+		ed.do(seq, func() bool {
+			if b.overtaken(ctx, a.o) {
+				return false
+			}
+			tried = true
+			ok := b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseUpdateMessage,
 				Data: &discordgo.InteractionResponseData{Embeds: o.Embeds, Components: o.Components, Files: o.Files,
 					Attachments: &[]*discordgo.MessageAttachment{}, AllowedMentions: noMentions()}})
+			return ok && !countedOnly(a.o)
 		})
-		if !shown {
+		if !tried {
 			// The follow-up already shows something newer.
 			b.respond(ctx, reqID, i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredMessageUpdate})
 		}
@@ -260,13 +266,34 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 			return
 		}
 		ed.do(seq, func() bool {
+			if b.overtaken(ctx, a.o) {
+				return false
+			}
 			err := b.editMessage(ctx, c.ChannelID, messageID, a.m)
 			if err != nil {
 				b.log.Error("could not edit the change's message", "request", reqID, "change", id, "err", errText(err))
 			}
-			return err == nil
+			return err == nil && !countedOnly(a.o)
 		})
 	}
+}
+
+// countedOnly reports whether o is an approval counted on a change that
+// still waits for more (requireApprovers ≥ 2). Its content is a snapshot
+// that must never hide what a later approval shows, so it does not count
+// as shown: the ticket order of two clicks is not the order their
+// transitions took in the store.
+func countedOnly(o change.Outcome) bool { return o.Status == store.StatusPending }
+
+// overtaken reports whether o, a counted approval, is already out of
+// date: another approval has since decided the change, and the message
+// shows (or will show) that instead. Called holding the change's editor.
+func (b *Bot) overtaken(ctx context.Context, o change.Outcome) bool {
+	if !countedOnly(o) {
+		return false
+	}
+	cur, err := b.cfg.Changes.Get(ctx, o.Change.ID)
+	return err == nil && cur.Status != store.StatusPending
 }
 
 // changeWatch follows one answer's change command by its typed outcome:

@@ -185,6 +185,7 @@ type opsOptions struct {
 	clock  *discordtest.ManualClock
 	config func(*BotConfig)
 	before func(*ops) // b.Go and such, before Run
+	guards func(*change.Options)
 }
 
 func startOps(t *testing.T, o opsOptions) *ops {
@@ -213,6 +214,9 @@ func startOps(t *testing.T, o opsOptions) *ops {
 	opt := commands.ChangeOptions(config.Defaults().Guards,
 		config.Roles{Operators: []string{discordtest.DefaultOperatorRole}, Approvers: []string{discordtest.DefaultApproverRole}})
 	opt.Services, opt.Now = targets, o.clock.Now
+	if o.guards != nil {
+		o.guards(&opt)
+	}
 	// Each poll of the follow-up moves the clock, and the simulator's
 	// deployment moves one step per DescribeServices.
 	opt.Wait = func(ctx context.Context, d time.Duration) error {
