@@ -43,36 +43,75 @@ review it before you share it.`,
 				debug.SetMemoryLimit(math.MaxInt64) // a world is built in memory: no limit to thrash against
 			}
 			defer b.close()
-			// Each argument may be a config alias or an ECS service name.
-			clusterName, names, target := cluster, make([]string, 0, len(args)), ""
+			// Each argument may be a config alias or an ECS service name;
+			// the services of each target and cluster are captured with
+			// that target's clients, and one world holds them all
+			// (several accounts and regions: docs/world-format.md).
+			type group struct {
+				target, cluster string
+				names           []string
+			}
+			var groups []*group
+			find := func(target, cluster string) *group {
+				for _, gr := range groups {
+					if gr.target == target && gr.cluster == cluster {
+						return gr
+					}
+				}
+				gr := &group{target: target, cluster: cluster}
+				groups = append(groups, gr)
+				return gr
+			}
+			var loose []string // names not in the config: the --cluster's, or the first service's
 			for _, a := range args {
 				ref, err := b.env.Resolve(a)
 				if err != nil {
-					names = append(names, a)
+					loose = append(loose, a)
 					continue
 				}
-				names = append(names, ref.Service)
-				if clusterName == "" {
-					clusterName, target = ref.Cluster, ref.Target
+				c := ref.Cluster
+				if cluster != "" {
+					c = cluster
+				}
+				gr := find(ref.Target, c)
+				gr.names = append(gr.names, ref.Service)
+			}
+			if len(loose) > 0 {
+				switch {
+				case len(groups) > 0:
+					groups[0].names = append(groups[0].names, loose...)
+				case cluster != "":
+					find("", cluster).names = loose
+				default:
+					return fmt.Errorf("which cluster? pass --cluster NAME, or name a service from the config")
 				}
 			}
-			if clusterName == "" {
-				return fmt.Errorf("which cluster? pass --cluster NAME, or name a service from the config")
-			}
 			now := b.env.Now()
-			clients, err := b.clientsFor(ctx, target)
-			if err != nil {
-				return err
+			var worlds []*world.World
+			for _, gr := range groups {
+				clients, err := b.clientsFor(ctx, gr.target)
+				if err != nil {
+					return err
+				}
+				w, err := capture.Capture(ctx, clients, gr.cluster, gr.names, capture.Options{Since: now.Add(-since), Until: now, LogLines: lines})
+				if err != nil {
+					return err
+				}
+				worlds = append(worlds, w)
 			}
-			w, err := capture.Capture(ctx, clients, clusterName, names, capture.Options{Since: now.Add(-since), Until: now, LogLines: lines})
-			if err != nil {
-				return err
-			}
+			w := world.Combine(worlds)
 			if err := world.Save(out, w); err != nil {
 				return err
 			}
+			services, tasks, series, streams := 0, 0, 0, 0
+			for _, x := range append([]*world.World{w}, w.Accounts...) {
+				services, tasks, series, streams = services+len(x.Services), tasks+len(x.Tasks), series+len(x.Metrics), streams+len(x.Logs)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "wrote %s: %d services, %d tasks, %d metric series, %d log streams\n",
-				out, len(w.Services), len(w.Tasks), len(w.Metrics), len(w.Logs))
+				out, services, tasks, series, streams)
+			if len(w.Accounts) > 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "  in %d accounts or regions: serve them together with `ecsmedic sim --world %s`\n", len(w.Accounts)+1, out)
+			}
 			return nil
 		},
 	}

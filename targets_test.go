@@ -336,8 +336,10 @@ func TestFleetGaugesPerTarget(t *testing.T) {
 // One simulator holding both accounts (a world with accounts:), reached
 // through aws.endpoint, which every target shares: each target's
 // AssumeRole credentials name its account, and why answers from it.
-func TestTargetsInOneSimulator(t *testing.T) {
-	t.Setenv("ECSMEDIC_CONFIG", "")
+// oneSimulatorTwoAccounts is the config of two targets, prod and staging,
+// in two accounts and regions of one simulator.
+func oneSimulatorTwoAccounts(t *testing.T) (cfg string) {
+	t.Helper()
 	data, err := os.ReadFile("aws/world/builtin/incident.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -356,7 +358,7 @@ func TestTargetsInOneSimulator(t *testing.T) {
 	hs := httptest.NewServer(sim.New(w, sim.Options{}))
 	t.Cleanup(hs.Close)
 
-	cfg := filepath.Join(t.TempDir(), "ecsmedic.yaml")
+	cfg = filepath.Join(t.TempDir(), "ecsmedic.yaml")
 	yml := fmt.Sprintf(`discord:
   guildId: "1032547195402412062"
 aws:
@@ -379,6 +381,12 @@ storage:
 	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+func TestTargetsInOneSimulator(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "")
+	cfg := oneSimulatorTwoAccounts(t)
 	for service, account := range map[string]string{"prod/backend": "111122223333", "staging/backend": "444455556666"} {
 		out, err := run(t, "", "why", service, "--format", "json", "--config", cfg)
 		if err != nil {
@@ -386,6 +394,35 @@ storage:
 		}
 		if !strings.Contains(out, ":"+account+":task/codedang/") {
 			t.Errorf("why %s did not answer from account %s:\n%.2000s", service, account, out)
+		}
+	}
+}
+
+// TestCaptureTwoTargets: `capture prod/backend staging/backend` reads
+// each service with its target's role and writes one world holding both
+// accounts, each with its own service and tasks, which loads again (the
+// simulator serves such a world: aws/sim/accounts_test.go).
+func TestCaptureTwoTargets(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "")
+	cfg := oneSimulatorTwoAccounts(t)
+	out := filepath.Join(t.TempDir(), "both.yaml")
+	got, err := run(t, "", "capture", "prod/backend", "staging/backend", "--config", cfg, "-o", out, "--since", "1h")
+	if err != nil {
+		t.Fatalf("capture: %v\n%s", err, got)
+	}
+	if !strings.Contains(got, "in 2 accounts or regions") {
+		t.Errorf("capture says:\n%s", got)
+	}
+	w, err := world.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.AccountID != "111122223333" || len(w.Accounts) != 1 || w.Accounts[0].AccountID != "444455556666" || w.Accounts[0].Region != "us-east-1" {
+		t.Fatalf("the world is %s/%s with accounts %+v", w.AccountID, w.Region, w.Accounts)
+	}
+	for _, x := range []*world.World{w, w.Accounts[0]} {
+		if len(x.Services) != 1 || len(x.Tasks) == 0 {
+			t.Errorf("account %s holds %d services and %d tasks, want backend and its tasks", x.AccountID, len(x.Services), len(x.Tasks))
 		}
 	}
 }

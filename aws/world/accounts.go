@@ -67,3 +67,49 @@ func (p *parser) checkAccounts(root *yaml.Node, w *World) {
 		seen[k] = true
 	}
 }
+
+// Combine makes one world of captures of several accounts, regions or
+// clusters: the first world's account and region is the world's own; a
+// capture of the same account and region joins its world's lists; any
+// other becomes one of its Accounts.
+func Combine(ws []*World) *World {
+	if len(ws) == 0 {
+		return nil
+	}
+	top := ws[0]
+	for _, w := range ws[1:] {
+		if into := top.place(w.AccountID, w.Region); into != nil {
+			into.join(w)
+			continue
+		}
+		top.Accounts = append(top.Accounts, w)
+	}
+	return top
+}
+
+// place is the world of an account and region, among w and its accounts.
+func (w *World) place(account, region string) *World {
+	if w.AccountID == account && w.Region == region {
+		return w
+	}
+	for _, a := range w.Accounts {
+		if a.AccountID == account && a.Region == region {
+			return a
+		}
+	}
+	return nil
+}
+
+// join adds o's objects, series and logs to w (a capture of another
+// cluster of the same account and region).
+func (w *World) join(o *World) {
+	for _, k := range objectKindOrder {
+		into := objectKinds[k].field(w)
+		*into = append(*into, *objectKinds[k].field(o)...)
+	}
+	w.Metrics = append(w.Metrics, o.Metrics...)
+	w.Logs = append(w.Logs, o.Logs...)
+	if o.Now.After(w.Now) {
+		w.Now = o.Now
+	}
+}
