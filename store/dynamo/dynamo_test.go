@@ -3,7 +3,12 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,7 +34,7 @@ var tables atomic.Int64
 // tests need no reset and may run side by side) and the engine on it.
 func openMoto(t testing.TB, now func() time.Time) *Store {
 	t.Helper()
-	url := mototest.URL(t)
+	url := serialMoto(t)
 	client := dynamodb.New(dynamodb.Options{
 		Region:       "ap-northeast-2",
 		BaseEndpoint: aws.String(url),
@@ -52,4 +57,36 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, clk *storetest.Clock) store.Engine {
 		return openMoto(t, clk.Now)
 	}, storetest.Options{Racers: 50, Attempts: 1000})
+}
+
+var serial struct {
+	once sync.Once
+	url  string
+}
+
+// serialMoto is moto's URL behind a loopback proxy that hands moto one
+// request at a time. moto's server answers each request on a thread of
+// its own, and its conditional writes are not atomic under that (moto
+// 5.2.1: two racing PutItems with attribute_not_exists could both
+// succeed), where DynamoDB makes every write to an item atomic. The
+// engine's goroutines still race as before; only moto's check-and-write
+// is made whole.
+func serialMoto(t testing.TB) string {
+	t.Helper()
+	target := mototest.URL(t)
+	serial.once.Do(func() {
+		u, err := url.Parse(target)
+		if err != nil {
+			panic(err)
+		}
+		proxy := httputil.NewSingleHostReverseProxy(u)
+		var mu sync.Mutex
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			proxy.ServeHTTP(w, r)
+		}))
+		serial.url = srv.URL // closed with the test binary
+	})
+	return serial.url
 }
