@@ -2,7 +2,10 @@ package chart
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"math"
 	"strings"
 
@@ -46,10 +49,10 @@ var (
 // PeakAvg draws one horizontal bar per row: light up to the peak, dark up
 // to the average, with the reservation (100 %) as a dashed line, so one
 // compact picture shows every service of a cluster.
-func PeakAvg(in PeakAvgInput) (png []byte, err error) {
+func PeakAvg(in PeakAvgInput) (pic []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			png, err = nil, fmt.Errorf("drawing the chart failed: %v", r)
+			pic, err = nil, fmt.Errorf("drawing the chart failed: %v", r)
 		}
 	}()
 	if len(in.Bars) == 0 {
@@ -68,25 +71,34 @@ func PeakAvg(in PeakAvgInput) (png []byte, err error) {
 	if err != nil {
 		return nil, err
 	}
-	r.SetFont(font)
-	fill(r, chart.Box{Top: 0, Left: 0, Right: w, Bottom: h}, drawing.ColorWhite)
+	// text sets the font each time: go-chart's Draw.Box (fill) resets the
+	// style, font included, and text drawn without one is silently left
+	// out (the summary's chart had lost every label that way).
+	text := func(s string, x, y int, size float64) {
+		r.SetFont(font)
+		r.SetFontColor(textColor)
+		r.SetFontSize(size)
+		r.Text(s, x, y)
+	}
+	// No white fill here: the rasterizer blends every pixel of it; the
+	// picture is drawn on transparent and laid on white at the end.
 
 	x0, x1 := barLabelW, w-barValueW
 	xOf := func(v float64) int {
 		v = math.Max(0, math.Min(v, barTop))
 		return x0 + int(math.Round(v/barTop*float64(x1-x0)))
 	}
-	text(r, in.Title, 8, 20, 11)
+	text(in.Title, 8, 20, 11)
 	for _, g := range []float64{0, 50, 100, 150} {
 		x := xOf(g)
 		line(r, x, barHead-4, x, h-barFoot, gridColor, nil)
-		text(r, fmt.Sprintf("%.0f", g), x-6, h-6, 9)
+		text(fmt.Sprintf("%.0f", g), x-6, h-6, 9)
 	}
 	for i, b := range in.Bars {
 		y := barHead + i*barRow
-		text(r, clipName(b.Name, 22), 8, y+barRow-7, 10)
+		text(clipName(b.Name, 22), 8, y+barRow-7, 10)
 		if !b.Has || math.IsNaN(b.Peak) || math.IsNaN(b.Avg) {
-			text(r, "no data", x1+8, y+barRow-7, 10)
+			text("no data", x1+8, y+barRow-7, 10)
 			continue
 		}
 		peak := math.Max(b.Peak, b.Avg)
@@ -100,16 +112,46 @@ func PeakAvg(in PeakAvgInput) (png []byte, err error) {
 			ac = hotColor
 		}
 		fill(r, chart.Box{Top: y + 8, Left: x0, Right: max(x0+1, xOf(b.Avg)), Bottom: y + barRow - 8}, ac)
-		text(r, fmt.Sprintf("%.0f / %.0f %%", peak, b.Avg), x1+8, y+barRow-7, 10)
+		text(fmt.Sprintf("%.0f / %.0f %%", peak, b.Avg), x1+8, y+barRow-7, 10)
 	}
 	x := xOf(100)
 	line(r, x, barHead-4, x, h-barFoot, lineColor, []float64{5, 4})
 
+	var img rgba
+	if err := r.Save(&img); err != nil {
+		return nil, fmt.Errorf("drawing the chart failed: %w", err)
+	}
+	onWhite(img.i)
+	// BestSpeed: the picture is flat colour, so it stays small, and the
+	// default level's deflate was most of a summary's chart time.
 	var buf bytes.Buffer
-	if err := r.Save(&buf); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img.i); err != nil {
 		return nil, fmt.Errorf("drawing the chart failed: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// onWhite lays a picture drawn on transparent over white, in place. The
+// pixels are alpha-premultiplied, so "over white" is c + (255 - alpha) for
+// each colour: the same picture as drawing on white to begin with.
+func onWhite(i *image.RGBA) {
+	p := i.Pix
+	for k := 0; k+3 < len(p); k += 4 {
+		t := 255 - p[k+3]
+		p[k] += t
+		p[k+1] += t
+		p[k+2] += t
+		p[k+3] = 255
+	}
+}
+
+// rgba takes the drawn picture from go-chart (its RGBACollector), so
+// PeakAvg encodes it at the compression it chooses.
+type rgba struct{ i *image.RGBA }
+
+func (c *rgba) SetRGBA(i *image.RGBA) { c.i = i }
+func (c *rgba) Write([]byte) (int, error) {
+	return 0, errors.New("the chart is taken as a picture, not as bytes")
 }
 
 func fill(r chart.Renderer, b chart.Box, c drawing.Color) {
@@ -124,12 +166,6 @@ func line(r chart.Renderer, x0, y0, x1, y1 int, c drawing.Color, dash []float64)
 	r.LineTo(x1, y1)
 	r.Stroke()
 	r.SetStrokeDashArray(nil)
-}
-
-func text(r chart.Renderer, s string, x, y int, size float64) {
-	r.SetFontColor(textColor)
-	r.SetFontSize(size)
-	r.Text(s, x, y)
 }
 
 func clipName(s string, n int) string {
