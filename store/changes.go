@@ -237,26 +237,33 @@ func (s *Store) Changes(filter ChangeFilter) ([]Change, error) {
 				s.skip(bucketChanges, string(k), err)
 				return nil
 			}
-			if filter.Service != "" && c.Service != filter.Service {
-				return nil
+			if filter.Matches(c) {
+				out = append(out, c)
 			}
-			if len(filter.Statuses) > 0 && !slices.Contains(filter.Statuses, c.Status) {
-				return nil
-			}
-			out = append(out, c)
 			return nil
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(out, func(a, b Change) int {
+	SortChanges(out)
+	return out, nil
+}
+
+// Matches reports whether c is one the filter selects.
+func (f ChangeFilter) Matches(c Change) bool {
+	return (f.Service == "" || c.Service == f.Service) && (len(f.Statuses) == 0 || slices.Contains(f.Statuses, c.Status))
+}
+
+// SortChanges orders changes as Changes returns them: newest (by
+// RequestedAt) first, then by id. Every engine uses it.
+func SortChanges(cs []Change) {
+	slices.SortStableFunc(cs, func(a, b Change) int {
 		if c := b.RequestedAt.Compare(a.RequestedAt); c != 0 {
 			return c
 		}
 		return strings.Compare(b.ID, a.ID)
 	})
-	return out, nil
 }
 
 // LockService takes the per-service change lock for changeID. Taking a lock

@@ -287,13 +287,19 @@ func (s *Store) Stops(cluster, service string, since time.Time) ([]StopRecord, e
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(out, func(a, b StopRecord) int {
+	SortStops(out)
+	return out, nil
+}
+
+// SortStops orders stops as Stops returns them: newest first, then by
+// task ARN. Every engine uses it.
+func SortStops(rs []StopRecord) {
+	slices.SortStableFunc(rs, func(a, b StopRecord) int {
 		if c := b.When().Compare(a.When()); c != 0 {
 			return c
 		}
 		return strings.Compare(b.TaskArn, a.TaskArn)
 	})
-	return out, nil
 }
 
 // MergeStop is how RecordStop folds a newer report of a task into the

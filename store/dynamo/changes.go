@@ -137,24 +137,15 @@ func (s *Store) Changes(filter store.ChangeFilter) ([]store.Change, error) {
 		if err := json.Unmarshal(it.doc, &c); err != nil {
 			return nil // one damaged change must not hide the others
 		}
-		if filter.Service != "" && c.Service != filter.Service {
-			return nil
+		if filter.Matches(c) {
+			out = append(out, c)
 		}
-		if len(filter.Statuses) > 0 && !slices.Contains(filter.Statuses, c.Status) {
-			return nil
-		}
-		out = append(out, c)
 		return nil
 	})
 	if err != nil {
 		return nil, s.explain("listing changes", err)
 	}
-	slices.SortStableFunc(out, func(a, b store.Change) int {
-		if c := b.RequestedAt.Compare(a.RequestedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
+	store.SortChanges(out)
 	return out, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -198,12 +197,7 @@ func (s *Store) Stops(cluster, service string, since time.Time) ([]store.StopRec
 		}
 		out = append(out, r)
 	}
-	slices.SortStableFunc(out, func(a, b store.StopRecord) int {
-		if c := b.When().Compare(a.When()); c != 0 {
-			return c
-		}
-		return strings.Compare(b.TaskArn, a.TaskArn)
-	})
+	store.SortStops(out)
 	return out, nil
 }
 
