@@ -148,10 +148,11 @@ http:
 
 // freeAddr is a loopback address with a port free a moment ago, for the
 // bot's /healthz listener (the config takes no port 0).
-func freeAddr(b *testing.B) string {
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	defer l.Close()
 	return l.Addr().String()

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -76,12 +75,12 @@ func TestTwoReplicas(t *testing.T) {
 	before := alerts()
 	_ = a.cmd.Process.Kill()
 	killed := time.Now()
-	b.waitFor("this replica leads")
+	// The bound itself (TTL + TTL/3) is held on a fake clock in
+	// replica.TestTakeover; here the time is measured, not asserted, so
+	// that a busy machine does not fail the test.
+	b.waitForWithin("this replica leads", lapse)
 	took := time.Since(killed)
 	t.Logf("takeover %s after the leader was killed (lease TTL %s, renewed every %s)", took.Round(100*time.Millisecond), replica.DefaultTTL, replica.DefaultTTL/3)
-	if took > replica.DefaultTTL+replica.DefaultTTL/3+5*time.Second {
-		t.Errorf("takeover took %s, want within the TTL and a renewal", took)
-	}
 	stopOne(t, hs.URL, w.Region, "backend")
 	if err := fake.WaitFor(ctx, func() bool { return alerts() > before }); err != nil {
 		t.Fatalf("no alert of the new stop after the takeover: %v\n%s", err, b.stderr())
@@ -90,6 +89,10 @@ func TestTwoReplicas(t *testing.T) {
 		t.Errorf("%d alerts after the takeover, want 1 (the new stop; the incident's were posted already)", got-before)
 	}
 }
+
+// lapse is how long a replica may wait for a dead leader's lease: the
+// TTL, a renewal, and the tests' usual patience for a busy machine.
+const lapse = replica.DefaultTTL + replica.DefaultTTL/3 + patience
 
 // stopOne stops a running task of service in the simulator as ECS does
 // after failed health checks (a stop the watcher alerts).
@@ -107,15 +110,6 @@ func stopOne(t *testing.T, url, region, service string) {
 }
 
 func ptr(s string) *string { return &s }
-
-func freeAddrT(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
 
 // replicaRig is replicas of `ecsmedic run` on one DynamoDB table (moto),
 // one fake Discord and one simulator, each with its own config file.
@@ -165,7 +159,7 @@ schedules:
 storage: {engine: dynamodb, table: %s, endpoint: %s}
 http: {addr: %s}
 `, discordtest.DefaultGuildID, r.fake.URL(), discordtest.DefaultAlertsID, discordtest.DefaultOperatorRole, discordtest.DefaultApproverRole,
-		r.region, r.sim.URL, r.table, r.moto, freeAddrT(r.t))
+		r.region, r.sim.URL, r.table, r.moto, freeAddr(r.t))
 	p := filepath.Join(r.dir, name+".yaml")
 	if err := os.WriteFile(p, []byte(yml), 0o600); err != nil {
 		r.t.Fatal(err)
@@ -237,7 +231,7 @@ func TestReplicaKilledMidApply(t *testing.T) {
 	before, sent := alerts(), h.mutating()
 	_ = a.cmd.Process.Kill()
 	killed := time.Now()
-	b.waitFor("this replica leads")
+	b.waitForWithin("this replica leads", lapse)
 	b.waitFor(`"msg":"change applied"`)
 	t.Logf("the other replica led %s after the kill, and settled the change", time.Since(killed).Round(100*time.Millisecond))
 	if strings.Contains(a.stderr(), `"msg":"change applied"`) {

@@ -99,6 +99,13 @@ func (c *child) stderr() string {
 // waitFor waits until stdout or stderr says s.
 func (c *child) waitFor(s string) {
 	c.t.Helper()
+	c.waitForWithin(s, patience)
+}
+
+// waitForWithin is waitFor for what takes longer than patience by design
+// (a lease lapsing), with that much more room.
+func (c *child) waitForWithin(s string, patience time.Duration) {
+	c.t.Helper()
 	deadline := time.After(patience)
 	says := func() bool { return strings.Contains(c.stdout()+c.stderr(), s) }
 	for !says() {
