@@ -119,16 +119,7 @@ func (s *Store) CreateChange(c Change) error {
 	if c.ID == "" {
 		return errors.New("a change needs an id (use store.NewChangeID)")
 	}
-	now := s.clock()
-	if c.Status == "" {
-		c.Status = StatusPending
-	}
-	if c.RequestedAt.IsZero() {
-		c.RequestedAt = now
-	}
-	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = now
-	}
+	c.FillNew(s.clock())
 	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketChanges)
 		if b.Get([]byte(c.ID)) != nil {
@@ -336,6 +327,20 @@ func joinStatuses(ss []Status, sep string) string {
 		out[i] = string(s)
 	}
 	return strings.Join(out, sep)
+}
+
+// FillNew gives a new change CreateChange's defaults (pending, requested
+// and updated now), in every engine.
+func (c *Change) FillNew(now time.Time) {
+	if c.Status == "" {
+		c.Status = StatusPending
+	}
+	if c.RequestedAt.IsZero() {
+		c.RequestedAt = now
+	}
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = now
+	}
 }
 
 // NewConflictError is a conflict as another engine reports it, worded as

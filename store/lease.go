@@ -29,33 +29,50 @@ func (l Lease) Held(now time.Time) bool { return l.Holder != "" && now.Before(l.
 // free, lapsed, or already holder's (which renews it), atomically. It
 // returns the lease as it stands afterwards and whether holder has it.
 func (s *Store) AcquireLease(name, holder string, ttl time.Duration) (Lease, bool, error) {
-	if name == "" || holder == "" {
-		return Lease{}, false, errors.New("a lease needs a name and a holder")
-	}
-	if ttl <= 0 {
-		return Lease{}, false, fmt.Errorf("a lease needs a positive time to live, not %s", ttl)
+	if err := CheckLease(name, holder, ttl); err != nil {
+		return Lease{}, false, err
 	}
 	var out Lease
 	var got bool
 	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketLeases)
-		now := s.clock()
 		cur, err := getLease(b, name)
 		if err != nil {
 			return err
 		}
-		if cur.Holder != holder && cur.Held(now) {
-			out, got = cur, false
+		out, got = NextLease(cur, holder, ttl, s.clock())
+		if !got {
 			return nil
 		}
-		next := Lease{Name: name, Holder: holder, Until: now.Add(ttl), Epoch: cur.Epoch}
-		if cur.Holder != holder || !cur.Held(now) {
-			next.Epoch++
-		}
-		out, got = next, true
-		return put(b, []byte(name), next)
+		return put(b, []byte(name), out)
 	})
 	return out, got, err
+}
+
+// CheckLease refuses a lease request without a name, a holder or a
+// positive time to live.
+func CheckLease(name, holder string, ttl time.Duration) error {
+	if name == "" || holder == "" {
+		return errors.New("a lease needs a name and a holder")
+	}
+	if ttl <= 0 {
+		return fmt.Errorf("a lease needs a positive time to live, not %s", ttl)
+	}
+	return nil
+}
+
+// NextLease is the rule every engine applies to take a lease: cur is
+// refused (returned as it is) while someone else holds it; else holder
+// has it until now+ttl, in a new epoch unless holder is renewing it.
+func NextLease(cur Lease, holder string, ttl time.Duration, now time.Time) (Lease, bool) {
+	if cur.Holder != holder && cur.Held(now) {
+		return cur, false
+	}
+	next := Lease{Name: cur.Name, Holder: holder, Until: now.Add(ttl), Epoch: cur.Epoch}
+	if cur.Holder != holder || !cur.Held(now) {
+		next.Epoch++
+	}
+	return next, true
 }
 
 // ReleaseLease gives up the named lease if holder has it, so that another

@@ -224,26 +224,38 @@ func (s *Store) updateStop(taskArn string, f func(*StopRecord) (save bool)) erro
 func (s *Store) ClaimAnnouncement(taskArn string) (first bool, err error) {
 	now := s.clock()
 	err = s.updateStop(taskArn, func(r *StopRecord) bool {
-		if !r.AnnouncedAt.IsZero() {
-			return false
-		}
-		r.AnnouncedAt = now
-		first = true
-		return true
+		first = r.Announce(now)
+		return first
 	})
 	return first, err
+}
+
+// Announce sets AnnouncedAt to now unless it is set, and reports whether
+// it did: ClaimAnnouncement's rule, in every engine.
+func (r *StopRecord) Announce(now time.Time) bool {
+	if !r.AnnouncedAt.IsZero() {
+		return false
+	}
+	r.AnnouncedAt = now
+	return true
+}
+
+// SetAlert records the alert posted for the stop and its crash-loop
+// group; an empty argument leaves that field as it is.
+func (r *StopRecord) SetAlert(messageID, group string) {
+	if messageID != "" {
+		r.AlertMessageID = messageID
+	}
+	if group != "" {
+		r.Group = group
+	}
 }
 
 // SetStopAlert stores the alert message posted for a stop and its
 // crash-loop group. An empty argument leaves that field as it is.
 func (s *Store) SetStopAlert(taskArn, messageID, group string) error {
 	return s.updateStop(taskArn, func(r *StopRecord) bool {
-		if messageID != "" {
-			r.AlertMessageID = messageID
-		}
-		if group != "" {
-			r.Group = group
-		}
+		r.SetAlert(messageID, group)
 		return true
 	})
 }

@@ -20,16 +20,7 @@ func (s *Store) CreateChange(c store.Change) error {
 	if c.ID == "" {
 		return errors.New("a change needs an id (use store.NewChangeID)")
 	}
-	now := s.clock()
-	if c.Status == "" {
-		c.Status = store.StatusPending
-	}
-	if c.RequestedAt.IsZero() {
-		c.RequestedAt = now
-	}
-	if c.UpdatedAt.IsZero() {
-		c.UpdatedAt = now
-	}
+	c.FillNew(s.clock())
 	doc, err := json.Marshal(c)
 	if err != nil {
 		return err

@@ -131,7 +131,7 @@ func (s *Store) CreateTable(ctx context.Context) error {
 
 func isTTLAlreadyOn(err error) bool {
 	var ve interface{ ErrorMessage() string }
-	return errors.As(err, &ve) && containsFold(ve.ErrorMessage(), "already enabled")
+	return errors.As(err, &ve) && strings.Contains(strings.ToLower(ve.ErrorMessage()), "already enabled")
 }
 
 // explain words a DynamoDB error for the person running the bot.
@@ -313,7 +313,3 @@ func (s *Store) query(ctx context.Context, pk, from, to string, forward bool, li
 
 // errStop ends a query early without an error.
 var errStop = errors.New("stop")
-
-func containsFold(s, sub string) bool {
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
-}

@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,11 +13,8 @@ import (
 // Each replica judges expiry by its own clock: keep the TTL well above
 // the clocks' drift (seconds, with NTP).
 func (s *Store) AcquireLease(name, holder string, ttl time.Duration) (store.Lease, bool, error) {
-	if name == "" || holder == "" {
-		return store.Lease{}, false, errors.New("a lease needs a name and a holder")
-	}
-	if ttl <= 0 {
-		return store.Lease{}, false, fmt.Errorf("a lease needs a positive time to live, not %s", ttl)
+	if err := store.CheckLease(name, holder, ttl); err != nil {
+		return store.Lease{}, false, err
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
@@ -29,17 +25,11 @@ func (s *Store) AcquireLease(name, holder string, ttl time.Duration) (store.Leas
 		if err != nil {
 			return nil, time.Time{}, err
 		}
-		now := s.clock()
-		if cur.Holder != holder && cur.Held(now) {
-			out, got = cur, false
+		out, got = store.NextLease(cur, holder, ttl, s.clock())
+		if !got {
 			return nil, time.Time{}, nil
 		}
-		next := store.Lease{Name: name, Holder: holder, Until: now.Add(ttl), Epoch: cur.Epoch}
-		if cur.Holder != holder || !cur.Held(now) {
-			next.Epoch++
-		}
-		out, got = next, true
-		doc, err := json.Marshal(next)
+		doc, err := json.Marshal(out)
 		return doc, time.Time{}, err
 	})
 	if err != nil {

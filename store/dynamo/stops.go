@@ -135,12 +135,8 @@ func (s *Store) updateStop(taskArn string, f func(*store.StopRecord) bool) error
 func (s *Store) ClaimAnnouncement(taskArn string) (first bool, err error) {
 	now := s.clock()
 	err = s.updateStop(taskArn, func(r *store.StopRecord) bool {
-		first = false // a retried rule starts afresh
-		if !r.AnnouncedAt.IsZero() {
-			return false
-		}
-		r.AnnouncedAt, first = now, true
-		return true
+		first = r.Announce(now) // a retried rule starts afresh
+		return first
 	})
 	return first, err
 }
@@ -148,12 +144,7 @@ func (s *Store) ClaimAnnouncement(taskArn string) (first bool, err error) {
 // SetStopAlert stores the alert posted for a stop and its crash-loop group.
 func (s *Store) SetStopAlert(taskArn, messageID, group string) error {
 	return s.updateStop(taskArn, func(r *store.StopRecord) bool {
-		if messageID != "" {
-			r.AlertMessageID = messageID
-		}
-		if group != "" {
-			r.Group = group
-		}
+		r.SetAlert(messageID, group)
 		return true
 	})
 }
