@@ -56,7 +56,7 @@ func (r replicas) resumeOrphans(b interface {
 		for {
 			// At once when it comes to lead (the replica before it may
 			// have died mid-apply), then every TTL.
-			if err := eng.Resume(ctx); err != nil && ctx.Err() == nil {
+			if err := eng.TakeOver(ctx); err != nil && ctx.Err() == nil {
 				slog.Warn("could not look for changes a dead replica left", "err", err)
 			}
 			select {

@@ -16,13 +16,18 @@ import (
 // AWS: when its new revision or setting is in place it is followed to the
 // end or marked applied; otherwise it is marked failed with what was done,
 // and nothing is sent again. Expired pending changes are expired.
-func (e *Engine) Resume(ctx context.Context) error { return e.resume(ctx, true) }
+func (e *Engine) Resume(ctx context.Context) error { return e.resume(ctx, true, true) }
+
+// TakeOver is Resume for a leader looking, again and again, for changes a
+// dead replica left: the bot's sweeper already expires pending changes,
+// so it does not sweep.
+func (e *Engine) TakeOver(ctx context.Context) error { return e.resume(ctx, true, false) }
 
 // Settle is Resume without following: what a restart left half done is
 // settled, but a deployment in place stays applying, to be followed by the
 // bot or by `approve ID` at the terminal. A one-shot calls it at start, so
 // that `cancel` of one change never waits on another's deployment.
-func (e *Engine) Settle(ctx context.Context) error { return e.resume(ctx, false) }
+func (e *Engine) Settle(ctx context.Context) error { return e.resume(ctx, false, true) }
 
 // errTaken: another replica took the change over first.
 var errTaken = errors.New("another replica resumes this change")
@@ -36,9 +41,11 @@ func (e *Engine) Replicas(instance string, alive func(instance string) bool) {
 	e.instance, e.alive = instance, alive
 }
 
-func (e *Engine) resume(ctx context.Context, follow bool) error {
-	if _, err := e.Sweep(ctx); err != nil {
-		return err
+func (e *Engine) resume(ctx context.Context, follow, sweep bool) error {
+	if sweep {
+		if _, err := e.Sweep(ctx); err != nil {
+			return err
+		}
 	}
 	cs, err := e.store.Changes(store.ChangeFilter{Statuses: []store.Status{store.StatusApproved, store.StatusApplying}})
 	if err != nil {
