@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,8 +26,10 @@ import (
 // from this test's process, so their memory is not the bot's). It is sent
 // 1,000 chat commands (why, status, logs and help in turn) in waves of 16,
 // each wave answered before the next. idle-rss-MB is the bot's resident set
-// once connected, rss-MB after the commands, peak-rss-MB its high-water
-// mark (VmHWM).
+// once connected, rss-MB as the last command is answered, peak-rss-MB its
+// high-water mark (VmHWM), and settled-rss-MB (with its anonymous part)
+// once the bot, quiet, has given back what the commands freed (its
+// /metrics counts that: ecsmedic_memory_trims_total).
 //
 //	go test -run '^$' -bench BotProcess -benchtime 1x .
 //
@@ -38,16 +43,18 @@ func BenchmarkBotProcess(b *testing.B) {
 	s := sim.New(w, sim.Options{}) // shifted to now: the bot reads the wall clock
 	hs := httptest.NewServer(s)
 	defer hs.Close()
-	var idle, after botMemory
+	var idle, after, settled botMemory
 	for b.Loop() {
-		i, a := runBotProcess(b, hs.URL, w.Region, 1000)
-		idle, after = idle.max(i), after.max(a)
+		i, a, s := runBotProcess(b, hs.URL, w.Region, 1000)
+		idle, after, settled = idle.max(i), after.max(a), settled.max(s)
 	}
 	b.ReportMetric(idle.rss, "idle-rss-MB")
 	b.ReportMetric(after.rss, "rss-MB")
 	b.ReportMetric(after.peak, "peak-rss-MB")
 	b.ReportMetric(after.anon, "anon-MB")
 	b.ReportMetric(after.file, "file-MB")
+	b.ReportMetric(settled.rss, "settled-rss-MB")
+	b.ReportMetric(settled.anon, "settled-anon-MB")
 }
 
 // botMemory is a reading of /proc/PID/status: the resident set, its
@@ -63,14 +70,14 @@ func (m botMemory) max(o botMemory) botMemory {
 	return botMemory{max(m.rss, o.rss), max(m.peak, o.peak), max(m.anon, o.anon), max(m.file, o.file)}
 }
 
-func runBotProcess(b *testing.B, simURL, region string, commands int) (idle, after botMemory) {
+func runBotProcess(b *testing.B, simURL, region string, commands int) (idle, after, settled botMemory) {
 	b.Helper()
 	fake, err := discordtest.New(discordtest.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer fake.Close()
-	dir := b.TempDir()
+	dir, httpAddr := b.TempDir(), freeAddr(b)
 	cfg := fmt.Sprintf(`discord:
   guildId: %q
   apiBaseUrl: %s
@@ -84,7 +91,7 @@ storage:
   path: %s
 http:
   addr: %s
-`, discordtest.DefaultGuildID, fake.URL(), region, simURL, filepath.Join(dir, "ecsmedic.db"), freeAddr(b))
+`, discordtest.DefaultGuildID, fake.URL(), region, simURL, filepath.Join(dir, "ecsmedic.db"), httpAddr)
 	config := filepath.Join(dir, "ecsmedic.yaml")
 	if err := os.WriteFile(config, []byte(cfg), 0o600); err != nil {
 		b.Fatal(err)
@@ -143,7 +150,45 @@ http:
 			b.Fatalf("%d of %d commands answered: %v\n%s", answered(), sent, err, errOut.String())
 		}
 	}
-	return idle, readBotMemory(pid)
+	trims := func() int {
+		n, err := trimCount("http://" + httpAddr + "/metrics")
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	before := trims() // the trim after the last command is at least 3 s away
+	after = readBotMemory(pid)
+	// Nothing on the fake Discord changes when the bot trims: ask /metrics.
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for trims() <= before {
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			b.Fatalf("the bot did not give its memory back once quiet: %v", ctx.Err())
+		}
+	}
+	return idle, after, readBotMemory(pid)
+}
+
+// trimCount reads ecsmedic_memory_trims_total off the bot's /metrics.
+func trimCount(url string) (int, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "ecsmedic_memory_trims_total "); ok {
+			return strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	return 0, fmt.Errorf("no ecsmedic_memory_trims_total in %s", url)
 }
 
 // freeAddr is a loopback address with a port free a moment ago, for the

@@ -27,15 +27,16 @@ const (
 	sqsBackstop = 5 * time.Minute
 )
 
+// botMemoryLimit is the bot's soft memory limit unless GOMEMLIMIT says
+// otherwise: it shares a small EC2 host with the services it watches, and
+// the limit makes the garbage collector work harder before the heap grows
+// (docs/memory.md).
+const botMemoryLimit = 40 << 20
+
 // runBot connects to Discord and answers until SIGTERM or SIGINT (the
 // root's context ends on them), then shuts down cleanly. Alongside it
 // runs the guarded changes' sweeper, the watcher (polling, and the SQS
 // queue when configured) and the daily summary's schedule.
-// botMemoryLimit is the bot's soft memory limit unless GOMEMLIMIT says
-// otherwise: it shares a small EC2 host with the services it watches, and
-// the limit makes the garbage collector work harder before the heap grows.
-const botMemoryLimit = 40 << 20
-
 func runBot(cmd *cobra.Command, g *globals) error {
 	ctx := cmd.Context()
 	if os.Getenv("GOMEMLIMIT") == "" {

@@ -83,6 +83,10 @@ type BotConfig struct {
 	// Now is the clock that buttons expire by; nil means time.Now. Give
 	// it the change engine's clock.
 	Now func() time.Time
+	// TrimAfter is how long the bot waits with no command in flight
+	// before it returns the memory the commands freed to the system
+	// (DefaultTrimAfter when zero; negative never).
+	TrimAfter time.Duration
 }
 
 // Intents are the gateway events the bot asks for: guilds, guild
@@ -106,6 +110,7 @@ type Bot struct {
 	authorize Authorizer
 
 	sem      chan struct{}
+	trim     *trimmer
 	spawnMu  sync.RWMutex
 	closing  bool
 	inflight sync.WaitGroup
@@ -156,6 +161,9 @@ func New(cfg BotConfig, router *commands.Router) (*Bot, error) {
 	if cfg.SweepEvery <= 0 {
 		cfg.SweepEvery = DefaultSweepEvery
 	}
+	if cfg.TrimAfter == 0 {
+		cfg.TrimAfter = DefaultTrimAfter
+	}
 	if cfg.Instance == "" {
 		cfg.Instance = watch.NewInstanceID()
 	}
@@ -190,6 +198,7 @@ func New(cfg BotConfig, router *commands.Router) (*Bot, error) {
 		names:  map[string]string{},
 		clicks: map[string]ClickHandler{},
 		sem:    make(chan struct{}, cfg.MaxConcurrent),
+		trim:   newTrimmer(cfg.TrimAfter, nil, m.trims.Inc),
 	}
 	b.authorize = b.defaultAuthorize
 	b.render = renderer{sign: b.sign, prefix: router.Prefix(), mask: cfg.Redactor, dropped: func(btn reply.Button) {
@@ -336,8 +345,10 @@ func (b *Bot) spawn(fn func(ctx context.Context)) bool {
 		return false
 	}
 	b.inflight.Add(1)
+	b.trim.begin()
 	go func() {
 		defer b.inflight.Done()
+		defer b.trim.end()
 		fn(b.work)
 	}()
 	return true

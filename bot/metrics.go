@@ -22,6 +22,9 @@ type Metrics struct {
 	restRetries prometheus.Counter
 	// otherInstance counts alerts seen from another instance of the bot.
 	otherInstance prometheus.Counter
+	// trims counts the times the bot gave freed memory back after a
+	// burst of commands (trimmer).
+	trims prometheus.Counter
 }
 
 // Command outcomes, the outcome label of ecsmedic_commands_total.
@@ -59,7 +62,10 @@ func NewMetrics() *Metrics {
 			Name: "ecsmedic_other_instance_seen_total", Help: "Alerts or summaries in the alerts channel posted by another ecsmedic instance (run exactly one).",
 		}),
 	}
-	m.reg.MustRegister(m.commands, m.seconds, m.awsCalls, m.awsErrors, m.gateway, m.restRetries, m.otherInstance,
+	m.trims = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "ecsmedic_memory_trims_total", Help: "Times the bot returned the memory a burst of commands freed to the system, once quiet.",
+	})
+	m.reg.MustRegister(m.commands, m.seconds, m.awsCalls, m.awsErrors, m.gateway, m.restRetries, m.otherInstance, m.trims,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -1,11 +1,8 @@
 package chart
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"image"
-	"image/png"
 	"math"
 	"strings"
 
@@ -63,13 +60,15 @@ func PeakAvg(in PeakAvgInput) (pic []byte, err error) {
 		w = 640
 	}
 	h := barHead + barRow*len(in.Bars) + barFoot
+	oneAtATime.Lock()
+	defer oneAtATime.Unlock()
 	r, err := chart.PNG(w, h)
 	if err != nil {
 		return nil, err
 	}
-	font, err := chart.GetDefaultFont()
+	font, err := defaultFont()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("drawing the chart failed: the built-in font does not load: %w", err)
 	}
 	// text sets the font each time: go-chart's Draw.Box (fill) resets the
 	// style, font included, and text drawn without one is silently left
@@ -122,13 +121,7 @@ func PeakAvg(in PeakAvgInput) (pic []byte, err error) {
 		return nil, fmt.Errorf("drawing the chart failed: %w", err)
 	}
 	onWhite(img.i)
-	// BestSpeed: the picture is flat colour, so it stays small, and the
-	// default level's deflate was most of a summary's chart time.
-	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img.i); err != nil {
-		return nil, fmt.Errorf("drawing the chart failed: %w", err)
-	}
-	return buf.Bytes(), nil
+	return encodePNG(img.i)
 }
 
 // onWhite lays a picture drawn on transparent over white, in place. The
@@ -143,15 +136,6 @@ func onWhite(i *image.RGBA) {
 		p[k+2] += t
 		p[k+3] = 255
 	}
-}
-
-// rgba takes the drawn picture from go-chart (its RGBACollector), so
-// PeakAvg encodes it at the compression it chooses.
-type rgba struct{ i *image.RGBA }
-
-func (c *rgba) SetRGBA(i *image.RGBA) { c.i = i }
-func (c *rgba) Write([]byte) (int, error) {
-	return 0, errors.New("the chart is taken as a picture, not as bytes")
 }
 
 func fill(r chart.Renderer, b chart.Box, c drawing.Color) {

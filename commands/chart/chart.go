@@ -3,7 +3,6 @@
 package chart
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -64,6 +63,8 @@ func CPUMemory(in CPUMemoryInput) (png []byte, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("drawing the chart failed: the built-in font does not load: %w", err)
 	}
+	oneAtATime.Lock()
+	defer oneAtATime.Unlock()
 	w, h := in.Width, in.Height
 	if w <= 0 {
 		w = 800
@@ -126,11 +127,11 @@ func CPUMemory(in CPUMemoryInput) (png []byte, err error) {
 		Series: series,
 	}
 	c.Elements = []chart.Renderable{chart.LegendThin(&c)}
-	var buf bytes.Buffer
-	if err := c.Render(chart.PNG, &buf); err != nil {
+	var img rgba
+	if err := c.Render(chart.PNG, &img); err != nil {
 		return nil, fmt.Errorf("drawing the chart failed: %w", err)
 	}
-	return buf.Bytes(), nil
+	return encodePNG(img.i)
 }
 
 // clean drops points that cannot be drawn.
