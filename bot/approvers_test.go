@@ -99,3 +99,29 @@ func TestFirstTwoApproversAtOnce(t *testing.T) {
 		t.Errorf("%d PutScalingPolicy, want 1", n)
 	}
 }
+
+// TestTwoApproversTyped: `!approve ID` counts as a press would: the first
+// edits the posted plan to "1 of 2" (the plan stays where it was posted,
+// with its buttons) and the second applies it, once.
+func TestTwoApproversTyped(t *testing.T) {
+	t.Parallel()
+	h := startOps(t, opsOptions{guards: func(o *change.Options) { o.RequireApprovers = 2 }})
+	plan := h.plan(alice, "!reservation on")
+	id := buttonPayload(t, button(t, plan, "Approve"))
+
+	first := decode(t, h.replyTo(cmdChannel, h.sayAs(bob, "!approve "+id)))
+	if len(first.Embeds) == 0 {
+		t.Errorf("the first approval was answered without an embed: %+v", first)
+	}
+	h.waitFor("the plan edited to 1 of 2", func() bool { return strings.Contains(embedText(h.message(plan.ID)), "1 of 2 (bob)") })
+	if m := h.message(plan.ID); len(m.Buttons()) != 2 {
+		t.Errorf("after one typed approval the plan has %d buttons, want Approve and Reject", len(m.Buttons()))
+	}
+	h.sw.noWrites("after one of two approvals")
+
+	h.replyTo(cmdChannel, h.sayAs(carol, "!approve "+id))
+	h.waitFor("the plan edited to applied", func() bool { return strings.HasPrefix(title(h.message(plan.ID)), "Applied ") })
+	if n := h.sw.count("PutScalingPolicy"); n != 1 {
+		t.Errorf("%d PutScalingPolicy, want 1", n)
+	}
+}

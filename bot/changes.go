@@ -332,10 +332,11 @@ func (w *changeWatch) get() *change.Outcome {
 }
 
 // answered edits the plan's message after a decision that went through
-// (not a refusal, not a new plan).
+// (not a refusal, not a new plan), as a click would: an approval counted
+// while more are needed shows there too.
 func (w *changeWatch) answered(ctx context.Context, out []reply.Message) {
 	o := w.get()
-	if o == nil || o.Refused() || o.DryRun || o.Status == store.StatusPending || len(out) != 1 {
+	if o == nil || o.Refused() || o.DryRun || newPlan(*o) || len(out) != 1 {
 		return
 	}
 	b := w.b
@@ -344,19 +345,27 @@ func (w *changeWatch) answered(ctx context.Context, out []reply.Message) {
 		return
 	}
 	b.edits.editor(c.ID).do(w.seq, func() bool {
+		if b.overtaken(ctx, *o) {
+			return false
+		}
 		err := b.editMessage(ctx, c.ChannelID, c.MessageID, out[0])
 		if err != nil {
 			b.log.Error("could not edit the change's message", "change", c.ID, "err", errText(err))
 		}
-		return err == nil
+		return err == nil && !countedOnly(*o)
 	})
 }
+
+// newPlan reports whether o is a plan just made: pending, with no
+// approval yet. (A pending change with approvals is an approval counted
+// while more are needed; its plan was posted before.)
+func newPlan(o change.Outcome) bool { return o.Pending() && len(o.Change.Approvals) == 0 }
 
 // posted tells the engine where a new plan was posted (the answer's first
 // message), so that its later updates edit it.
 func (w *changeWatch) posted(reqID string, n int, channelID, messageID string) {
 	o := w.get()
-	if o == nil || !o.Pending() || n != 0 || messageID == "" {
+	if o == nil || !newPlan(*o) || n != 0 || messageID == "" {
 		return
 	}
 	if err := w.b.cfg.Changes.Posted(o.Change.ID, channelID, messageID); err != nil {
