@@ -93,7 +93,7 @@ review it before you share it.`,
 				if err != nil {
 					return err
 				}
-				w, err := capture.Capture(ctx, clients, gr.cluster, gr.names, capture.Options{Since: now.Add(-since), Until: now, LogLines: lines})
+				w, err := capture.Capture(ctx, clients, gr.cluster, gr.names, capture.Options{Since: now.Add(-since), Until: now, LogLines: lines, Redact: b.redact})
 				if err != nil {
 					return err
 				}

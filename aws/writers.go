@@ -40,31 +40,40 @@ func (r Request) String() string {
 	}
 	var v any
 	if json.Unmarshal(b, &v) == nil {
-		hideEnvironment(v)
+		HideEnvironment(v)
 		b, _ = json.MarshalIndent(v, "", "  ")
 	}
 	return r.Action() + " " + string(b)
 }
 
-func hideEnvironment(v any) {
+// HideEnvironment replaces, in place, the value of every container
+// environment variable in v (decoded JSON, or a world object, so with the
+// keys as "Environment"/"Value" or "environment"/"value") with "(hidden)".
+// Plain environment values often hold secrets, and nothing ecsmedic
+// shows or replays needs them: only their names.
+func HideEnvironment(v any) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, e := range v {
-			if k == "Environment" {
+			if k == "Environment" || k == "environment" {
 				if list, ok := e.([]any); ok {
 					for _, kv := range list {
-						if m, ok := kv.(map[string]any); ok && m["Value"] != nil {
-							m["Value"] = "(hidden)"
+						if m, ok := kv.(map[string]any); ok {
+							for _, vk := range []string{"Value", "value"} {
+								if m[vk] != nil {
+									m[vk] = "(hidden)"
+								}
+							}
 						}
 					}
 				}
 				continue
 			}
-			hideEnvironment(e)
+			HideEnvironment(e)
 		}
 	case []any:
 		for _, e := range v {
-			hideEnvironment(e)
+			HideEnvironment(e)
 		}
 	}
 }

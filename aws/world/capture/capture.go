@@ -20,12 +20,16 @@ import (
 
 	ecsaws "github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/aws/world"
+	"github.com/ecsmedic/ecsmedic/internal/redact"
 )
 
 // Options bound what Capture reads.
 type Options struct {
 	Since, Until time.Time // metrics; zero = the three hours before now
 	LogLines     int       // per task; default 200
+	// Redact masks secrets in the log lines before they are written;
+	// nil masks every kind, e-mail addresses included.
+	Redact *redact.Redactor
 }
 
 // Capture reads services of the live account and writes them as a world
@@ -34,7 +38,10 @@ type Options struct {
 // running and recently stopped tasks, target health, container instances,
 // scaling settings, the metrics a diagnosis reads and the tasks' last log
 // lines. It reads through GatherService, so a capture holds exactly what
-// `why` looks at.
+// `why` looks at. A world file lands on disk and is shared, so what the
+// application's logs and environment carry stays out: log lines pass the
+// redactor, and container environment values (in task definitions and
+// task overrides) are written as "(hidden)", names kept.
 func Capture(ctx context.Context, c *ecsaws.Clients, cluster string, services []string, opt Options) (*world.World, error) {
 	if len(services) == 0 {
 		return nil, fmt.Errorf("name at least one service to capture")
@@ -61,7 +68,7 @@ func Capture(ctx context.Context, c *ecsaws.Clients, cluster string, services []
 			return nil, fmt.Errorf("capturing %s: %w", svc, err)
 		}
 		snaps = append(snaps, snap)
-		b.addService(snap)
+		b.addService(snap, opt.Redact)
 	}
 	if err := captureMetrics(ctx, c, w, snaps, opt); err != nil {
 		return nil, fmt.Errorf("capturing metrics: %w", ecsaws.Explain(err))
@@ -87,7 +94,7 @@ func (b *worldBuilder) add(list *[]world.Object, id string, o world.Object) {
 	*list = append(*list, o)
 }
 
-func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot) {
+func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot, mask *redact.Redactor) {
 	w := b.w
 	camel, pascal := world.CamelCase, world.PascalCase
 	b.add(&w.Clusters, aws.ToString(s.Cluster.ClusterArn), world.ObjectFromSDK(s.Cluster, camel))
@@ -99,6 +106,7 @@ func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot) {
 	sort.Strings(arns)
 	for _, arn := range arns {
 		o := world.ObjectFromSDK(s.TaskDefinitions[arn], camel)
+		ecsaws.HideEnvironment(o)
 		if tags := s.TaskDefinitionTags[arn]; len(tags) > 0 {
 			o["tags"] = world.FromSDK(tags, camel)
 		}
@@ -106,7 +114,9 @@ func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot) {
 	}
 	for _, list := range [][]ecstypes.Task{s.Running, s.Stopped} {
 		for _, t := range list {
-			b.add(&w.Tasks, aws.ToString(t.TaskArn), world.ObjectFromSDK(t, camel))
+			o := world.ObjectFromSDK(t, camel)
+			ecsaws.HideEnvironment(o) // overrides.containerOverrides
+			b.add(&w.Tasks, aws.ToString(t.TaskArn), o)
 		}
 	}
 	for _, ci := range s.ContainerInstances {
@@ -135,11 +145,11 @@ func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot) {
 		}
 		b.add(&w.TargetGroups, aws.ToString(tg.Group.TargetGroupArn), o)
 	}
-	b.addLogs(s)
+	b.addLogs(s, mask)
 }
 
 // addLogs files each task's lines under the awslogs stream they came from.
-func (b *worldBuilder) addLogs(s *ecsaws.ServiceSnapshot) {
+func (b *worldBuilder) addLogs(s *ecsaws.ServiceSnapshot, mask *redact.Redactor) {
 	tasks := append(append([]taskRef{}, refs(s.Running)...), refs(s.Stopped)...)
 	for _, t := range tasks {
 		lines := s.Logs[aws.ToString(t.task.TaskArn)]
@@ -158,7 +168,7 @@ func (b *worldBuilder) addLogs(s *ecsaws.ServiceSnapshot) {
 		b.seen[id] = true
 		ls := world.LogStream{LogGroupName: group, LogStreamName: stream}
 		for _, l := range lines {
-			ls.Events = append(ls.Events, world.LogEvent{Timestamp: l.T, Message: l.Message})
+			ls.Events = append(ls.Events, world.LogEvent{Timestamp: l.T, Message: mask.String(l.Message)})
 		}
 		b.w.Logs = append(b.w.Logs, ls)
 	}

@@ -3,7 +3,9 @@ package capture_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -11,11 +13,12 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/aws/world/capture"
+	"github.com/ecsmedic/ecsmedic/internal/redact"
 )
 
 // TestCaptureReplays captures from a running simulator, serves the capture
 // from a second one, and checks that the two answer a gather alike: a
-// capture must hold everything `why` reads.
+// capture must hold everything `why` reads, but for what it masks.
 func TestCaptureReplays(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -52,7 +55,7 @@ func TestCaptureReplays(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(asJSON(t, a), asJSON(t, b)); diff != "" {
+			if diff := cmp.Diff(masked(asJSON(t, a)), asJSON(t, b)); diff != "" {
 				t.Errorf("the capture answers differently from the world it was captured from (-live +replay):\n%s", diff)
 			}
 		})
@@ -88,4 +91,61 @@ func asJSON(t *testing.T, v any) any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// masked is a gather as its capture holds it: environment values hidden,
+// log lines through the redactor.
+func masked(v any) any {
+	aws.HideEnvironment(v)
+	logs, _ := v.(map[string]any)["Logs"].(map[string]any)
+	for _, lines := range logs {
+		list, _ := lines.([]any)
+		for _, l := range list {
+			if m, ok := l.(map[string]any); ok {
+				if msg, ok := m["Message"].(string); ok {
+					m["Message"] = redact.Default.String(msg)
+				}
+			}
+		}
+	}
+	return v
+}
+
+// TestCaptureKeepsSecretsOut: a world file is written to disk and shared,
+// so neither a container's environment values nor the secrets its log
+// lines carry reach it; the names and the rest of the lines do.
+func TestCaptureKeepsSecretsOut(t *testing.T) {
+	t.Parallel()
+	orig, err := world.Builtin("incident")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const password, key = "hunter2-judge-db", "AKIAIOSFODNN7EXAMPLE"
+	for _, td := range orig.TaskDefinitions {
+		for _, c := range td["containerDefinitions"].([]any) {
+			c.(map[string]any)["environment"] = []any{map[string]any{"name": "DB_PASSWORD", "value": password}}
+		}
+	}
+	for i := range orig.Logs {
+		orig.Logs[i].Events = append(orig.Logs[i].Events,
+			world.LogEvent{Timestamp: orig.Now.Add(-time.Minute), Message: "connecting to postgres://judge:" + password + "@db:5432/judge with key " + key})
+	}
+	w, err := capture.Capture(context.Background(), serve(t, orig), "codedang", []string{"backend"}, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := world.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{password, key} {
+		if strings.Contains(string(data), secret) {
+			t.Errorf("the captured world holds %q", secret)
+		}
+	}
+	for _, kept := range []string{"DB_PASSWORD", "connecting to postgres://judge:"} {
+		if !strings.Contains(string(data), kept) {
+			t.Errorf("the captured world lost %q", kept)
+		}
+	}
 }
