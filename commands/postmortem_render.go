@@ -230,7 +230,7 @@ func (w *pmWriter) timeline() {
 	w.heading("postmortem.md.h.timeline", "Zone", f.d.Window.To.In(f.loc).Format("MST"))
 	var evs []pmEvent
 	for _, e := range f.d.Timeline {
-		evs = append(evs, pmEvent{At: e.At, Kind: e.Kind, Text: e.Text})
+		evs = append(evs, pmEvent{At: e.At, Kind: e.Kind, Text: explain.EventText(p, e)})
 	}
 	// The diagnosis's timeline tells the verdict's stop; the other stops
 	// of the window are told by one line each.

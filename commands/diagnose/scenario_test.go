@@ -15,6 +15,8 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/commands/diagnose"
+	"github.com/ecsmedic/ecsmedic/commands/explain"
+	"github.com/ecsmedic/ecsmedic/commands/text"
 )
 
 // expected is a scenario's NAME.expected.json.
@@ -69,6 +71,13 @@ func TestScenarios(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("verdict (-want +got):\n%s\nsummary: %s\nmissing: %v", diff, d.Verdict.Summary, d.Missing)
+			}
+			// Replies word the timeline from its messages: in English they
+			// must say what the JSON's text says.
+			for _, e := range d.Timeline {
+				if said := explain.EventText(text.New("en"), e); said != e.Text {
+					t.Errorf("timeline message %s says %q; the event's text is %q", e.Say.ID, said, e.Text)
+				}
 			}
 		})
 	}

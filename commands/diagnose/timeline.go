@@ -25,7 +25,8 @@ func (d *diag) buildTimeline() {
 	if v != nil {
 		from, to = v.at().Add(-preStop-5*time.Minute), v.StoppedAt.Add(5*time.Minute)
 		if !v.startedAt.IsZero() && !v.startedAt.Before(from) {
-			tl = append(tl, Event{At: v.startedAt, Kind: "start", Text: fmt.Sprintf("task %s started", short(v.id))})
+			tl = append(tl, Event{At: v.startedAt, Kind: "start", Text: fmt.Sprintf("task %s started", short(v.id)),
+				Say: Say{"timeline.started", []any{"Task", short(v.id)}}})
 		}
 		pf, pt := d.preStopWindow()
 		tl = d.metricEvents(tl, pf, pt)
@@ -36,9 +37,10 @@ func (d *diag) buildTimeline() {
 	if v != nil {
 		if !v.stoppingAt.IsZero() && v.stoppingAt.Before(v.StoppedAt) {
 			tl = append(tl, Event{At: v.stoppingAt, Kind: "stop",
-				Text: fmt.Sprintf("ECS began stopping task %s (SIGTERM)", short(v.id))})
+				Text: fmt.Sprintf("ECS began stopping task %s (SIGTERM)", short(v.id)),
+				Say:  Say{"timeline.stopping", []any{"Task", short(v.id)}}})
 		}
-		tl = append(tl, Event{At: v.StoppedAt, Kind: "stop", Text: stopText(v)})
+		tl = append(tl, Event{At: v.StoppedAt, Kind: "stop", Text: stopText(v), Say: stopSay(v)})
 	}
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.Before(tl[j].At) })
 	if len(tl) > maxTimeline {
@@ -53,9 +55,10 @@ func (d *diag) metricEvents(tl []Event, from, to time.Time) []Event {
 	for _, m := range []struct {
 		keys []string
 		what string
+		say  string // timeline.cpu or timeline.memory
 	}{
-		{[]string{aws.MetricTaskCPUPrefix + d.verdict.id, aws.MetricServiceCPUMax, aws.MetricServiceCPUAvg}, "CPU"},
-		{[]string{aws.MetricTaskMemPrefix + d.verdict.id, aws.MetricServiceMemMax, aws.MetricServiceMemAvg}, "memory"},
+		{[]string{aws.MetricTaskCPUPrefix + d.verdict.id, aws.MetricServiceCPUMax, aws.MetricServiceCPUAvg}, "CPU", "timeline.cpu"},
+		{[]string{aws.MetricTaskMemPrefix + d.verdict.id, aws.MetricServiceMemMax, aws.MetricServiceMemAvg}, "memory", "timeline.memory"},
 	} {
 		s, _ := series(d.snap, m.keys...)
 		w := stats(s, from, to, highPercent)
@@ -63,10 +66,13 @@ func (d *diag) metricEvents(tl []Event, from, to time.Time) []Event {
 			continue
 		}
 		if w.Over > 0 && !w.FirstAt.Equal(w.PeakAt) {
-			tl = append(tl, Event{At: w.FirstAt, Kind: "metric", Text: fmt.Sprintf("%s reached 90 %% of the reservation", m.what)})
+			tl = append(tl, Event{At: w.FirstAt, Kind: "metric", Text: fmt.Sprintf("%s reached 90 %% of the reservation", m.what),
+				Say: Say{m.say + ".reached", nil}})
 		}
+		over := minutes(s, w.Over)
 		tl = append(tl, Event{At: w.PeakAt, Kind: "metric",
-			Text: fmt.Sprintf("%s peaked at %s of the reservation (%d of the 10 minutes at 90 %% or more)", m.what, pct(w.Peak), minutes(s, w.Over))})
+			Text: fmt.Sprintf("%s peaked at %s of the reservation (%d of the 10 minutes at 90 %% or more)", m.what, pct(w.Peak), over),
+			Say:  Say{m.say + ".peak", []any{"Peak", pct(w.Peak), "Minutes", over}}})
 	}
 	return tl
 }
@@ -95,6 +101,30 @@ func stopText(s *stopCase) string {
 		b.WriteString(" (from ecsmedic's history)")
 	}
 	return b.String()
+}
+
+// stopSay is stopText as a message: the stop's reasons stay AWS's words.
+func stopSay(s *stopCase) Say {
+	type exit struct {
+		Name, Reason string
+		Code         int32
+	}
+	var exits []exit
+	for _, c := range s.Containers {
+		if c.ExitCode != nil || c.Reason != "" {
+			e := exit{Name: c.Name, Reason: clip(c.Reason, 80), Code: -1}
+			if c.ExitCode != nil {
+				e.Code = *c.ExitCode
+			}
+			exits = append(exits, e)
+		}
+	}
+	after := ""
+	if !s.stoppingAt.IsZero() && !s.StoppedAt.Before(s.stoppingAt) {
+		after = ago(s.StoppedAt.Sub(s.stoppingAt))
+	}
+	return Say{"timeline.stopped", []any{"Task", short(s.id), "Reason", clip(s.StoppedReason, 160),
+		"Exits", exits, "After", after, "Source", s.Source}}
 }
 
 func eventKindName(k eventKind) string {

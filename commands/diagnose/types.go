@@ -136,7 +136,17 @@ type Remedy struct {
 type Event struct {
 	At   time.Time `json:"at"`
 	Kind string    `json:"kind"` // "metric", "event", "stop", "start", "deployment", "health"
-	Text string    `json:"text"`
+	Text string    `json:"text"` // in English; a service event's is AWS's own
+	// Say is ecsmedic's own Text as a message of commands/text with its
+	// data, so a reply can word it in the reader's language; empty for
+	// AWS's own words, which are quoted as they are.
+	Say Say `json:"-"`
+}
+
+// Say is a message ID and its template data as name/value pairs.
+type Say struct {
+	ID   string
+	Args []any
 }
 
 // LogLine is one log line.

@@ -157,9 +157,18 @@ func timelineField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 		if p.Has("kind." + kind) {
 			kind = p.T("kind." + kind)
 		}
-		lines = append(lines, fmt.Sprintf("`%s` %s: %s", Clock(e.At), kind, Clip(ShortARNs(e.Text), 160)))
+		lines = append(lines, fmt.Sprintf("`%s` %s: %s", Clock(e.At), kind, Clip(ShortARNs(EventText(p, e)), 160)))
 	}
 	return reply.Field{Name: p.T("why.field.timeline"), Value: strings.Join(lines, "\n")}
+}
+
+// EventText is a timeline event in the reader's language: ecsmedic's own
+// words as the printer says them, AWS's own words as they are.
+func EventText(p text.Printer, e diagnose.Event) string {
+	if e.Say.ID == "" || !p.Has(e.Say.ID) {
+		return e.Text
+	}
+	return p.T(e.Say.ID, e.Say.Args...)
 }
 
 // whyLogsShown is how many of the last log lines the why reply shows.

@@ -56,7 +56,9 @@ func TestTemplatesRender(t *testing.T) {
 				"Channels", "Ref",
 				"Channel", "Current", "Family",
 				// two-person approval (commands/change/approvals.go)
-				"Left"} {
+				"Left",
+				// the diagnosis's timeline (commands/diagnose Event.Say)
+				"Peak", "Source"} {
 				kv = append(kv, n, "x")
 			}
 			got := p.T(id, kv...)
