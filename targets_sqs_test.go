@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/ecsmedic/ecsmedic/aws"
+	"github.com/ecsmedic/ecsmedic/bot/discordtest"
+	"github.com/ecsmedic/ecsmedic/internal/mototest"
+)
+
+// sqsAccount is one target's account for a test: the simulator serves
+// ECS and STS, and the SQS calls go on to moto, as they would to the
+// account's SQS endpoint. It keeps the access keys STS handed out and the
+// SQS calls made with them.
+type sqsAccount struct {
+	sim  http.Handler
+	moto *httputil.ReverseProxy
+
+	mu      sync.Mutex
+	issued  []string // AccessKeyIds of AssumeRole's answers
+	calls   []string // "OPERATION KEY" of each SQS call, once answered
+	changed chan struct{}
+}
+
+var (
+	accessKeyRE  = regexp.MustCompile(`<AccessKeyId>([^<]+)</AccessKeyId>`)
+	credentialRE = regexp.MustCompile(`Credential=([^/]+)/`)
+)
+
+// newSQSAccount serves sim, and moto's SQS, on a loopback URL.
+func newSQSAccount(t *testing.T, sim http.Handler, moto string) (*sqsAccount, string) {
+	t.Helper()
+	u, err := url.Parse(moto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &sqsAccount{sim: sim, moto: httputil.NewSingleHostReverseProxy(u), changed: make(chan struct{}, 1)}
+	hs := httptest.NewServer(a)
+	t.Cleanup(hs.Close)
+	return a, hs.URL
+}
+
+func (a *sqsAccount) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	if op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS."); ok {
+		a.moto.ServeHTTP(rw, r)
+		a.note(func() { a.calls = append(a.calls, op+" "+credentialRE.FindStringSubmatch(r.Header.Get("Authorization")+"Credential=?/")[1]) })
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if !bytes.Contains(body, []byte("Action=AssumeRole")) {
+		a.sim.ServeHTTP(rw, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	a.sim.ServeHTTP(rec, r)
+	if m := accessKeyRE.FindSubmatch(rec.Body.Bytes()); m != nil {
+		a.note(func() { a.issued = append(a.issued, string(m[1])) })
+	}
+	for k, v := range rec.Header() {
+		rw.Header()[k] = v
+	}
+	rw.WriteHeader(rec.Code)
+	_, _ = rw.Write(rec.Body.Bytes())
+}
+
+func (a *sqsAccount) note(f func()) {
+	a.mu.Lock()
+	f()
+	a.mu.Unlock()
+	select {
+	case a.changed <- struct{}{}:
+	default:
+	}
+}
+
+// waitFor waits, up to patience, until cond holds of what the account saw.
+func (a *sqsAccount) waitFor(t *testing.T, what string, cond func(issued, calls []string) bool) {
+	t.Helper()
+	deadline := time.After(patience)
+	for {
+		a.mu.Lock()
+		ok := cond(a.issued, a.calls)
+		issued, calls := a.issued, a.calls
+		a.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-a.changed:
+		case <-deadline:
+			t.Fatalf("%s: not within %s (keys issued %q, SQS calls %q)", what, patience, issued, calls)
+		}
+	}
+}
+
+// stopEvent is the EventBridge event of a stopped frontend task of
+// cluster codedang, which no poll can find: ECS no longer lists it.
+func stopEvent(taskID string, at time.Time) string {
+	arn := "arn:aws:ecs:ap-northeast-2:111122223333:"
+	b, _ := json.Marshal(map[string]any{
+		"version": "0", "id": "7bd0b1fa-5f9e-4c1e-9a4f-0d3c4a6f2b11", "detail-type": "ECS Task State Change",
+		"source": "aws.ecs", "account": "111122223333", "time": at.UTC().Format(time.RFC3339), "region": "ap-northeast-2",
+		"resources": []string{arn + "task/codedang/" + taskID},
+		"detail": map[string]any{
+			"taskArn": arn + "task/codedang/" + taskID, "clusterArn": arn + "cluster/codedang", "group": "service:frontend",
+			"lastStatus": "STOPPED", "desiredStatus": "STOPPED", "stopCode": "ServiceSchedulerInitiated",
+			"stoppedReason":     "Task failed ELB health checks in (target-group " + strings.Replace(arn, ":ecs:", ":elasticloadbalancing:", 1) + "targetgroup/codedang-frontend-tg/8065acd1b0815916)",
+			"taskDefinitionArn": arn + "task-definition/frontend:17", "version": 5,
+			"startedAt": at.Add(-time.Hour).UTC().Format(time.RFC3339Nano), "stoppingAt": at.UTC().Format(time.RFC3339Nano), "stoppedAt": at.UTC().Format(time.RFC3339Nano),
+			"containers": []map[string]any{{"name": "frontend", "exitCode": 137}},
+		},
+	})
+	return string(b)
+}
+
+// TestTargetQueueBringsItsStops: prod has an SQS queue, staging none. A
+// stop put on prod's queue, of a task no poll can find, is read with
+// prod's assumed role, announced in #alerts as prod/frontend and deleted
+// from the queue; staging's watcher only polls, and says so.
+func TestTargetQueueBringsItsStops(t *testing.T) {
+	moto := mototest.URL(t)
+	ctx := context.Background()
+	mc := aws.NewClientsForEndpoint(moto, "ap-northeast-2")
+	t.Cleanup(mc.CloseIdleConnections)
+	q, err := mc.SQS.CreateQueue(ctx, &sqs.CreateQueueInput{
+		QueueName:  awssdk.String(fmt.Sprintf("ecsmedic-prod-events-%d", time.Now().UnixNano())),
+		Attributes: map[string]string{"VisibilityTimeout": "0"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := *q.QueueUrl
+	const taskID = "5f1e0a9c2b7d4e3f8a6b0c1d2e3f4a5b"
+	body := stopEvent(taskID, time.Now().Add(-time.Minute))
+	if _, err := mc.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &queue, MessageBody: &body}); err != nil {
+		t.Fatal(err)
+	}
+
+	fake, err := discordtest.New(discordtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	prod, prodURL := newSQSAccount(t, newAccount(t).sim, moto)
+	staging := newAccount(t)
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ecsmedic.yaml")
+	yml := fmt.Sprintf(`discord:
+  guildId: %q
+  apiBaseUrl: %s
+  channels: {alerts: %q}
+targets:
+  prod:
+    roleArn: arn:aws:iam::111111111111:role/ecsmedic
+    externalId: prod-external-id
+    region: ap-northeast-2
+    endpoint: %s
+    sqsQueueUrl: %s
+    clusters: [codedang]
+    services: {backend: {container: backend}, frontend: {container: frontend}}
+  staging:
+    roleArn: arn:aws:iam::222222222222:role/ecsmedic
+    externalId: staging-external-id
+    region: ap-northeast-2
+    endpoint: %s
+    clusters: [codedang]
+    services: {backend: {container: backend}, frontend: {container: frontend}}
+storage: {path: %s}
+http: {addr: %s}
+`, discordtest.DefaultGuildID, fake.URL(), discordtest.DefaultAlertsID, prodURL, queue, staging.url,
+		filepath.Join(dir, "ecsmedic.db"), freeAddr(t))
+	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	c := start(t, dir, []string{"DISCORD_TOKEN=" + fake.Token()}, "--config", cfg, "run")
+	c.waitFor(`"msg":"watching stops from the SQS queue, polling as a backstop","target":"prod","queue":"` + queue + `","poll":300000000000`)
+	c.waitFor(`"msg":"watching stops by polling (no sqsQueueUrl)","target":"staging"`)
+
+	titles := func() string {
+		var b strings.Builder
+		for _, m := range fake.Messages(discordtest.DefaultAlertsID) {
+			for _, e := range m.Embeds {
+				b.WriteString(e.Title + "\n")
+			}
+		}
+		return b.String()
+	}
+	wctx, cancel := context.WithTimeout(ctx, patience)
+	defer cancel()
+	if err := fake.WaitFor(wctx, func() bool { return strings.Contains(titles(), "prod/frontend") }); err != nil {
+		t.Fatalf("the stop on prod's queue was not announced as prod/frontend: %v\n%s\n%s", err, titles(), c.stderr())
+	}
+	// The message is deleted once announced, with the key of prod's
+	// assumed role: the queue is read with the target's own clients.
+	prod.waitFor(t, "the stop's message deleted with prod's assumed role", func(issued, calls []string) bool {
+		for _, call := range calls {
+			op, key, _ := strings.Cut(call, " ")
+			for _, k := range issued {
+				if op == "DeleteMessageBatch" && key == k {
+					return true
+				}
+			}
+		}
+		return false
+	})
+	attrs, err := mc.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &queue,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, hidden := attrs.Attributes["ApproximateNumberOfMessages"], attrs.Attributes["ApproximateNumberOfMessagesNotVisible"]; n != "0" || hidden != "0" {
+		t.Errorf("prod's queue still holds %s messages (%s in flight)", n, hidden)
+	}
+	if a := titles(); strings.Contains(a, "staging/frontend") {
+		t.Errorf("prod's queued stop was announced for staging too:\n%s", a)
+	}
+}
