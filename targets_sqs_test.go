@@ -24,6 +24,7 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/aws"
 	"github.com/ecsmedic/ecsmedic/bot/discordtest"
+	"github.com/ecsmedic/ecsmedic/iampolicy"
 	"github.com/ecsmedic/ecsmedic/internal/mototest"
 )
 
@@ -62,7 +63,11 @@ func newSQSAccount(t *testing.T, sim http.Handler, moto string) (*sqsAccount, st
 func (a *sqsAccount) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AmazonSQS."); ok {
 		a.moto.ServeHTTP(rw, r)
-		a.note(func() { a.calls = append(a.calls, op+" "+credentialRE.FindStringSubmatch(r.Header.Get("Authorization")+"Credential=?/")[1]) })
+		key := "unsigned"
+		if m := credentialRE.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+			key = m[1]
+		}
+		a.note(func() { a.calls = append(a.calls, op+" "+key) })
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
@@ -235,5 +240,57 @@ http: {addr: %s}
 	}
 	if a := titles(); strings.Contains(a, "staging/frontend") {
 		t.Errorf("prod's queued stop was announced for staging too:\n%s", a)
+	}
+}
+
+// iam-policy gives each target's role the SQS statement of its own queue,
+// and none to a target without one.
+func TestIAMPolicyPerTargetQueue(t *testing.T) {
+	t.Setenv("ECSMEDIC_CONFIG", "")
+	cfg, _ := twoAccountsConfig(t, &account{url: "http://127.0.0.1:1"}, &account{url: "http://127.0.0.1:2"})
+	yml, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const queue = "https://sqs.ap-northeast-2.amazonaws.com/111111111111/ecsmedic-events"
+	yml = bytes.Replace(yml, []byte("    clusters: [codedang, batch]\n"), []byte("    clusters: [codedang, batch]\n    sqsQueueUrl: "+queue+"\n"), 1)
+	if err := os.WriteFile(cfg, yml, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	queueStatement := func(p iampolicy.Policy) []string {
+		for _, s := range p.Statement {
+			if s.Sid == "WatchQueue" {
+				return append(s.Action, s.Resource...)
+			}
+		}
+		return nil
+	}
+	const want = "sqs:DeleteMessage sqs:GetQueueAttributes sqs:ReceiveMessage arn:aws:sqs:ap-northeast-2:111111111111:ecsmedic-events"
+
+	out, _, err := runSplit(t, "iam-policy", "--config", cfg, "--bot-role", "arn:aws:iam::999999999999:role/ecsmedic-task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all targetPolicies
+	if err := json.Unmarshal([]byte(out), &all); err != nil {
+		t.Fatalf("not the policies' JSON: %v\n%s", err, out)
+	}
+	if got := strings.Join(queueStatement(all.Targets["prod"].Policy), " "); got != want {
+		t.Errorf("prod's queue statement = %q, want %q", got, want)
+	}
+	if got := queueStatement(all.Targets["staging"].Policy); got != nil {
+		t.Errorf("staging, which has no queue, may read %v", got)
+	}
+
+	out, _, err = runSplit(t, "iam-policy", "--config", cfg, "--target", "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p iampolicy.Policy
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("--target prod: %v\n%s", err, out)
+	}
+	if got := strings.Join(queueStatement(p), " "); got != want {
+		t.Errorf("--target prod's queue statement = %q, want %q", got, want)
 	}
 }
