@@ -11,7 +11,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -138,23 +137,23 @@ func stopEvent(taskID string, at time.Time) string {
 	return string(b)
 }
 
-// TestTargetQueueBringsItsStops: prod has an SQS queue, staging none. A
-// stop put on prod's queue, of a task no poll can find, is read with
-// prod's assumed role, announced in #alerts as prod/frontend and deleted
-// from the queue; staging's watcher only polls, and says so.
+// TestTargetQueueBringsItsStops: staging has an SQS queue, prod none. A
+// stop put on staging's queue, of a task no poll can find, is read with
+// staging's assumed role, announced in #alerts as staging/frontend and
+// deleted from the queue; prod's watcher only polls, and says so.
 func TestTargetQueueBringsItsStops(t *testing.T) {
 	moto := mototest.URL(t)
 	ctx := context.Background()
 	mc := aws.NewClientsForEndpoint(moto, "ap-northeast-2")
 	t.Cleanup(mc.CloseIdleConnections)
 	q, err := mc.SQS.CreateQueue(ctx, &sqs.CreateQueueInput{
-		QueueName:  awssdk.String(fmt.Sprintf("ecsmedic-prod-events-%d", time.Now().UnixNano())),
+		QueueName:  awssdk.String(fmt.Sprintf("ecsmedic-staging-events-%d", time.Now().UnixNano())),
 		Attributes: map[string]string{"VisibilityTimeout": "0"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	queue := *q.QueueUrl
+	queue := *q.QueueUrl // on moto, which serves staging's SQS below
 	const taskID = "5f1e0a9c2b7d4e3f8a6b0c1d2e3f4a5b"
 	body := stopEvent(taskID, time.Now().Add(-time.Minute))
 	if _, err := mc.SQS.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &queue, MessageBody: &body}); err != nil {
@@ -166,60 +165,23 @@ func TestTargetQueueBringsItsStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	prod, prodURL := newSQSAccount(t, newAccount(t).sim, moto)
-	staging := newAccount(t)
+	staging, stagingURL := newSQSAccount(t, newAccount(t).sim, moto)
+	cfg := botTargetsConfig(t, newAccount(t), &account{url: stagingURL}, fake, func(yml []byte) []byte {
+		return bytes.Replace(yml, []byte("    clusters: [codedang]\n"), []byte("    clusters: [codedang]\n    sqsQueueUrl: "+queue+"\n"), 1)
+	})
 
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "ecsmedic.yaml")
-	yml := fmt.Sprintf(`discord:
-  guildId: %q
-  apiBaseUrl: %s
-  channels: {alerts: %q}
-targets:
-  prod:
-    roleArn: arn:aws:iam::111111111111:role/ecsmedic
-    externalId: prod-external-id
-    region: ap-northeast-2
-    endpoint: %s
-    sqsQueueUrl: %s
-    clusters: [codedang]
-    services: {backend: {container: backend}, frontend: {container: frontend}}
-  staging:
-    roleArn: arn:aws:iam::222222222222:role/ecsmedic
-    externalId: staging-external-id
-    region: ap-northeast-2
-    endpoint: %s
-    clusters: [codedang]
-    services: {backend: {container: backend}, frontend: {container: frontend}}
-storage: {path: %s}
-http: {addr: %s}
-`, discordtest.DefaultGuildID, fake.URL(), discordtest.DefaultAlertsID, prodURL, queue, staging.url,
-		filepath.Join(dir, "ecsmedic.db"), freeAddr(t))
-	if err := os.WriteFile(cfg, []byte(yml), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	c := start(t, t.TempDir(), []string{"TARGETS_TEST_TOKEN=" + fake.Token()}, "--config", cfg, "run")
+	c.waitFor(`"msg":"watching stops from the SQS queue, polling as a backstop","target":"staging","queue":"` + queue + `","poll":300000000000`)
+	c.waitFor(`"msg":"watching stops by polling (no sqsQueueUrl)","target":"prod"`)
 
-	c := start(t, dir, []string{"DISCORD_TOKEN=" + fake.Token()}, "--config", cfg, "run")
-	c.waitFor(`"msg":"watching stops from the SQS queue, polling as a backstop","target":"prod","queue":"` + queue + `","poll":300000000000`)
-	c.waitFor(`"msg":"watching stops by polling (no sqsQueueUrl)","target":"staging"`)
-
-	titles := func() string {
-		var b strings.Builder
-		for _, m := range fake.Messages(discordtest.DefaultAlertsID) {
-			for _, e := range m.Embeds {
-				b.WriteString(e.Title + "\n")
-			}
-		}
-		return b.String()
-	}
 	wctx, cancel := context.WithTimeout(ctx, patience)
 	defer cancel()
-	if err := fake.WaitFor(wctx, func() bool { return strings.Contains(titles(), "prod/frontend") }); err != nil {
-		t.Fatalf("the stop on prod's queue was not announced as prod/frontend: %v\n%s\n%s", err, titles(), c.stderr())
+	if err := fake.WaitFor(wctx, func() bool { return strings.Contains(alertTitles(fake), "staging/frontend") }); err != nil {
+		t.Fatalf("the stop on staging's queue was not announced as staging/frontend: %v\n%s\n%s", err, alertTitles(fake), c.stderr())
 	}
-	// The message is deleted once announced, with the key of prod's
+	// The message is deleted once announced, with the key of staging's
 	// assumed role: the queue is read with the target's own clients.
-	prod.waitFor(t, "the stop's message deleted with prod's assumed role", func(issued, calls []string) bool {
+	staging.waitFor(t, "the stop's message deleted with staging's assumed role", func(issued, calls []string) bool {
 		for _, call := range calls {
 			op, key, _ := strings.Cut(call, " ")
 			for _, k := range issued {
@@ -236,10 +198,7 @@ http: {addr: %s}
 		t.Fatal(err)
 	}
 	if n, hidden := attrs.Attributes["ApproximateNumberOfMessages"], attrs.Attributes["ApproximateNumberOfMessagesNotVisible"]; n != "0" || hidden != "0" {
-		t.Errorf("prod's queue still holds %s messages (%s in flight)", n, hidden)
-	}
-	if a := titles(); strings.Contains(a, "staging/frontend") {
-		t.Errorf("prod's queued stop was announced for staging too:\n%s", a)
+		t.Errorf("staging's queue still holds %s messages (%s in flight)", n, hidden)
 	}
 }
 
