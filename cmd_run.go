@@ -117,16 +117,7 @@ func runBot(cmd *cobra.Command, g *globals) error {
 			return err
 		}
 		b.Go("fleet metrics", fleet.Run)
-		queue := cfg.Schedules.Watch.SQSQueueURL
-		if queue != "" {
-			wcfg.Interval = max(wcfg.Interval, sqsBackstop)
-		}
-		w := watch.New(wcfg, be.clients, fleet.CountStops(be.store), b)
-		b.Go("watch", rep.only(w.Run))
-		if queue != "" {
-			b.Go("sqs", rep.only(watch.NewSQSSource(be.clients.SQS, queue, w).Run))
-			slog.Info("watching stops from the SQS queue, polling as a backstop", "queue", queue, "poll", wcfg.Interval)
-		}
+		startWatcher(b, rep.only, "", wcfg, be.clients, fleet.CountStops(be.store), cfg.Schedules.Watch.SQSQueueURL) // watchers.go
 	}
 
 	sched, err := watch.NewSchedule(cfg.Schedules.Summary.Cron, cfg.Schedules.Summary.Location(), nil,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,16 +36,12 @@ func newTargets(cfg *config.Config) *aws.Targets {
 }
 
 // watchTargets starts one watcher per target, each over its own services
-// with its account's clients; wcfg is the watcher's config for them all.
-// The SQS queue belongs to the single-account setup (aws:), and is not
-// read here.
+// with its account's clients, and reading the target's own SQS queue when
+// it has one; wcfg is the watcher's config for them all.
 // only wraps the watchers so that, with several replicas, only the leader
 // runs them (replicas.only).
 func watchTargets(ctx context.Context, wcfg watch.Config, cfg *config.Config, be *backend, b *bot.Bot, only func(func(context.Context) error) func(context.Context) error) error {
 	be.targets.Observe(b.Metrics().ObserveAWS)
-	if cfg.Schedules.Watch.SQSQueueURL != "" {
-		slog.Warn("with several targets the watcher polls each target; schedules.watch.sqsQueueUrl is not read")
-	}
 	for _, t := range cfg.Targets {
 		clients, err := be.targets.Clients(ctx, t.Name)
 		if err != nil {
@@ -65,8 +60,7 @@ func watchTargets(ctx context.Context, wcfg watch.Config, cfg *config.Config, be
 			return err
 		}
 		b.Go("fleet metrics "+t.Name, fleet.Run)
-		w := watch.New(tc, clients, fleet.CountStops(targetStore{Engine: be.store, target: t.Name}), b)
-		b.Go("watch "+t.Name, only(w.Run))
+		startWatcher(b, only, t.Name, tc, clients, fleet.CountStops(targetStore{Engine: be.store, target: t.Name}), t.SQSQueueURL) // watchers.go
 	}
 	return nil
 }
@@ -131,8 +125,8 @@ func printTargetPolicies(cmd *cobra.Command, cfg *config.Config, base iampolicy.
 	for _, t := range cfg.Targets {
 		in := base
 		in.Region = firstOf(region, t.Region, cfg.AWS.Region)
-		in.Account = firstOf(account, iampolicy.AccountFromARN(t.RoleARN))
-		in.Services, in.SQSQueueURL, in.AssumesRole = nil, "", ""
+		in.Account = firstOf(account, iampolicy.AccountFromARN(t.RoleARN), iampolicy.AccountFromQueueURL(t.SQSQueueURL))
+		in.Services, in.SQSQueueURL, in.AssumesRole = nil, t.SQSQueueURL, ""
 		for _, s := range cfg.Services {
 			if s.Target == t.Name {
 				in.Services = append(in.Services, s)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,24 +41,7 @@ func TestBotAlertsNameTheTarget(t *testing.T) {
 	staging := newAccount(t)
 	staging.sim = sim.New(w, sim.Options{})
 
-	cfg, _ := twoAccountsConfig(t, prod, staging)
-	yml, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	yml = bytes.Replace(yml, []byte("discord:\n  guildId: \"1032547195402412062\"\n"), fmt.Appendf(nil,
-		"discord:\n  guildId: %q\n  tokenEnv: TARGETS_TEST_TOKEN\n  apiBaseUrl: %s\n  channels: {alerts: %q}\nhttp:\n  addr: %s\n",
-		discordtest.DefaultGuildID, fake.URL(), discordtest.DefaultAlertsID, addr), 1)
-	cfg = filepath.Join(t.TempDir(), "ecsmedic.yaml")
-	if err := os.WriteFile(cfg, yml, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg := botTargetsConfig(t, prod, staging, fake, nil)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -71,15 +53,7 @@ func TestBotAlertsNameTheTarget(t *testing.T) {
 		root.SetErr(&out)
 		done <- root.ExecuteContext(ctx)
 	}()
-	alerts := func() string {
-		var b strings.Builder
-		for _, m := range fake.Messages(discordtest.DefaultAlertsID) {
-			for _, e := range m.Embeds {
-				b.WriteString(e.Title + "\n")
-			}
-		}
-		return b.String()
-	}
+	alerts := func() string { return alertTitles(fake) }
 	wctx, wcancel := context.WithTimeout(ctx, patience)
 	err = fake.WaitFor(wctx, func() bool {
 		a := alerts()
@@ -94,4 +68,39 @@ func TestBotAlertsNameTheTarget(t *testing.T) {
 	if err != nil {
 		t.Fatalf("#alerts does not name both targets' backend: %v\n%s", err, alerts())
 	}
+}
+
+// botTargetsConfig is twoAccountsConfig for `ecsmedic run`: the bot logs in
+// to fake with the token in $TARGETS_TEST_TOKEN, posts alerts to its
+// #alerts and serves HTTP on a free port. edit, if set, changes the YAML
+// further.
+func botTargetsConfig(t *testing.T, prod, staging *account, fake *discordtest.Server, edit func([]byte) []byte) string {
+	t.Helper()
+	cfg, _ := twoAccountsConfig(t, prod, staging)
+	yml, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yml = bytes.Replace(yml, []byte("discord:\n  guildId: \"1032547195402412062\"\n"), fmt.Appendf(nil,
+		"discord:\n  guildId: %q\n  tokenEnv: TARGETS_TEST_TOKEN\n  apiBaseUrl: %s\n  channels: {alerts: %q}\nhttp:\n  addr: %s\n",
+		discordtest.DefaultGuildID, fake.URL(), discordtest.DefaultAlertsID, freeAddr(t)), 1)
+	if edit != nil {
+		yml = edit(yml)
+	}
+	cfg = filepath.Join(t.TempDir(), "ecsmedic.yaml")
+	if err := os.WriteFile(cfg, yml, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// alertTitles are the titles of the alerts in fake's #alerts, a line each.
+func alertTitles(fake *discordtest.Server) string {
+	var b strings.Builder
+	for _, m := range fake.Messages(discordtest.DefaultAlertsID) {
+		for _, e := range m.Embeds {
+			b.WriteString(e.Title + "\n")
+		}
+	}
+	return b.String()
 }

@@ -335,7 +335,7 @@ func (c *Config) Describe() string {
 	s := c.Schedules
 	p("Schedules")
 	p("  daily summary: %s, %s", describeCron(s.Summary.Cron), s.Summary.Timezone)
-	if s.Watch.SQSQueueURL != "" {
+	if s.Watch.SQSQueueURL != "" && len(c.Targets) == 0 { // with targets, each has its own (Targets above)
 		p("  watch: events from %s", s.Watch.SQSQueueURL)
 	} else {
 		p("  watch: polls every %s", fmtDuration(s.Watch.Interval))

@@ -23,6 +23,9 @@ type Target struct {
 	ExternalID string
 	Endpoint   string // a simulator's URL; "" for AWS itself
 	Clusters   []string
+	// SQSQueueURL is the queue the target's EventBridge rule feeds with
+	// its stops; "" = the target's watcher only polls.
+	SQSQueueURL string
 	// RequireApprovers applies to every service of the target; 0 = the
 	// config's guards.approval.requireApprovers.
 	RequireApprovers int
@@ -46,6 +49,7 @@ type rawTarget struct {
 	Endpoint         value                       `yaml:"endpoint"`
 	Clusters         value                       `yaml:"clusters"`
 	RequireApprovers value                       `yaml:"requireApprovers"`
+	SQSQueueURL      value                       `yaml:"sqsQueueUrl"`
 	Services         map[string]rawTargetService `yaml:"services"`
 }
 
@@ -74,10 +78,6 @@ func (b *builder) targets(raw map[string]rawTarget, c *Config) {
 		}
 		return
 	}
-	if n := b.ix.values["schedules.watch.sqsQueueUrl"]; n != nil && n.Value != "" {
-		b.warnAt(n, "schedules.watch.sqsQueueUrl", "with targets: the watcher polls each target, and does not read this queue",
-			"remove sqsQueueUrl, or keep it for when the config has one target again")
-	}
 	if c.AWS.Cluster != "" {
 		b.errAt(b.ix.values["aws.cluster"], "aws.cluster", "aws.cluster is set, but with targets: every cluster belongs to a target",
 			"move the cluster into the clusters: list of its target, and remove cluster: from aws:")
@@ -97,6 +97,7 @@ func (b *builder) targets(raw map[string]rawTarget, c *Config) {
 			b.targetService(&t, alias, p+".services."+alias, rawService{Service: rs.Service, Container: rs.Container, Cluster: rs.Cluster, RequireApprovers: rs.RequireApprovers}, c)
 		}
 	}
+	b.sharedQueue(c) // config/targetqueue.go
 }
 
 func (b *builder) target(name string, r rawTarget, c *Config) Target {
@@ -140,6 +141,7 @@ func (b *builder) target(name string, r rawTarget, c *Config) Target {
 		}
 	}
 	t.Clusters = b.clusterList(r.Clusters, p+"clusters")
+	t.SQSQueueURL = b.targetQueue(&t, r.SQSQueueURL, p+"sqsQueueUrl", c) // config/targetqueue.go
 	if r.RequireApprovers.n != nil {
 		t.RequireApprovers, _ = b.integer(r.RequireApprovers, p+"requireApprovers", 0, 1, maxApprovers)
 	}
@@ -341,6 +343,9 @@ func (c *Config) describeTargets(p func(format string, args ...any)) {
 		p("  %s: %s, clusters %s; %s", t.Name, region, strings.Join(t.Clusters, ", "), creds)
 		if t.Endpoint != "" {
 			p("    endpoint: %s (not AWS itself)", t.Endpoint)
+		}
+		if t.SQSQueueURL != "" {
+			p("    stops: events from %s, polling only as a backstop", t.SQSQueueURL)
 		}
 		if t.RequireApprovers > 0 {
 			p("    %d approval(s) needed for its changes", t.RequireApprovers)

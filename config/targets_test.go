@@ -113,19 +113,3 @@ func TestTargetErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestTargetsWarnOfTheQueue(t *testing.T) {
-	t.Parallel()
-	yml := twoAccounts + "schedules:\n  watch:\n    sqsQueueUrl: https://sqs.ap-northeast-2.amazonaws.com/111111111111/ecsmedic-events\n"
-	c, err := parse("t.yaml", []byte(yml), func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
-	var found bool
-	for _, w := range c.Warnings() {
-		found = found || strings.Contains(w.String(), "the watcher polls each target")
-	}
-	if !found {
-		t.Errorf("no warning that the queue is not read: %v", c.Warnings())
-	}
-}
