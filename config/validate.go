@@ -267,7 +267,7 @@ func staticAliases(m map[string]string) func() map[string]string {
 }
 
 var (
-	mentionRE  = lazyre.New(`^<(?:#|@&|@!?)([0-9]+)>$`)
+	mentionRE  = regexp.MustCompile(`^<(?:#|@&|@!?)([0-9]+)>$`)
 	digitsRE   = regexp.MustCompile(`^[0-9]+$`)
 	copyIDHelp = map[string]string{
 		"server":      "in Discord, turn on Developer Mode (User Settings → Advanced), then right-click the server icon → Copy Server ID",
@@ -281,7 +281,7 @@ var (
 // application.
 func (b *builder) snowflake(n *yaml.Node, path, what string) (string, bool) {
 	s := strings.TrimSpace(n.Value)
-	if m := mentionRE().FindStringSubmatch(s); m != nil {
+	if m := mentionRE.FindStringSubmatch(s); m != nil {
 		b.errAt(n, path, fmt.Sprintf("%q is a Discord mention, not a bare ID", s), "write just the number: "+m[1])
 		return "", false
 	}
@@ -446,7 +446,7 @@ var (
 	// command about 10 ms of start-up.
 	roleARNRE   = lazyre.New(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_/-]+)$`)
 	nameRE      = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-	clusterARN  = lazyre.New(`^arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/([A-Za-z0-9_-]+)$`)
+	clusterARN  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/([A-Za-z0-9_-]+)$`)
 	regionNames = map[string]string{"seoul": "ap-northeast-2", "korea": "ap-northeast-2", "tokyo": "ap-northeast-1", "osaka": "ap-northeast-3",
 		"singapore": "ap-southeast-1", "virginia": "us-east-1", "ohio": "us-east-2", "oregon": "us-west-2"}
 )
@@ -532,7 +532,7 @@ func (b *builder) aws(r *rawAWS, a *AWS) {
 
 // clusterName accepts a cluster's name or ARN and returns the name.
 func clusterName(s string) (string, bool) {
-	if m := clusterARN().FindStringSubmatch(s); m != nil && len(m[2]) <= maxNameLen {
+	if m := clusterARN.FindStringSubmatch(s); m != nil && len(m[2]) <= maxNameLen {
 		return m[2], true
 	}
 	return s, isName(s)
