@@ -76,7 +76,13 @@ const historyWait = time.Millisecond
 // openBackend chooses the world when --world is given (or the command
 // has a default world, as demo does), else the config and real AWS.
 func openBackend(ctx context.Context, g *globals, defaultWorld string, use storeUse) (*backend, error) {
-	go text.Preload() // parse the words while the first AWS calls are out
+	// Parse the words while the first AWS calls are out: the bot's every
+	// language; a command's English, which every language falls back on.
+	if g.bot {
+		go text.Preload()
+	} else {
+		go text.Preload("en")
+	}
 	if !g.bot && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(answerMemoryLimit)
 	}

@@ -170,8 +170,6 @@ func parseLogs(args []string) (string, LogsArgs, error) {
 	return service, l, nil
 }
 
-var hexID = regexp.MustCompile(`^[0-9a-f]{6,32}$`)
-
 // sinceUnits are the words of a look-back's unit in every language
 // (word.unit.* in commands/text), and sinceRE reads "2h" or "2 hours".
 var (
@@ -207,7 +205,9 @@ func taskID(a string) string {
 	if strings.HasPrefix(s, "arn:") && strings.Contains(s, ":task/") {
 		s = s[strings.LastIndex(s, "/")+1:]
 	}
-	if hexID.MatchString(s) {
+	// 6 to 32 hex digits, checked in code: a regexp's {6,32} compiles
+	// into 32 copies at every start.
+	if len(s) >= 6 && len(s) <= 32 && strings.Trim(s, "0123456789abcdef") == "" {
 		return s
 	}
 	return ""

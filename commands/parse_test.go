@@ -136,3 +136,25 @@ func FuzzParse(f *testing.F) {
 		_, _, _ = parseLogs(l.Args)
 	})
 }
+
+// TestTaskID: an ID is 6 to 32 hex digits, in any case, or a task's ARN.
+func TestTaskID(t *testing.T) {
+	t.Parallel()
+	id32 := "5e1f6c3a9b8d4e7fa0c2d1b3e4f5a6b7"
+	tests := []struct{ in, want string }{
+		{"5e1f6c", "5e1f6c"},
+		{" 5E1F6C3A ", "5e1f6c3a"},
+		{id32, id32},
+		{"arn:aws:ecs:ap-northeast-2:1:task/club/" + id32, id32},
+		{"5e1f6", ""},
+		{id32 + "a", ""},
+		{"5e1f6g", ""},
+		{"backend", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := taskID(tt.in); got != tt.want {
+			t.Errorf("taskID(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

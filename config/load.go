@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/ecsmedic/ecsmedic/internal/lazyre"
 	"github.com/ecsmedic/ecsmedic/internal/spell"
 	"github.com/ecsmedic/ecsmedic/internal/yamlpos"
 )
@@ -311,17 +311,17 @@ func parentPath(p string) string {
 }
 
 var (
-	notFoundRE  = regexp.MustCompile(`^line (\d+): field (.*) not found in type (\S+)$`)
-	duplicateRE = regexp.MustCompile(`^line (\d+): mapping key (".*") already defined at line (\d+)$`)
-	unmarshalRE = regexp.MustCompile(`^line (\d+): cannot unmarshal (\S+)(?: .*)? into (\S+)$`)
-	anyLineRE   = regexp.MustCompile(`^line (\d+): (.*)$`)
+	notFoundRE  = lazyre.New(`^line (\d+): field (.*) not found in type (\S+)$`)
+	duplicateRE = lazyre.New(`^line (\d+): mapping key (".*") already defined at line (\d+)$`)
+	unmarshalRE = lazyre.New(`^line (\d+): cannot unmarshal (\S+)(?: .*)? into (\S+)$`)
+	anyLineRE   = lazyre.New(`^line (\d+): (.*)$`)
 )
 
 // translate words one of the decoder's messages for a person, and says
 // which part of the file the decoder left unread because of it, if any.
 func (ix *index) translate(file, msg string) (e Error, unread string, broken bool) {
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
-	if m := notFoundRE.FindStringSubmatch(msg); m != nil {
+	if m := notFoundRE().FindStringSubmatch(msg); m != nil {
 		line, key := atoi(m[1]), m[2]
 		path := ix.byKey[lineKey{line, key}]
 		if path == "" {
@@ -334,7 +334,7 @@ func (ix *index) translate(file, msg string) (e Error, unread string, broken boo
 		unknownKey(&e, key, knownKeysByName()[m[3]])
 		return e, "", false
 	}
-	if m := duplicateRE.FindStringSubmatch(msg); m != nil {
+	if m := duplicateRE().FindStringSubmatch(msg); m != nil {
 		key, err := strconv.Unquote(m[2])
 		if err != nil {
 			key = m[2]
@@ -345,7 +345,7 @@ func (ix *index) translate(file, msg string) (e Error, unread string, broken boo
 			Message: fmt.Sprintf("%q is set twice; it was first set on line %s", key, m[3]),
 			Fix:     "keep one of the two and delete the other"}, path, true
 	}
-	if m := unmarshalRE.FindStringSubmatch(msg); m != nil {
+	if m := unmarshalRE().FindStringSubmatch(msg); m != nil {
 		line := atoi(m[1])
 		path, col := ix.valueAt(line, m[2])
 		e := Error{File: file, Line: line, Column: col, Path: path}
@@ -355,7 +355,7 @@ func (ix *index) translate(file, msg string) (e Error, unread string, broken boo
 		return e, path, true
 	}
 	e = Error{File: file, Message: msg, Fix: "compare this part with config/ecsmedic.example.yaml"}
-	if m := anyLineRE.FindStringSubmatch(msg); m != nil {
+	if m := anyLineRE().FindStringSubmatch(msg); m != nil {
 		e.Line, e.Message = atoi(m[1]), m[2]
 		e.Path, e.Column = ix.valueAt(e.Line, "")
 	}

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ecsmedic/ecsmedic/commands/text"
+	"github.com/ecsmedic/ecsmedic/internal/lazyre"
 	"github.com/ecsmedic/ecsmedic/internal/loopback"
 )
 
@@ -113,23 +114,26 @@ func (b *builder) str(v value, path, def string) (string, *yaml.Node) {
 	return strings.TrimSpace(n.Value), n
 }
 
+// Every command loads the config, so the expressions a usual config never
+// meets (hints for a mistake, optional settings) are compiled on first use
+// (lazyre), ~1 ms of start-up together; those every config uses are not.
 var (
-	vcpuRE = regexp.MustCompile(`(?i)^([0-9]+(?:\.[0-9]+)?)\s*v?cpus?$`)
-	gibRE  = regexp.MustCompile(`(?i)^([0-9]+(?:\.[0-9]+)?)\s*(?:gb|gib|g)$`)
-	mibRE  = regexp.MustCompile(`(?i)^([0-9]+)\s*(?:mb|mib|m)$`)
+	vcpuRE = lazyre.New(`(?i)^([0-9]+(?:\.[0-9]+)?)\s*v?cpus?$`)
+	gibRE  = lazyre.New(`(?i)^([0-9]+(?:\.[0-9]+)?)\s*(?:gb|gib|g)$`)
+	mibRE  = lazyre.New(`(?i)^([0-9]+)\s*(?:mb|mib|m)$`)
 )
 
 // unitHint explains how to write a number the file wrote with a unit.
 func unitHint(path, s string) string {
 	switch {
-	case strings.Contains(path, ".cpu.") && vcpuRE.MatchString(s):
-		f, _ := strconv.ParseFloat(vcpuRE.FindStringSubmatch(s)[1], 64)
+	case strings.Contains(path, ".cpu.") && vcpuRE().MatchString(s):
+		f, _ := strconv.ParseFloat(vcpuRE().FindStringSubmatch(s)[1], 64)
 		return fmt.Sprintf("write CPU units, where 1024 is one vCPU: %s is %d", s, int(f*1024))
-	case strings.Contains(path, ".memory.") && gibRE.MatchString(s):
-		f, _ := strconv.ParseFloat(gibRE.FindStringSubmatch(s)[1], 64)
+	case strings.Contains(path, ".memory.") && gibRE().MatchString(s):
+		f, _ := strconv.ParseFloat(gibRE().FindStringSubmatch(s)[1], 64)
 		return fmt.Sprintf("write MiB, without a unit: %s is %d", s, int(f*1024))
-	case strings.Contains(path, ".memory.") && mibRE.MatchString(s):
-		return fmt.Sprintf("write MiB, without a unit: %s", mibRE.FindStringSubmatch(s)[1])
+	case strings.Contains(path, ".memory.") && mibRE().MatchString(s):
+		return fmt.Sprintf("write MiB, without a unit: %s", mibRE().FindStringSubmatch(s)[1])
 	case strings.HasSuffix(path, "graceMax"):
 		if d, err := time.ParseDuration(s); err == nil {
 			return fmt.Sprintf("graceMax is in seconds, without a unit: %s is %d", s, int64(d/time.Second))
@@ -188,7 +192,7 @@ func (b *builder) boolean(v value, path string, def bool) (bool, *yaml.Node) {
 	return def, n
 }
 
-var daysRE = regexp.MustCompile(`^([0-9]+)\s*d(?:ays?)?$`)
+var daysRE = lazyre.New(`^([0-9]+)\s*d(?:ays?)?$`)
 
 // duration reads a Go duration of at least lo (and at most hi, when hi is
 // not zero); def when absent.
@@ -201,7 +205,7 @@ func (b *builder) duration(v value, path string, def, lo, hi time.Duration) (tim
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
 		fix := "write it like 30s, 10m, 2h or 1h30m (s, m and h are seconds, minutes and hours)"
-		if m := daysRE.FindStringSubmatch(s); m != nil {
+		if m := daysRE().FindStringSubmatch(s); m != nil {
 			days, _ := strconv.Atoi(m[1])
 			fix = fmt.Sprintf("durations have no unit for days: write %dh for %d days", days*24, days)
 		} else if _, e := strconv.ParseFloat(s, 64); e == nil {
@@ -375,14 +379,14 @@ func (b *builder) build(r *rawConfig) *Config {
 
 var (
 	envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	tokenRE   = regexp.MustCompile(`^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$`)
+	tokenRE   = lazyre.New(`^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$`)
 )
 
 func (b *builder) discord(r *rawDiscord, d *Discord) {
 	const p = "discord."
 	if s, n := b.str(r.TokenEnv, p+"tokenEnv", DefaultTokenEnv); n != nil {
 		switch {
-		case tokenRE.MatchString(s) || len(s) > 50:
+		case tokenRE().MatchString(s) || len(s) > 50:
 			b.errAt(n, p+"tokenEnv", "this looks like the token itself; the file must only name the environment variable that holds it",
 				"write tokenEnv: DISCORD_TOKEN and put the token in that variable; this token was written in a file, so reset it in the Discord Developer Portal (Bot → Reset Token)")
 		case strings.HasPrefix(s, "$") && envNameRE.MatchString(strings.Trim(s, "${}")):
@@ -436,11 +440,11 @@ func (b *builder) discord(r *rawDiscord, d *Discord) {
 
 var (
 	regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$`)
-	azRE     = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})[a-z]$`)
+	azRE     = lazyre.New(`^([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2})[a-z]$`)
 	// Lengths are checked apart (isName, isRoleARN): a counted repetition
 	// such as {1,512} compiles into that many copies, and cost every
 	// command about 10 ms of start-up.
-	roleARNRE   = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_/-]+)$`)
+	roleARNRE   = lazyre.New(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([A-Za-z0-9+=,.@_/-]+)$`)
 	nameRE      = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	clusterARN  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:ecs:[a-z0-9-]+:[0-9]{12}:cluster/([A-Za-z0-9_-]+)$`)
 	regionNames = map[string]string{"seoul": "ap-northeast-2", "korea": "ap-northeast-2", "tokyo": "ap-northeast-1", "osaka": "ap-northeast-3",
@@ -456,7 +460,7 @@ func (b *builder) aws(r *rawAWS, a *AWS) {
 		}
 	} else if !regionRE.MatchString(s) {
 		fix := "write a region code such as ap-northeast-2 (Seoul) or us-east-1, not the name the console shows"
-		if m := azRE.FindStringSubmatch(s); m != nil {
+		if m := azRE().FindStringSubmatch(s); m != nil {
 			fix = fmt.Sprintf("%s is an availability zone; its region is %s", s, m[1])
 		} else if code, ok := regionNames[strings.ToLower(strings.Fields(s + " x")[0])]; ok {
 			fix = "write " + code
@@ -541,7 +545,7 @@ func isName(s string) bool { return len(s) <= maxNameLen && nameRE.MatchString(s
 
 // isRoleARN: an IAM role's path and name are at most 512 characters.
 func isRoleARN(s string) bool {
-	m := roleARNRE.FindStringSubmatch(s)
+	m := roleARNRE().FindStringSubmatch(s)
 	return m != nil && len(m[2]) <= 512
 }
 
@@ -735,11 +739,11 @@ func (b *builder) warn(r *rawWarn, p string) Warn {
 	return w
 }
 
-var quietRE = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])\s*-\s*([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
+var quietRE = lazyre.New(`^([01]?[0-9]|2[0-3]):([0-5][0-9])\s*-\s*([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
 
 // parseQuietHours reads "23:00-08:00" as minutes after midnight.
 func parseQuietHours(s string) (from, to int, ok bool) {
-	m := quietRE.FindStringSubmatch(strings.TrimSpace(s))
+	m := quietRE().FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
 		return 0, 0, false
 	}
@@ -748,14 +752,14 @@ func parseQuietHours(s string) (from, to int, ok bool) {
 }
 
 var (
-	queuePathRE = regexp.MustCompile(`^/[0-9]{12}/([A-Za-z0-9_-]+)(\.fifo)?$`) // a name of at most 80 (see roleARNRE)
-	queueARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:sqs:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_.-]+)$`)
+	queuePathRE = lazyre.New(`^/[0-9]{12}/([A-Za-z0-9_-]+)(\.fifo)?$`) // a name of at most 80 (see roleARNRE)
+	queueARNRE  = lazyre.New(`^arn:aws[a-z-]*:sqs:([a-z0-9-]+):([0-9]{12}):([A-Za-z0-9_.-]+)$`)
 )
 
 // queueURL checks an SQS queue URL; http is allowed only with aws.endpoint.
 func (b *builder) queueURL(n *yaml.Node, path, s string, local bool) string {
 	const example = "https://sqs.ap-northeast-2.amazonaws.com/123456789012/ecsmedic-events"
-	if m := queueARNRE.FindStringSubmatch(s); m != nil {
+	if m := queueARNRE().FindStringSubmatch(s); m != nil {
 		b.errAt(n, path, "this is the queue's ARN; ecsmedic needs its URL",
 			fmt.Sprintf("write sqsQueueUrl: https://sqs.%s.amazonaws.com/%s/%s", m[1], m[2], m[3]))
 		return ""
@@ -765,7 +769,7 @@ func (b *builder) queueURL(n *yaml.Node, path, s string, local bool) string {
 		return ""
 	}
 	parsed, _ := url.Parse(u)
-	if m := queuePathRE.FindStringSubmatch(parsed.Path); m == nil || len(m[1]) > 80 {
+	if m := queuePathRE().FindStringSubmatch(parsed.Path); m == nil || len(m[1]) > 80 {
 		b.errAt(n, path, fmt.Sprintf("%q is not an SQS queue URL: it should end in /ACCOUNT-ID/QUEUE-NAME", s),
 			"copy the URL from the SQS console (Queues → the queue → URL), such as "+example)
 		return ""

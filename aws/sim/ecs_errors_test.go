@@ -43,6 +43,8 @@ func TestECSValidation(t *testing.T) {
 		{"blank family", registerTaskDefinition, map[string]any{"containerDefinitions": []any{container(nil)}}, "ClientException", "Family can not be blank."},
 		{"bad family", registerTaskDefinition, map[string]any{"family": "my app", "containerDefinitions": []any{container(nil)}}, "ClientException", "Family contains invalid characters."},
 		{"long family", registerTaskDefinition, map[string]any{"family": strings.Repeat("a", 256), "containerDefinitions": []any{container(nil)}}, "ClientException", "Family contains invalid characters."},
+		{"family of 255 ok", registerTaskDefinition, map[string]any{"family": strings.Repeat("a-_9Z", 51), "containerDefinitions": []any{container(nil)}}, "", ""},
+		{"bad container name", registerTaskDefinition, map[string]any{"family": "api", "containerDefinitions": []any{container(map[string]any{"name": "web.1"})}}, "ClientException", "Container.name contains invalid characters."},
 		{"no containers", registerTaskDefinition, map[string]any{"family": "api"}, "ClientException", "Container list cannot be empty."},
 		{"no image", registerTaskDefinition, map[string]any{"family": "api", "containerDefinitions": []any{container(map[string]any{"image": nil})}}, "ClientException", "Container.image should not be null or empty."},
 		{"no name", registerTaskDefinition, map[string]any{"family": "api", "containerDefinitions": []any{container(map[string]any{"name": nil})}}, "ClientException", "Container.name should not be null or empty."},

@@ -16,7 +16,8 @@ import (
 
 // Messages live in LANG.yaml and, per feature, NAME.LANG.yaml (go-i18n
 // takes the language from the file name), so features can keep their
-// texts apart.
+// texts apart. The words people type live in words.LANG.yaml alone (see
+// Words).
 //
 //go:embed *.yaml
 var files embed.FS
@@ -24,12 +25,33 @@ var files embed.FS
 // Languages are the supported locales, the default first.
 var Languages = []string{"en", "ko"}
 
+// Each language is parsed when it is first needed, not all at once: a
+// one-shot command speaks one language, and parsing both cost it about
+// 7 ms and 3.5 MB. Each is a sync.OnceValue, so goroutines may ask for
+// several languages at once.
 var (
-	once   sync.Once
-	bundle *i18n.Bundle
-	ids    map[string]map[string]bool // lang → message IDs, for Has and tests
-	locs   map[string]*i18n.Localizer // lang → its localizer, English behind
+	// catalogs[lang] is that language's parsed message files.
+	catalogs = perLanguage(parseLanguage)
+	// localizers[lang] renders that language, English behind it.
+	localizers = perLanguage(newLocalizer)
+	// vocabularies[lang] is that language's words file, by entry.
+	vocabularies = perLanguage(parseWords)
 )
+
+func perLanguage[T any](f func(lang string) T) map[string]func() T {
+	m := make(map[string]func() T, len(Languages))
+	for _, l := range Languages {
+		m[l] = sync.OnceValue(func() T { return f(l) })
+	}
+	return m
+}
+
+// catalog is one language's messages.
+type catalog struct {
+	tag  language.Tag
+	msgs []*i18n.Message
+	ids  map[string]bool // for Has and tests
+}
 
 // langOf is the supported language a message file is for, or "".
 func langOf(name string) string {
@@ -43,14 +65,9 @@ func langOf(name string) string {
 	return ""
 }
 
-func load() {
-	bundle = i18n.NewBundle(language.English)
-	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	ids = map[string]map[string]bool{}
-	locs = map[string]*i18n.Localizer{}
-	for _, l := range Languages {
-		locs[l] = i18n.NewLocalizer(bundle, l, "en")
-	}
+// fileNames lists the message files by language, once.
+var fileNames = sync.OnceValue(func() map[string][]string {
+	out := map[string][]string{}
 	entries, _ := fs.ReadDir(files, ".")
 	for _, e := range entries {
 		name := e.Name()
@@ -59,29 +76,61 @@ func load() {
 			slog.Error("a message file must be named LANG.yaml or NAME.LANG.yaml", "file", name)
 			continue
 		}
+		out[lang] = append(out[lang], name)
+	}
+	return out
+})
+
+var unmarshal = map[string]i18n.UnmarshalFunc{"yaml": yaml.Unmarshal}
+
+func parseLanguage(lang string) *catalog {
+	c := &catalog{tag: language.Make(lang), ids: map[string]bool{}}
+	for _, name := range fileNames()[lang] {
 		buf, err := files.ReadFile(name)
 		if err != nil {
 			slog.Error("reading embedded messages", "file", name, "err", err)
 			continue
 		}
-		mf, err := bundle.ParseMessageFileBytes(buf, name)
+		mf, err := i18n.ParseMessageFileBytes(buf, name, unmarshal)
 		if err != nil {
 			// The files are tested; a broken one must not take the bot down.
 			slog.Error("parsing embedded messages", "file", name, "err", err)
 			continue
 		}
-		if ids[lang] == nil {
-			ids[lang] = map[string]bool{}
-		}
+		c.msgs = append(c.msgs, mf.Messages...)
 		for _, m := range mf.Messages {
-			ids[lang][m.ID] = true
+			c.ids[m.ID] = true
+		}
+	}
+	return c
+}
+
+// newLocalizer builds a bundle of its own for lang: a bundle is not safe
+// to add to while another goroutine renders from it.
+func newLocalizer(lang string) *i18n.Localizer {
+	b := i18n.NewBundle(language.English)
+	for _, l := range []string{"en", lang} {
+		c := catalogs[l]()
+		if err := b.AddMessages(c.tag, c.msgs...); err != nil {
+			slog.Error("adding embedded messages", "lang", l, "err", err)
+		}
+	}
+	return i18n.NewLocalizer(b, lang, "en")
+}
+
+// Preload parses the messages of langs now, every language when none is
+// given; a command calls it in the background so that the parse overlaps
+// its first AWS calls instead of following them.
+func Preload(langs ...string) {
+	if len(langs) == 0 {
+		langs = Languages
+	}
+	for _, l := range langs {
+		if f := localizers[Normalize(l)]; f != nil {
+			f()
 		}
 	}
 }
-
-// Preload parses the messages now; a command calls it in the background
-// so that the parse overlaps its first AWS calls instead of following them.
-func Preload() { once.Do(load) }
 
 // Normalize maps a locale such as "ko-KR" or "KO" to a supported language,
 // and anything else to "".
@@ -125,15 +174,13 @@ func (p Printer) Lang() string {
 // Has reports whether the message exists in the printer's language or in
 // English.
 func (p Printer) Has(id string) bool {
-	once.Do(load)
-	return ids[p.Lang()][id] || ids["en"][id]
+	return catalogs[p.Lang()]().ids[id] || catalogs["en"]().ids[id]
 }
 
 // T renders message id with template data given as name/value pairs:
 // T("why.title", "Service", "backend"). A missing message yields its ID,
 // so a gap shows up in tests instead of as an empty reply.
 func (p Printer) T(id string, kv ...any) string {
-	once.Do(load)
 	var data map[string]any
 	if len(kv) > 0 {
 		data = make(map[string]any, len(kv)/2)
@@ -143,7 +190,7 @@ func (p Printer) T(id string, kv ...any) string {
 			}
 		}
 	}
-	s, err := locs[p.Lang()].Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	s, err := localizers[p.Lang()]().Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
 	if err != nil {
 		slog.Debug("message not rendered", "id", id, "lang", p.lang, "err", err)
 		if s == "" {
@@ -155,34 +202,10 @@ func (p Printer) T(id string, kv ...any) string {
 
 // IDs lists the message IDs of one language, for tests.
 func IDs(lang string) map[string]bool {
-	once.Do(load)
 	out := map[string]bool{}
-	for id := range ids[lang] {
-		out[id] = true
-	}
-	return out
-}
-
-// Words is a vocabulary entry of the printer's language: the words, split
-// on spaces, that message id lists ("왜 원인"). People may type any of them.
-func (p Printer) Words(id string) []string {
-	if !p.Has(id) {
-		return nil
-	}
-	return strings.Fields(p.T(id))
-}
-
-// Words is a vocabulary entry in every language, English first, each word
-// once: what the chat accepts whatever language the user reads.
-func Words(id string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, l := range Languages {
-		for _, w := range New(l).Words(id) {
-			if !seen[w] {
-				seen[w] = true
-				out = append(out, w)
-			}
+	if c := catalogs[lang]; c != nil {
+		for id := range c().ids {
+			out[id] = true
 		}
 	}
 	return out

@@ -10,8 +10,9 @@
 package redact
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/ecsmedic/ecsmedic/internal/lazyre"
 )
 
 // Masks put in place of what is removed. They hold no Markdown that Discord
@@ -47,29 +48,32 @@ func New(opt Options) *Redactor {
 	return &Redactor{keepEmails: opt.KeepEmails}
 }
 
+// The rules' expressions are compiled on first use: most text holds none
+// of their markers (see String), and a command that never meets one does
+// not pay ~1 ms at start-up to compile them.
 var (
 	// scheme://user:password@host: the password goes, the user stays (it
 	// helps to see which account a service used).
-	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*):([^@/?#\s]+)@`)
+	urlPassword = lazyre.New(`([A-Za-z][A-Za-z0-9+.\-]*://[^:/?#@\s]*):([^@/?#\s]+)@`)
 
 	// Authorization: <scheme> <credentials>, as HTTP clients log headers.
-	authHeader = regexp.MustCompile(`(?i)(\bauthorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|digest|token|bot)\s+)?[^\s"',;]+`)
+	authHeader = lazyre.New(`(?i)(\bauthorization["']?\s*[:=]\s*["']?)(?:(bearer|basic|digest|token|bot)\s+)?[^\s"',;]+`)
 	// A bearer token anywhere else ("using Bearer abc…").
-	bearer = regexp.MustCompile(`(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]{8,}=*`)
+	bearer = lazyre.New(`(?i)\b(bearer)\s+[A-Za-z0-9\-._~+/]{8,}=*`)
 
 	// A JSON Web Token: three base64url parts, the first two JSON objects
 	// (which is why both start "eyJ").
-	jwt = regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*`)
+	jwt = lazyre.New(`\beyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*`)
 
 	// AWS access key ids: long-term (AKIA) and temporary (ASIA).
-	awsKeyID = regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`)
+	awsKeyID = lazyre.New(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`)
 
 	// An AWS secret access key after its name, even with only a space
 	// between them (as `aws configure list` and some SDK debug logs print).
-	awsSecret = regexp.MustCompile(`(?i)(\b(?:aws_?)?secret_?access_?key["']?\s*[:=]?\s*["']?)[A-Za-z0-9/+]{40}\b`)
+	awsSecret = lazyre.New(`(?i)(\b(?:aws_?)?secret_?access_?key["']?\s*[:=]?\s*["']?)[A-Za-z0-9/+]{40}\b`)
 
 	// A Discord bot token: the bot's id in base64, a timestamp and an HMAC.
-	discordToken = regexp.MustCompile(`\b[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}\b`)
+	discordToken = lazyre.New(`\b[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40}\b`)
 )
 
 // String returns s with secrets masked (and e-mail addresses, unless kept).
@@ -81,11 +85,11 @@ func (r *Redactor) String(s string) string {
 	// Cheap tests first: most lines hold none of the markers, and a
 	// regular expression costs far more than a byte search.
 	if strings.Contains(s, "://") {
-		s = urlPassword.ReplaceAllString(s, "$1:"+Mask+"@")
+		s = urlPassword().ReplaceAllString(s, "$1:"+Mask+"@")
 	}
 	if hasFold(s, "authorization") {
-		s = authHeader.ReplaceAllStringFunc(s, func(m string) string {
-			sub := authHeader.FindStringSubmatch(m)
+		s = authHeader().ReplaceAllStringFunc(s, func(m string) string {
+			sub := authHeader().FindStringSubmatch(m)
 			if sub[2] != "" {
 				return sub[1] + sub[2] + " " + Mask
 			}
@@ -93,22 +97,22 @@ func (r *Redactor) String(s string) string {
 		})
 	}
 	if hasFold(s, "bearer") {
-		s = bearer.ReplaceAllString(s, "$1 "+Mask)
+		s = bearer().ReplaceAllString(s, "$1 "+Mask)
 	}
 	if strings.Contains(s, "eyJ") {
-		s = jwt.ReplaceAllString(s, MaskJWT)
+		s = jwt().ReplaceAllString(s, MaskJWT)
 	}
 	if strings.Contains(s, "AKIA") || strings.Contains(s, "ASIA") {
-		s = awsKeyID.ReplaceAllString(s, MaskKeyID)
+		s = awsKeyID().ReplaceAllString(s, MaskKeyID)
 	}
 	if hasFold(s, "secret") {
-		s = awsSecret.ReplaceAllString(s, "${1}"+Mask)
+		s = awsSecret().ReplaceAllString(s, "${1}"+Mask)
 	}
 	if strings.ContainsAny(s, "=:") && hasSecretWord(s) {
 		s = maskPairs(s)
 	}
 	if longRunBeforeDot(s, 24) {
-		s = discordToken.ReplaceAllString(s, MaskToken)
+		s = discordToken().ReplaceAllString(s, MaskToken)
 	}
 	if !r.keepsEmails() && strings.Contains(s, "@") {
 		s = maskEmails(s)

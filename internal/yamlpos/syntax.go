@@ -3,23 +3,25 @@ package yamlpos
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ecsmedic/ecsmedic/internal/lazyre"
 )
 
 // yaml.v3 reports a syntax error only as text ("yaml: line 3: …"); this is
-// the one place that reads it.
-var lineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// the one place that reads it, compiled on first use: every command links
+// this package in, few meet a syntax error.
+var lineRE = lazyre.New(`^yaml: line (\d+): (.*)$`)
 
 // Syntax explains a YAML syntax error from yaml.v3, with the line split out
 // and a fix for the usual causes.
 func Syntax(file string, data []byte, err error) Error {
 	msg := err.Error()
 	e := Error{File: file, Message: strings.TrimPrefix(msg, "yaml: ")}
-	if m := lineRE.FindStringSubmatch(msg); m != nil {
+	if m := lineRE().FindStringSubmatch(msg); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
 		e.Message = m[2]
 	}
