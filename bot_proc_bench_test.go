@@ -35,6 +35,8 @@ import (
 //
 // ECSMEDIC_BENCH_BIN names another ecsmedic binary to measure (one built
 // with the README's flags); else the test binary runs as ecsmedic.
+// ECSMEDIC_BENCH_LIMIT_MB=N runs the bot under a hard memory limit of N MB
+// (hardLimit) and adds cgroup-max-MB and major-faults.
 func BenchmarkBotProcess(b *testing.B) {
 	w, err := world.Builtin("incident")
 	if err != nil {
@@ -43,11 +45,14 @@ func BenchmarkBotProcess(b *testing.B) {
 	s := sim.New(w, sim.Options{}) // shifted to now: the bot reads the wall clock
 	hs := httptest.NewServer(s)
 	defer hs.Close()
+	limitMB, _ := strconv.Atoi(os.Getenv("ECSMEDIC_BENCH_LIMIT_MB"))
+	limit := newHardLimit(b, limitMB)
 	var idle, after, settled botMemory
 	for b.Loop() {
-		i, a, s := runBotProcess(b, hs.URL, w.Region, 1000)
+		i, a, s := runBotProcess(b, hs.URL, w.Region, 1000, limit)
 		idle, after, settled = idle.max(i), after.max(a), settled.max(s)
 	}
+	limit.report(b)
 	b.ReportMetric(idle.rss, "idle-rss-MB")
 	b.ReportMetric(after.rss, "rss-MB")
 	b.ReportMetric(after.peak, "peak-rss-MB")
@@ -70,7 +75,7 @@ func (m botMemory) max(o botMemory) botMemory {
 	return botMemory{max(m.rss, o.rss), max(m.peak, o.peak), max(m.anon, o.anon), max(m.file, o.file)}
 }
 
-func runBotProcess(b *testing.B, simURL, region string, commands int) (idle, after, settled botMemory) {
+func runBotProcess(b *testing.B, simURL, region string, commands int, limit *hardLimit) (idle, after, settled botMemory) {
 	b.Helper()
 	fake, err := discordtest.New(discordtest.Options{})
 	if err != nil {
@@ -105,6 +110,7 @@ http:
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
 	var errOut strings.Builder
 	cmd.Stderr = &errOut
+	cmd = limit.wrap(b, cmd)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}

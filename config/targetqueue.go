@@ -94,7 +94,7 @@ func queueAccount(raw string) string {
 	if err != nil {
 		return ""
 	}
-	if queuePathRE.MatchString(u.Path) {
+	if queuePathRE().MatchString(u.Path) {
 		return strings.Split(u.Path, "/")[1]
 	}
 	return ""
