@@ -52,7 +52,7 @@ func BenchmarkBotProcess(b *testing.B) {
 		i, a, s := runBotProcess(b, hs.URL, w.Region, 1000, limit)
 		idle, after, settled = idle.max(i), after.max(a), settled.max(s)
 	}
-	limit.report(b)
+	limit.report(b, after.peak)
 	b.ReportMetric(idle.rss, "idle-rss-MB")
 	b.ReportMetric(after.rss, "rss-MB")
 	b.ReportMetric(after.peak, "peak-rss-MB")

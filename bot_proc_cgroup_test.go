@@ -74,19 +74,24 @@ func (h *hardLimit) wrap(b *testing.B, cmd *exec.Cmd) *exec.Cmd {
 
 // report adds the cgroup's high-water mark, how often the limit was hit
 // and the major faults (code read back from disk) of the run.
-func (h *hardLimit) report(b *testing.B) {
+func (h *hardLimit) report(b *testing.B, peakRSS float64) {
 	if h == nil {
 		return
+	}
+	if limit := float64(cgroupStat(h.dir, "limit")) / (1 << 20); peakRSS > limit+1 {
+		b.Fatalf("the bot's peak RSS, %.1f MB, is over the %.0f MB limit: its binary's pages were charged elsewhere (does another process run %s?)",
+			peakRSS, limit, os.Getenv("ECSMEDIC_BENCH_BIN"))
 	}
 	b.ReportMetric(float64(cgroupStat(h.dir, "max_usage"))/(1<<20), "cgroup-max-MB")
 	b.ReportMetric(float64(cgroupStat(h.dir, "total_pgmajfault")-h.majBase), "major-faults")
 }
 
 // cgroupStat reads a field of memory.stat, or memory.max_usage_in_bytes
-// for "max_usage".
+// for "max_usage" and memory.limit_in_bytes for "limit".
 func cgroupStat(dir, field string) int64 {
-	if field == "max_usage" {
-		data, _ := os.ReadFile(filepath.Join(dir, "memory.max_usage_in_bytes"))
+	if field == "max_usage" || field == "limit" {
+		file := map[string]string{"max_usage": "memory.max_usage_in_bytes", "limit": "memory.limit_in_bytes"}[field]
+		data, _ := os.ReadFile(filepath.Join(dir, file))
 		n, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
 		return n
 	}
