@@ -23,15 +23,6 @@ var oneAtATime sync.Mutex
 // in a long-running bot.
 var encoder = png.Encoder{CompressionLevel: png.BestSpeed}
 
-type encoderPool struct{ p sync.Pool }
-
-func (e *encoderPool) Get() *png.EncoderBuffer {
-	b, _ := e.p.Get().(*png.EncoderBuffer)
-	return b
-}
-
-func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
-
 // rgba takes the drawn picture from go-chart (its RGBACollector), so
 // that it is encoded here rather than by go-chart's png.Encode, which
 // starts a new deflate state at the default level each time.
