@@ -112,12 +112,13 @@ func (c *Clients) gatherSummary(ctx context.Context, cluster string, services []
 				// as one point each: the same calls, a 1/180th of the
 				// points to send, decode and hold at 1,000 services.
 				cq := len(clusterMetricQueries(cluster))
-				w := newMetricWindow(now, since, until, cq)
+				from := alignedStart(now, since)
+				w := newMetricWindow(now, from, until, cq)
 				whole := wholeWindow(now, w)
 				for i := cq; i < len(qs); i++ {
 					qs[i].Period = whole
 				}
-				got, err := c.getMetricStats(ctx, qs, w, since, until)
+				got, err := c.getMetricStats(ctx, qs, w, from, until)
 				if err != nil {
 					g.soft("CloudWatch metrics", err)
 				}

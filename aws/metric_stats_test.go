@@ -154,3 +154,32 @@ func reduce(s Series, since, until time.Time) SeriesStat {
 	}
 	return st
 }
+
+// TestSummaryStatsUnalignedWindow: CloudWatch rounds a StartTime down to
+// the minute and stamps the one point over the whole window there. A
+// summary asked at any second of a minute must still get that point, with
+// the whole day's peak in it: not nothing (the window's end before the
+// newest sample), not only the last minute's (its start after the stamp).
+func TestSummaryStatsUnalignedWindow(t *testing.T) {
+	t.Parallel()
+	incident, err := world.Builtin("incident")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := startSim(t, incident, sim.Options{Freeze: true})
+	for _, off := range []time.Duration{0, 500 * time.Millisecond, 37 * time.Second, -37 * time.Second, 59*time.Second + 900*time.Millisecond} {
+		t.Run(off.String(), func(t *testing.T) {
+			until := incident.Now.Add(off)
+			stats, err := c.GatherSummaryStats(context.Background(), "codedang", []string{"backend"}, until.Add(-24*time.Hour), until)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := stats.ServiceStats["backend"][MetricServiceCPUMax]
+			// The incident's backend peaks at 99.6 % of its reservation
+			// at 13:32, eight minutes before the world's now.
+			if got.N != 1 || got.Peak < 99 {
+				t.Errorf("backend's CPU over the day: %d points, peak %.1f; want one point with the day's peak, 99.6", got.N, got.Peak)
+			}
+		})
+	}
+}

@@ -89,16 +89,33 @@ func (c *Clients) getMetrics(ctx context.Context, qs []metricQuery, w metricWind
 // newMetricWindow): asked with it, a series' Maximum and Average come back
 // as one point each, computed by CloudWatch over every sample, instead of
 // a point per period that the reader would reduce to the same two numbers.
+// w.Start must be aligned (alignedStart): the one point is stamped there.
 func wholeWindow(now time.Time, w metricWindow) int32 {
-	unit := int64(60)
-	switch age := now.Sub(w.Start); {
+	unit := startUnit(now, w.Start)
+	periods := max((w.End.Sub(w.Start)+unit-1)/unit, 1) // rounded up: a part period is one more
+	return int32(periods * unit / time.Second)
+}
+
+// startUnit is how CloudWatch rounds a StartTime that long before now:
+// down to the minute within 15 days, to 5 minutes within 63, else to the
+// hour. Each point is stamped with the start of its period, counted from
+// the rounded StartTime.
+func startUnit(now, start time.Time) time.Duration {
+	switch age := now.Sub(start); {
 	case age > 63*24*time.Hour:
-		unit = 3600
+		return time.Hour
 	case age > 15*24*time.Hour:
-		unit = 300
+		return 5 * time.Minute
 	}
-	secs := int64(w.End.Sub(w.Start).Seconds())
-	return int32(max((secs+unit-1)/unit, 1) * unit)
+	return time.Minute
+}
+
+// alignedStart is start rounded down as CloudWatch rounds it. A window
+// asked for from an unaligned start gets its first point stamped before
+// that start; a reader keeping only the points within the window would
+// drop it, and with one period over the whole window that is every point.
+func alignedStart(now, start time.Time) time.Time {
+	return start.Truncate(startUnit(now, start))
 }
 
 // readMetrics sends every query in batches of 500 per GetMetricData call,
