@@ -21,7 +21,17 @@ var oneAtATime sync.Mutex
 // time. The pool keeps the deflate state (about 1 MB) between pictures: it
 // was the largest thing a chart allocated after its pixels, once per !why
 // in a long-running bot.
-var encoder = png.Encoder{CompressionLevel: png.BestSpeed}
+var encoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &encoderPool{}}
+
+// encoderPool is png.EncoderBufferPool over a sync.Pool.
+type encoderPool struct{ p sync.Pool }
+
+func (e *encoderPool) Get() *png.EncoderBuffer {
+	b, _ := e.p.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (e *encoderPool) Put(b *png.EncoderBuffer) { e.p.Put(b) }
 
 // rgba takes the drawn picture from go-chart (its RGBACollector), so
 // that it is encoded here rather than by go-chart's png.Encode, which
