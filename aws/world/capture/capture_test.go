@@ -143,7 +143,8 @@ func TestCaptureKeepsSecretsOut(t *testing.T) {
 
 // TestCaptureMasksAppText: the fields besides logs and environment that
 // carry the application's text (commands, entry points, Docker labels,
-// stop and container reasons, overrides, service events) are masked as a
+// log and volume driver options, stop and container reasons, overrides,
+// service events) are masked as a
 // reply in chat masks them, and the replay still diagnoses the same.
 func TestCaptureMasksAppText(t *testing.T) {
 	t.Parallel()
@@ -158,7 +159,14 @@ func TestCaptureMasksAppText(t *testing.T) {
 			m["command"] = []any{"--db-password=" + pw + "-command"}
 			m["entryPoint"] = []any{"sh", "-c", "DB_URL=postgres://judge:" + pw + "-entrypoint@db/judge exec app"}
 			m["dockerLabels"] = map[string]any{"api_key": pw + "-label", "team": "judge", "auth": "password=" + pw + "-label2"}
+			if lc, ok := m["logConfiguration"].(map[string]any); ok {
+				lc["options"].(map[string]any)["splunk-token"] = pw + "-logdriver"
+			}
 		}
+	}
+	for _, td := range orig.TaskDefinitions {
+		td["volumes"] = []any{map[string]any{"name": "shared", "dockerVolumeConfiguration": map[string]any{
+			"driver": "local", "driverOpts": map[string]any{"type": "cifs", "o": "addr=10.0.0.5,username=judge,password=" + pw + "-volume"}}}}
 	}
 	for _, tk := range orig.Tasks {
 		if r, ok := tk["stoppedReason"].(string); ok {
@@ -188,7 +196,7 @@ func TestCaptureMasksAppText(t *testing.T) {
 			t.Errorf("the captured world holds the password: %s", strings.TrimSpace(l))
 		}
 	}
-	for _, kept := range []string{"--db-password=[redacted]", "team: judge", "postgres://judge:[redacted]@db/judge"} {
+	for _, kept := range []string{"--db-password=[redacted]", "team: judge", "postgres://judge:[redacted]@db/judge", "awslogs-group: ", "username=judge,password=[redacted]"} {
 		if !strings.Contains(string(data), kept) {
 			t.Errorf("the captured world lost %q", kept)
 		}

@@ -8,19 +8,25 @@ import (
 
 // appTextKeys are the fields of services, task definitions and tasks that
 // carry the application's own text, which can hold what its logs do:
-// commands and entry points (--password=…), Docker labels, stop reasons
-// and container reasons (a connection string an app printed as it died),
-// service events. Lower-case, so that world objects (camelCase) and
-// decoded SDK JSON (PascalCase) match alike.
+// commands and entry points (--password=…), Docker labels, log driver and
+// volume driver options, stop reasons and container reasons (a connection
+// string an app printed as it died), service events. Lower-case, so that world objects
+// (camelCase) and decoded SDK JSON (PascalCase) match alike.
 var appTextKeys = map[string]bool{
 	"command": true, "entrypoint": true, "dockerlabels": true,
 	"stoppedreason": true, "reason": true, "message": true, "rolloutstatereason": true,
+	"options": true, "driveropts": true, "labels": true,
 }
+
+// pairKeys are the appTextKeys whose value is a map of name to value:
+// Docker labels, a log driver's options (splunk-token, a firelens
+// output's apikey) and a Docker volume's driver options and labels (a
+// CIFS mount's password). A value is masked as "name=value", so one named
+// like a secret loses it.
+var pairKeys = map[string]bool{"dockerlabels": true, "options": true, "driveropts": true, "labels": true}
 
 // maskAppText passes, in place, every string under an appTextKeys field of
 // v (a world object or decoded JSON) through r, as a reply in chat does.
-// A Docker label is masked as "name=value", so a label named like a
-// secret (api_key) loses its value.
 func maskAppText(v any, r *redact.Redactor) {
 	switch v := v.(type) {
 	case map[string]any:
@@ -29,10 +35,10 @@ func maskAppText(v any, r *redact.Redactor) {
 				maskAppText(e, r)
 				continue
 			}
-			if labels, ok := e.(map[string]any); ok && strings.EqualFold(k, "dockerLabels") {
-				for name, val := range labels {
+			if pairs, ok := e.(map[string]any); ok && pairKeys[strings.ToLower(k)] {
+				for name, val := range pairs {
 					if s, ok := val.(string); ok {
-						labels[name] = maskLabel(name, s, r)
+						pairs[name] = maskPair(name, s, r)
 					}
 				}
 				continue
@@ -59,7 +65,7 @@ func maskStrings(v any, r *redact.Redactor) any {
 	return v
 }
 
-func maskLabel(name, val string, r *redact.Redactor) string {
+func maskPair(name, val string, r *redact.Redactor) string {
 	pair := name + "=" + val
 	got := r.String(pair)
 	if got == pair {
