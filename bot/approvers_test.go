@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -123,5 +124,30 @@ func TestTwoApproversTyped(t *testing.T) {
 	h.waitFor("the plan edited to applied", func() bool { return strings.HasPrefix(title(h.message(plan.ID)), "Applied ") })
 	if n := h.sw.count("PutScalingPolicy"); n != 1 {
 		t.Errorf("%d PutScalingPolicy, want 1", n)
+	}
+}
+
+// TestCountedApprovalOvertaken: with requireApprovers 3, the answer to the
+// first approval ("1 of 3") is out of date once a second one has counted,
+// so an edit that runs late does not put it back over "2 of 3".
+func TestCountedApprovalOvertaken(t *testing.T) {
+	t.Parallel()
+	h := startOps(t, opsOptions{guards: func(o *change.Options) { o.RequireApprovers = 3 }})
+	plan := h.plan(alice, "!reservation on")
+	approve := button(t, plan, "Approve")
+	id := buttonPayload(t, approve)
+	h.answer(h.click(bob, plan, approve))
+	first, err := h.st.Change(id)
+	if err != nil || len(first.Approvals) != 1 {
+		t.Fatalf("after bob's approval: %+v, %v", first.Approvals, err)
+	}
+	o := change.Outcome{Change: first, Status: first.Status}
+	if h.bot.overtaken(context.Background(), o) {
+		t.Error("the latest counted approval is taken as out of date")
+	}
+	h.answer(h.click(carol, plan, approve))
+	h.waitFor("the plan edited to 2 of 3", func() bool { return strings.Contains(embedText(h.message(plan.ID)), "2 of 3") })
+	if !h.bot.overtaken(context.Background(), o) {
+		t.Error(`"1 of 3" is not out of date once a second approval has counted: a late edit would show it again`)
 	}
 }

@@ -286,14 +286,16 @@ func (b *Bot) decide(ctx context.Context, reqID string, i *discordgo.Interaction
 func countedOnly(o change.Outcome) bool { return o.Status == store.StatusPending }
 
 // overtaken reports whether o, a counted approval, is already out of
-// date: another approval has since decided the change, and the message
-// shows (or will show) that instead. Called holding the change's editor.
+// date: another approval has since decided the change, or counted after
+// it (requireApprovers 3 or more: "1 of 3" must not replace "2 of 3"),
+// and the message shows (or will show) that instead. Called holding the
+// change's editor.
 func (b *Bot) overtaken(ctx context.Context, o change.Outcome) bool {
 	if !countedOnly(o) {
 		return false
 	}
 	cur, err := b.cfg.Changes.Get(ctx, o.Change.ID)
-	return err == nil && cur.Status != store.StatusPending
+	return err == nil && (cur.Status != store.StatusPending || len(cur.Approvals) > len(o.Change.Approvals))
 }
 
 // changeWatch follows one answer's change command by its typed outcome:

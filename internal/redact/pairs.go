@@ -18,6 +18,9 @@ func maskPairs(s string) string {
 		if s[i] == ':' && strings.HasPrefix(s[i+1:], "//") {
 			continue // a URL's scheme, not a key
 		}
+		if s[i] == ':' && (inARN(s, i) || strings.EqualFold(keyBefore(s, i), "secretsmanager")) {
+			continue // an ARN's parts, or an IAM action: names, not values
+		}
 		if !secretKey(keyBefore(s, i)) {
 			continue
 		}
@@ -132,4 +135,16 @@ func valueEnd(s string, v int) (end int, quote byte) {
 		e++
 	}
 	return e, 0
+}
+
+// inARN reports whether the separator at sep is inside an ARN, whose
+// colons part names (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME):
+// a stop reason that names the secret a task could not fetch must keep
+// the name, as the student needs it to grant access.
+func inARN(s string, sep int) bool {
+	j := sep
+	for j > 0 && !strings.ContainsRune(" \t\r\n\"'(,[{=", rune(s[j-1])) {
+		j--
+	}
+	return len(s)-j >= 4 && strings.EqualFold(s[j:j+4], "arn:")
 }

@@ -61,6 +61,8 @@ var cases = []struct {
 	{"json password", `{"msg":"sign-in","body":{"username":"kim","password": "hunter2 with spaces"}}`,
 		`{"msg":"sign-in","body":{"username":"kim","password": "[redacted]"}}`},
 	{"env style", "DB_PASSWORD=hunter2 DB_HOST=db", "DB_PASSWORD=[redacted] DB_HOST=db"},
+	{"after an ARN", "role=arn:aws:iam::1:role/app password:hunter2", "role=arn:aws:iam::1:role/app password:[redacted]"},
+	{"arn-like value", "secret:arn:hunter2", "secret:[redacted]"},
 	{"colon style", "passwd: hunter2", "passwd: [redacted]"},
 	{"spaced pair", "db password = hunter2 host = db", "db password = [redacted] host = db"},
 	{"clipped json", `{"user":"kim","password":"hunter2 and more tha…`, `{"user":"kim","password":"[redacted]"`},
@@ -73,6 +75,8 @@ var cases = []struct {
 	// Text with nothing to mask stays as it is.
 	{"stop reason", "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:ap-northeast-2:111122223333:targetgroup/api/0123456789abcdef)",
 		"Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:ap-northeast-2:111122223333:targetgroup/api/0123456789abcdef)"},
+	{"secret fetch failed", "failed to fetch secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/billing/stripe-Xy12Ab from secrets manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ecsTaskExecutionRole/68bc is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/billing/stripe-Xy12Ab",
+		"failed to fetch secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/billing/stripe-Xy12Ab from secrets manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/ecsTaskExecutionRole/68bc is not authorized to perform: secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/billing/stripe-Xy12Ab"},
 	{"prose about tokens", "the token expired; sign in again", "the token expired; sign in again"},
 	{"command", "!scale backend cpu 1024", "!scale backend cpu 1024"},
 	{"empty", "", ""},

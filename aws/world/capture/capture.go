@@ -40,7 +40,9 @@ type Options struct {
 // lines. It reads through GatherService, so a capture holds exactly what
 // `why` looks at. A world file lands on disk and is shared, so what the
 // application's logs and environment carry stays out: log lines pass the
-// redactor, and container environment values (in task definitions and
+// redactor, as do the other fields that carry the application's text
+// (commands, entry points, Docker labels, stop reasons, service events:
+// maskAppText), and container environment values (in task definitions and
 // task overrides) are written as "(hidden)", names kept.
 func Capture(ctx context.Context, c *ecsaws.Clients, cluster string, services []string, opt Options) (*world.World, error) {
 	if len(services) == 0 {
@@ -98,7 +100,9 @@ func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot, mask *redact.Redact
 	w := b.w
 	camel, pascal := world.CamelCase, world.PascalCase
 	b.add(&w.Clusters, aws.ToString(s.Cluster.ClusterArn), world.ObjectFromSDK(s.Cluster, camel))
-	b.add(&w.Services, aws.ToString(s.Service.ServiceArn), world.ObjectFromSDK(s.Service, camel))
+	svc := world.ObjectFromSDK(s.Service, camel)
+	maskAppText(svc, mask) // events[].message, deployments' reasons
+	b.add(&w.Services, aws.ToString(s.Service.ServiceArn), svc)
 	arns := make([]string, 0, len(s.TaskDefinitions))
 	for arn := range s.TaskDefinitions {
 		arns = append(arns, arn)
@@ -107,6 +111,7 @@ func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot, mask *redact.Redact
 	for _, arn := range arns {
 		o := world.ObjectFromSDK(s.TaskDefinitions[arn], camel)
 		ecsaws.HideEnvironment(o)
+		maskAppText(o, mask) // command, entryPoint, dockerLabels, healthCheck
 		if tags := s.TaskDefinitionTags[arn]; len(tags) > 0 {
 			o["tags"] = world.FromSDK(tags, camel)
 		}
@@ -116,6 +121,7 @@ func (b *worldBuilder) addService(s *ecsaws.ServiceSnapshot, mask *redact.Redact
 		for _, t := range list {
 			o := world.ObjectFromSDK(t, camel)
 			ecsaws.HideEnvironment(o) // overrides.containerOverrides
+			maskAppText(o, mask)      // stop and container reasons, overrides' commands
 			b.add(&w.Tasks, aws.ToString(t.TaskArn), o)
 		}
 	}

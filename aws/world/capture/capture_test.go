@@ -13,6 +13,7 @@ import (
 	"github.com/ecsmedic/ecsmedic/aws/sim"
 	"github.com/ecsmedic/ecsmedic/aws/world"
 	"github.com/ecsmedic/ecsmedic/aws/world/capture"
+	"github.com/ecsmedic/ecsmedic/commands/diagnose"
 	"github.com/ecsmedic/ecsmedic/internal/redact"
 )
 
@@ -94,20 +95,10 @@ func asJSON(t *testing.T, v any) any {
 }
 
 // masked is a gather as its capture holds it: environment values hidden,
-// log lines through the redactor.
+// log lines and the application's other text through the redactor.
 func masked(v any) any {
 	aws.HideEnvironment(v)
-	logs, _ := v.(map[string]any)["Logs"].(map[string]any)
-	for _, lines := range logs {
-		list, _ := lines.([]any)
-		for _, l := range list {
-			if m, ok := l.(map[string]any); ok {
-				if msg, ok := m["Message"].(string); ok {
-					m["Message"] = redact.Default.String(msg)
-				}
-			}
-		}
-	}
+	capture.MaskAppText(v, redact.Default) // Logs' Message included
 	return v
 }
 
@@ -147,5 +138,81 @@ func TestCaptureKeepsSecretsOut(t *testing.T) {
 		if !strings.Contains(string(data), kept) {
 			t.Errorf("the captured world lost %q", kept)
 		}
+	}
+}
+
+// TestCaptureMasksAppText: the fields besides logs and environment that
+// carry the application's text (commands, entry points, Docker labels,
+// log and volume driver options, stop and container reasons, overrides,
+// service events) are masked as a
+// reply in chat masks them, and the replay still diagnoses the same.
+func TestCaptureMasksAppText(t *testing.T) {
+	t.Parallel()
+	orig, err := world.Builtin("incident")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pw = "hunter2-judge-db"
+	for _, td := range orig.TaskDefinitions {
+		for _, c := range td["containerDefinitions"].([]any) {
+			m := c.(map[string]any)
+			m["command"] = []any{"--db-password=" + pw + "-command"}
+			m["entryPoint"] = []any{"sh", "-c", "DB_URL=postgres://judge:" + pw + "-entrypoint@db/judge exec app"}
+			m["dockerLabels"] = map[string]any{"api_key": pw + "-label", "team": "judge", "auth": "password=" + pw + "-label2"}
+			if lc, ok := m["logConfiguration"].(map[string]any); ok {
+				lc["options"].(map[string]any)["splunk-token"] = pw + "-logdriver"
+			}
+		}
+	}
+	for _, td := range orig.TaskDefinitions {
+		td["volumes"] = []any{map[string]any{"name": "shared", "dockerVolumeConfiguration": map[string]any{
+			"driver": "local", "driverOpts": map[string]any{"type": "cifs", "o": "addr=10.0.0.5,username=judge,password=" + pw + "-volume"}}}}
+	}
+	for _, tk := range orig.Tasks {
+		if r, ok := tk["stoppedReason"].(string); ok {
+			tk["stoppedReason"] = r + " token=" + pw + "-stop"
+		}
+		for _, c := range tk["containers"].([]any) {
+			c.(map[string]any)["reason"] = "CannotStartContainerError: password=" + pw + "-container"
+		}
+		tk["overrides"] = map[string]any{"containerOverrides": []any{map[string]any{"name": "backend", "command": []any{"--password=" + pw + "-override"}}}}
+	}
+	for _, s := range orig.Services {
+		for _, e := range s["events"].([]any) {
+			e.(map[string]any)["message"] = e.(map[string]any)["message"].(string) + " secret=" + pw + "-event"
+		}
+	}
+	live := serve(t, orig)
+	w, err := capture.Capture(context.Background(), live, "codedang", []string{"backend"}, capture.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := world.Marshal(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, pw) {
+			t.Errorf("the captured world holds the password: %s", strings.TrimSpace(l))
+		}
+	}
+	for _, kept := range []string{"--db-password=[redacted]", "team: judge", "postgres://judge:[redacted]@db/judge", "awslogs-group: ", "username=judge,password=[redacted]"} {
+		if !strings.Contains(string(data), kept) {
+			t.Errorf("the captured world lost %q", kept)
+		}
+	}
+	loaded, err := world.Parse("capture.yaml", data)
+	if err != nil {
+		t.Fatalf("the capture does not load: %v", err)
+	}
+	verdict := func(c *aws.Clients) diagnose.Verdict {
+		snap, err := c.GatherService(context.Background(), "codedang", "backend", aws.GatherOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return diagnose.Diagnose(snap, diagnose.Options{}).Verdict
+	}
+	if a, b := verdict(live), verdict(serve(t, loaded)); a.Cause != b.Cause || a.Confidence != b.Confidence {
+		t.Errorf("the replay diagnoses %s (%s), the live world %s (%s)", b.Cause, b.Confidence, a.Cause, a.Confidence)
 	}
 }
