@@ -119,12 +119,16 @@ func stopSay(s *stopCase) Say {
 			exits = append(exits, e)
 		}
 	}
-	after := ""
+	after, secs := "", 0 // secs: the same in whole seconds under 100 s, for a language whose unit follows the number
 	if !s.stoppingAt.IsZero() && !s.StoppedAt.Before(s.stoppingAt) {
-		after = ago(s.StoppedAt.Sub(s.stoppingAt))
+		d := s.StoppedAt.Sub(s.stoppingAt)
+		after = ago(d)
+		if d < 100*time.Second {
+			secs = int(d.Round(time.Second) / time.Second)
+		}
 	}
 	return Say{"timeline.stopped", []any{"Task", short(s.id), "Reason", clip(s.StoppedReason, 160),
-		"Exits", exits, "After", after, "Source", s.Source}}
+		"Exits", exits, "After", after, "Secs", secs, "Source", s.Source}}
 }
 
 func eventKindName(k eventKind) string {
