@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 )
 
@@ -19,6 +20,10 @@ const (
 	ActionReadLogs             = "read-logs"
 	ActionFixSigterm           = "fix-sigterm"
 	ActionReduceLogging        = "reduce-logging"
+	// Advice for a task that could not start: no command can fix these.
+	ActionFixImagePull      = "fix-image-pull"
+	ActionFixTaskAccess     = "fix-task-access"
+	ActionFixContainerStart = "fix-container-start"
 )
 
 // addRemedies turns the verdict into fixes, each a ready chat command when
@@ -34,6 +39,8 @@ const (
 //   - crash-loop, app-crash, circuit-breaker → rollback when an older
 //     revision exists, else read the logs;
 //   - sigterm-ignored, log-flood → advice, no command;
+//   - image-pull-failed, resource-init-failed, container-start-failed →
+//     advice on what the stop reason points at, no command;
 //   - unknown → read the logs.
 func (d *diag) addRemedies() {
 	cause := d.out.Verdict.Cause
@@ -78,7 +85,20 @@ func (d *diag) addRemedies() {
 	if has[FactorLogFlood] {
 		d.remedyCmd(ActionReduceLogging, "", "lower the log level or log fewer lines per request: writing logs costs CPU and I/O")
 	}
-	if cause == CauseUnknown {
+	switch cause {
+	case CauseImagePullFailed:
+		d.remedyCmd(ActionFixImagePull, "", "check that the image and tag in the task definition exist in the registry, that the task execution role may pull them (ecr:GetAuthorizationToken, ecr:BatchGetImage, ecr:GetDownloadUrlForLayer), and that the task can reach the registry (a NAT gateway, a public IP, or VPC endpoints)")
+	case CauseResourceInitFailed:
+		why := "give the task execution role what the task fetches before it starts, as the stop reason names it: secretsmanager:GetSecretValue or ssm:GetParameters on the secret, kms:Decrypt on its key, logs:CreateLogStream for its log group; and check the task can reach those services (a NAT gateway or VPC endpoints)"
+		arn := d.fetchedARN()
+		if arn != "" {
+			why += "; what it could not fetch: " + arn
+		}
+		d.remedyCmd(ActionFixTaskAccess, "", why)
+		d.out.Remedies[len(d.out.Remedies)-1].Resource = arn
+	case CauseContainerStartFailed:
+		d.remedyCmd(ActionFixContainerStart, "", "check what the stop reason names in the task definition: the container's command and entry point, its volumes and mount points, and that the host has room for it")
+	case CauseUnknown:
 		d.remedy(ActionReadLogs, "logs %s", "the last log lines of the stopped task may say what the data here cannot")
 	}
 }
@@ -236,4 +256,28 @@ func (d *diag) targetCluster() string {
 		return ""
 	}
 	return " cluster " + target + "/" + clusterName(d.snap)
+}
+
+// secretARN is an ARN of Secrets Manager or of SSM Parameter Store.
+var secretARN = regexp.MustCompile(`arn:aws[a-z-]*:(?:secretsmanager|ssm):[A-Za-z0-9-]+:[0-9]{12}:(?:secret:|parameter/)[A-Za-z0-9/_+=.@!-]+`)
+
+// fetchedARN is the secret or parameter a task failed to fetch before it
+// started, as its stop reason or a container's reason names it; "" when
+// none does. The text reply cuts a long reason before it, and it is what
+// the student must grant access to.
+func (d *diag) fetchedARN() string {
+	v := d.verdict
+	if v == nil {
+		return ""
+	}
+	texts := []string{v.StoppedReason}
+	for _, c := range v.Containers {
+		texts = append(texts, c.Reason)
+	}
+	for _, t := range texts {
+		if m := secretARN.FindString(t); m != "" {
+			return m
+		}
+	}
+	return ""
 }

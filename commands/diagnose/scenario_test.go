@@ -126,3 +126,42 @@ func clusterOf(t *testing.T, w *world.World, service string) string {
 	t.Fatalf("no cluster holds service %q in the world", service)
 	return ""
 }
+
+// TestStartFailureRemedies: a task that could not start gets advice on
+// what its reason points at, and a secret it could not fetch is named in
+// full, though the text reply cuts the reason before it.
+func TestStartFailureRemedies(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		scenario, action, resource string
+	}{
+		{"resource-init-secrets", diagnose.ActionFixTaskAccess, "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/billing/stripe-Xy12Ab"},
+		{"image-pull-circuit-breaker", diagnose.ActionFixImagePull, ""},
+	} {
+		t.Run(tt.scenario, func(t *testing.T) {
+			t.Parallel()
+			w, err := world.Load(filepath.Join("testdata", "scenarios", tt.scenario+".yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := os.ReadFile(filepath.Join("testdata", "scenarios", tt.scenario+".expected.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want expected
+			if err := json.Unmarshal(raw, &want); err != nil {
+				t.Fatal(err)
+			}
+			d := diagnoseWorld(t, w, want.Service)
+			for _, r := range d.Remedies {
+				if r.Action == tt.action {
+					if r.Resource != tt.resource {
+						t.Errorf("%s names %q, want %q", r.Action, r.Resource, tt.resource)
+					}
+					return
+				}
+			}
+			t.Errorf("no %s among %+v", tt.action, d.Remedies)
+		})
+	}
+}

@@ -130,6 +130,9 @@ type Remedy struct {
 	Action  string `json:"action"`
 	Command string `json:"command,omitempty"`
 	Why     string `json:"why"`
+	// Resource is what the fix is about, as AWS named it (the secret a
+	// task could not fetch); empty when the reason names none.
+	Resource string `json:"resource,omitempty"`
 }
 
 // Event is one line of the timeline.

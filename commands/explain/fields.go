@@ -215,7 +215,7 @@ func remediesField(p text.Printer, d diagnose.Diagnosis) reply.Field {
 		if id := "remedy." + r.Action; p.Has(id) && (p.Lang() != "en" || why == "") {
 			why = p.T(id, "Units", f.CPUReservedUnits, "MiB", f.MemoryReservedMiB, "NewUnits", f.SuggestedCPU,
 				"NewMiB", f.SuggestedMemoryMiB, "Grace", f.SuggestedGraceSeconds, "Timeout", f.StopTimeout,
-				"HasCommand", r.Command != "")
+				"HasCommand", r.Command != "", "Resource", r.Resource)
 		}
 		if r.Command == "" {
 			lines = append(lines, fmt.Sprintf("%d. %s", i+1, why))
