@@ -106,9 +106,7 @@ func TestFirstTwoApproversAtOnce(t *testing.T) {
 // with its buttons) and the second applies it, once.
 func TestTwoApproversTyped(t *testing.T) {
 	t.Parallel()
-	h := startOps(t, opsOptions{guards: func(o *change.Options) { o.RequireApprovers = 2 }})
-	plan := h.plan(alice, "!reservation on")
-	id := buttonPayload(t, button(t, plan, "Approve"))
+	h, plan, _, id := planNeeding(t, 2)
 
 	first := decode(t, h.replyTo(cmdChannel, h.sayAs(bob, "!approve "+id)))
 	if len(first.Embeds) == 0 {
@@ -132,10 +130,7 @@ func TestTwoApproversTyped(t *testing.T) {
 // so an edit that runs late does not put it back over "2 of 3".
 func TestCountedApprovalOvertaken(t *testing.T) {
 	t.Parallel()
-	h := startOps(t, opsOptions{guards: func(o *change.Options) { o.RequireApprovers = 3 }})
-	plan := h.plan(alice, "!reservation on")
-	approve := button(t, plan, "Approve")
-	id := buttonPayload(t, approve)
+	h, plan, approve, id := planNeeding(t, 3)
 	h.answer(h.click(bob, plan, approve))
 	first, err := h.st.Change(id)
 	if err != nil || len(first.Approvals) != 1 {
@@ -150,4 +145,14 @@ func TestCountedApprovalOvertaken(t *testing.T) {
 	if !h.bot.overtaken(context.Background(), o) {
 		t.Error(`"1 of 3" is not out of date once a second approval has counted: a late edit would show it again`)
 	}
+}
+
+// planNeeding starts the bot with requireApprovers n and has alice plan
+// a change: the plan, its Approve button and the change's ID.
+func planNeeding(t *testing.T, n int) (h *ops, plan discordtest.StoredMessage, approve, id string) {
+	t.Helper()
+	h = startOps(t, opsOptions{guards: func(o *change.Options) { o.RequireApprovers = n }})
+	plan = h.plan(alice, "!reservation on")
+	approve = button(t, plan, "Approve")
+	return h, plan, approve, buttonPayload(t, approve)
 }
