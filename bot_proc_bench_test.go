@@ -278,23 +278,16 @@ func (h *hardLimit) report(b *testing.B, peakRSS float64) {
 	if h == nil {
 		return
 	}
-	if limit := float64(cgroupStat(h.dir, "limit")) / (1 << 20); peakRSS > limit+1 {
+	if limit := float64(cgroupFile(h.dir, "memory.limit_in_bytes")) / (1 << 20); peakRSS > limit+1 {
 		b.Fatalf("the bot's peak RSS, %.1f MB, is over the %.0f MB limit: its binary's pages were charged elsewhere (does another process run %s?)",
 			peakRSS, limit, os.Getenv("ECSMEDIC_BENCH_BIN"))
 	}
-	b.ReportMetric(float64(cgroupStat(h.dir, "max_usage"))/(1<<20), "cgroup-max-MB")
+	b.ReportMetric(float64(cgroupFile(h.dir, "memory.max_usage_in_bytes"))/(1<<20), "cgroup-max-MB")
 	b.ReportMetric(float64(cgroupStat(h.dir, "total_pgmajfault")-h.majBase), "major-faults")
 }
 
-// cgroupStat reads a field of memory.stat, or memory.max_usage_in_bytes
-// for "max_usage" and memory.limit_in_bytes for "limit".
+// cgroupStat reads a field of the cgroup's memory.stat.
 func cgroupStat(dir, field string) int64 {
-	if field == "max_usage" || field == "limit" {
-		file := map[string]string{"max_usage": "memory.max_usage_in_bytes", "limit": "memory.limit_in_bytes"}[field]
-		data, _ := os.ReadFile(filepath.Join(dir, file))
-		n, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
-		return n
-	}
 	data, _ := os.ReadFile(filepath.Join(dir, "memory.stat"))
 	for _, line := range strings.Split(string(data), "\n") {
 		if v, ok := strings.CutPrefix(line, field+" "); ok {
@@ -303,4 +296,12 @@ func cgroupStat(dir, field string) int64 {
 		}
 	}
 	return 0
+}
+
+// cgroupFile reads one of the cgroup's files that hold a number, such as
+// memory.max_usage_in_bytes.
+func cgroupFile(dir, name string) int64 {
+	data, _ := os.ReadFile(filepath.Join(dir, name))
+	n, _ := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
+	return n
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/ecsmedic/ecsmedic/commands/change"
 	"github.com/ecsmedic/ecsmedic/commands/text"
-	"github.com/ecsmedic/ecsmedic/config"
 )
 
 // TestGoldenTwoPersonApproval keeps what people read of a change that
@@ -15,19 +14,14 @@ import (
 // person is turned down.
 func TestGoldenTwoPersonApproval(t *testing.T) {
 	backend := change.Target{Alias: "backend", Cluster: "codedang", Service: "backend", RequireApprovers: 2}
-	alice := change.Actor{ID: "100", Name: "alice", Roles: []string{"ops"}}
-	bob := change.Actor{ID: "200", Name: "bob", Roles: []string{"ops", "approvers"}}
+	alice, bob := goldenAlice, goldenBob
 	for _, lang := range text.Languages {
 		t.Run(lang, func(t *testing.T) {
-			rig := newChangeRig(t, config.Roles{Operators: []string{"ops"}, Approvers: []string{"approvers"}})
+			rig := newChangeRig(t, goldenRoles)
 			r, eng := rig.r, rig.eng
 			ctx := context.Background()
-			a := func(who change.Actor) change.Ask { return change.Ask{Actor: who} }
-			show := func(name string, o change.Outcome) change.Outcome {
-				t.Helper()
-				goldenReplyData(t, name+"_"+lang, r.ChangeReply(lang, o), true)
-				return o
-			}
+			a := askAs
+			show := goldenShower(t, r, lang)
 			o := show("plan_two_approvers", eng.Request(ctx, a(alice), change.Request{Kind: change.KindGrace, Target: backend, Value: 120}))
 			show("approval_one_of_two", eng.Approve(ctx, a(bob), o.Change.ID))
 			show("approved_already", eng.Approve(ctx, a(bob), o.Change.ID))

@@ -51,34 +51,56 @@ func encodePNG(i *image.RGBA) ([]byte, error) {
 // most 256 of them, as a chart of flat bars, lines and words with their
 // smoothed edges usually does. PNG then stores one byte a pixel instead of
 // three and skips its search for the best filter of each row, which was
-// most of a chart's time.
+// most of a chart's time. The colours are counted before anything is
+// allocated, as a chart of two smoothed lines (why's) has more.
 func paletted(i *image.RGBA) (*image.Paletted, bool) {
-	r := i.Rect
-	out := image.NewPaletted(r, nil)
 	index := make(map[uint32]uint8, 256)
 	var pal color.Palette
-	last, lastAt, have := uint32(0), uint8(0), false
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		src := i.Pix[i.PixOffset(r.Min.X, y):]
-		dst := out.Pix[out.PixOffset(r.Min.X, y):]
-		for x := range r.Dx() {
-			p := src[4*x : 4*x+4 : 4*x+4]
-			key := uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
-			if !have || key != last {
-				at, ok := index[key]
-				if !ok {
-					if len(pal) == 256 {
-						return nil, false
-					}
-					at = uint8(len(pal))
-					index[key] = at
-					pal = append(pal, color.RGBA{R: p[0], G: p[1], B: p[2], A: p[3]})
-				}
-				last, lastAt, have = key, at, true
+	fits := eachRun(i, func(key uint32, p []uint8, _ int) bool {
+		if _, ok := index[key]; !ok {
+			if len(pal) == 256 {
+				return false
 			}
-			dst[x] = lastAt
+			index[key] = uint8(len(pal))
+			pal = append(pal, color.RGBA{R: p[0], G: p[1], B: p[2], A: p[3]})
+		}
+		return true
+	})
+	if !fits {
+		return nil, false
+	}
+	out := image.NewPaletted(i.Rect, pal)
+	at := 0 // out's pixels are Rect's rows, left to right: the runs' order
+	eachRun(i, func(key uint32, _ []uint8, n int) bool {
+		v, run := index[key], out.Pix[at:at+n]
+		for k := range run {
+			run[k] = v
+		}
+		at += n
+		return true
+	})
+	return out, true
+}
+
+// eachRun calls f for each run of one colour within a row, in order, with
+// the colour as one number, its bytes and the run's length: a chart is
+// mostly runs, so a palette is looked up once a run, not once a pixel. It
+// stops, and says false, when f does.
+func eachRun(i *image.RGBA, f func(key uint32, p []uint8, n int) bool) bool {
+	r := i.Rect
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := i.Pix[i.PixOffset(r.Min.X, y) : i.PixOffset(r.Min.X, y)+4*r.Dx()]
+		for x := 0; x < r.Dx(); {
+			p := row[4*x : 4*x+4 : 4*x+4]
+			end := x + 1
+			for end < r.Dx() && bytes.Equal(row[4*end:4*end+4], p) {
+				end++
+			}
+			if !f(uint32(p[0])<<24|uint32(p[1])<<16|uint32(p[2])<<8|uint32(p[3]), p, end-x) {
+				return false
+			}
+			x = end
 		}
 	}
-	out.Palette = pal
-	return out, true
+	return true
 }

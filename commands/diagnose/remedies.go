@@ -3,8 +3,9 @@ package diagnose
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
+
+	"github.com/ecsmedic/ecsmedic/internal/lazyre"
 )
 
 // Remedy action codes.
@@ -258,8 +259,9 @@ func (d *diag) targetCluster() string {
 	return " cluster " + target + "/" + clusterName(d.snap)
 }
 
-// secretARN is an ARN of Secrets Manager or of SSM Parameter Store.
-var secretARN = regexp.MustCompile(`arn:aws[a-z-]*:(?:secretsmanager|ssm):[A-Za-z0-9-]+:[0-9]{12}:(?:secret:|parameter/)[A-Za-z0-9/_+=.@!-]+`)
+// secretARN is an ARN of Secrets Manager or of SSM Parameter Store;
+// compiled on first use, as only a task that could not start needs it.
+var secretARN = lazyre.New(`arn:aws[a-z-]*:(?:secretsmanager|ssm):[A-Za-z0-9-]+:[0-9]{12}:(?:secret:|parameter/)[A-Za-z0-9/_+=.@!-]+`)
 
 // fetchedARN is the secret or parameter a task failed to fetch before it
 // started, as its stop reason or a container's reason names it; "" when
@@ -275,7 +277,7 @@ func (d *diag) fetchedARN() string {
 		texts = append(texts, c.Reason)
 	}
 	for _, t := range texts {
-		if m := secretARN.FindString(t); m != "" {
+		if m := secretARN().FindString(t); m != "" {
 			return m
 		}
 	}
